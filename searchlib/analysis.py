@@ -1,0 +1,181 @@
+"""French text analysis: the same chain for documents and queries.
+
+tokenise (splitting elisions and hyphens) → lower-case → fold accents → drop stop words → stem.
+
+Folding comes *before* stemming so that an accented word and the same word typed without accents
+reach the stemmer as the same string: "sécurité" and "securite" both become ``securit``. (Stemming
+first would give ``secur`` for one and ``securit`` for the other.)
+
+Every part is a module-level class: Whoosh pickles the analyzer into the index, so these import
+paths are part of the on-disk format (see ``ANALYZER_VERSION``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+from unidecode import unidecode
+from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StopFilter, Token, Tokenizer
+from whoosh.lang.snowball.french import FrenchStemmer
+
+#: Bump when a change to the analysis changes the indexed terms: old indexes must be rebuilt.
+ANALYZER_VERSION = 1
+
+# A word is a run of letters/digits; apostrophes and hyphens separate words ("l'Asean" → l, Asean;
+# "États-Unis" → États, Unis), except in the few words where the apostrophe belongs to the word.
+_WORD = re.compile(r"aujourd['’]hui|prud['’]hom\w*|[^\W_]+", re.IGNORECASE)
+
+# Elided articles, pronouns and conjunctions ("l'", "qu'", "jusqu'"…) end up as separate tokens
+# and are listed here, as are the words that carry no topic. Stored folded (no accents).
+FRENCH_STOP_WORDS = frozenset(
+    """
+    a ai aie aient aies ait au aux avaient avais avait avec avez aviez avions avons ayant
+    c ca ce ceci cela celle celles celui ces cet cette ceux chacun chez comme
+    d dans de des du donc dont elle elles en entre es est et etaient etais etait etant
+    etes etiez etions eu eue eues eurent eus eut furent fut ici il ils
+    j je jusqu l la laquelle le lequel les lesquelles lesquels leur leurs lors lorsqu lui
+    m ma mais me meme memes mes moi mon n ne ni nos notre nous on ont ou par parce pas pour
+    puisqu qu quand que quel quelle quelles quels qui quoi quoiqu
+    s sa sans se ses si soi soit sommes son sont sous suis sur t ta te tes toi ton tu
+    un une unes uns vos votre vous y
+    combien comment pourquoi
+    """.split()
+)
+
+
+class FrenchTokenizer(Tokenizer):
+    """Splits text into words with their positions and character offsets in the original text."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer protocol
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        # Whoosh asks for no tokenising for wildcard and prefix queries: the text is a pattern,
+        # to be folded but not stemmed (see FrenchStemFilter).
+        token.pattern = not tokenize
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar = start_char
+                token.endchar = start_char + len(value)
+            yield token
+            return
+        for pos, match in enumerate(_WORD.finditer(value), start_pos):
+            token.text = match.group()
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = token.text
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Lower-case ASCII spelling of a word: "Pékin" → "pekin", "œuvre" → "oeuvre", "opioïde" → "opioide".
+
+    Used per token, never on stored text, so highlight offsets still point into the original.
+    """
+    if word.isascii() and word.isalnum():
+        return word.lower()
+    folded = unidecode(unicodedata.normalize("NFC", word)).lower()
+    folded = "".join(ch for ch in folded if ch.isalnum())
+    # Scripts unidecode cannot spell in ASCII keep their own (lower-cased) letters.
+    return folded or word.lower()
+
+
+_WILDCARD_PART = re.compile(r"([*?]+)")
+
+
+def is_pattern(text: str) -> bool:
+    """Wildcard query text (``cyber*``, ``p?kin``) reaches the analyzer whole, untokenised."""
+    return "*" in text or "?" in text
+
+
+def fold_pattern(pattern: str) -> str:
+    """Folds the words of a wildcard pattern and keeps its ``*`` and ``?``: "pék*" → "pek*"."""
+    return "".join(part if is_pattern(part) else fold(part) for part in _WILDCARD_PART.split(pattern) if part)
+
+
+class FoldFilter(Filter):
+    """Replaces each token's text by its accent-free ASCII form (see :func:`fold`)."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            text = token.text
+            token.text = fold_pattern(text) if is_pattern(text) else fold(text)
+            yield token
+
+
+_SNOWBALL_FRENCH = FrenchStemmer()
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball French on a folded word; most words repeat, so the result is cached."""
+    return _SNOWBALL_FRENCH.stem(word)
+
+
+class FrenchStemFilter(Filter):
+    """Stems folded words, but not wildcard patterns: ``cyber*`` must not become ``cyb*``."""
+
+    is_morph = True
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if not token.stopped and not token.pattern:
+                token.text = stem(token.text)
+            yield token
+
+
+def french_analyzer() -> Analyzer:
+    """The analyzer of the title, lede and body fields (and of queries against them)."""
+    return (
+        FrenchTokenizer()
+        | LowercaseFilter()
+        | FoldFilter()
+        | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=1, maxsize=64)
+        | FrenchStemFilter()
+    )
+
+
+def name_analyzer() -> Analyzer:
+    """For names to filter on (source, author, section): folded words, no stemming or stop words."""
+    return FrenchTokenizer() | LowercaseFilter() | FoldFilter()
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of ``text`` under the French analyzer (handy for tests and debugging)."""
+    return [token.text for token in _FRENCH(text)]
+
+
+_FRENCH = french_analyzer()

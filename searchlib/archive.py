@@ -1,0 +1,280 @@
+"""The Archive: one searchlib index on disk (or in memory), to fill and to search."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
+from whoosh.index import LockError
+from whoosh.searching import Searcher
+from whoosh.writing import IndexWriter
+
+from . import __version__
+from .analysis import ANALYZER_VERSION
+from .errors import ArticleNotFound, IncompatibleIndex, IndexLocked, IndexNotFound
+from .highlight import make_snippet
+from .models import Article, Failure, Hit, IndexReport, IndexStats, SearchResults, Snippet
+from .query import QueryBuilder, highlight_terms
+from .schema import SCHEMA_VERSION, build_schema, to_article, to_document
+from .sources import discover, read_file
+
+#: Called with (files done, files in all) during :meth:`Archive.index_paths`.
+Progress = Callable[[int, int], None]
+
+MANIFEST = "searchlib.json"
+_INDEX_NAME = "articles"
+# Files that may sit in an index directory before there is an index (the repo's index/README.md).
+_HARMLESS = {"README.md", "README", ".gitkeep", ".gitignore"}
+
+
+class Archive:
+    """A searchable archive of French articles.
+
+    >>> with Archive("index") as archive:                          # doctest: +SKIP
+    ...     report = archive.index_paths(["samples/"])
+    ...     for hit in archive.search("sécurité chinoise").hits:
+    ...         print(hit.title, hit.snippet.highlighted_words())
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True, lock_timeout: float = 5.0) -> None:
+        """Opens the index at ``path``, creating it when ``create`` and there is none yet."""
+        self.path: Path | None = Path(path)
+        self.lock_timeout = lock_timeout
+        storage: Storage
+        if whoosh_index.exists_in(str(self.path), indexname=_INDEX_NAME):
+            _check_manifest(self.path)
+            storage = FileStorage(str(self.path))
+            self._ix = storage.open_index(_INDEX_NAME)
+        elif not create:
+            raise IndexNotFound(self.path)
+        else:
+            self._prepare_directory(self.path)
+            storage = FileStorage(str(self.path))
+            self._ix = storage.create_index(build_schema(), indexname=_INDEX_NAME)
+            _write_manifest(self.path)
+        self._queries = QueryBuilder(self._ix.schema)
+        self._searcher: Searcher | None = None
+
+    @classmethod
+    def open(cls, path: str | Path, *, lock_timeout: float = 5.0) -> Archive:
+        """Opens an existing index; raises :class:`IndexNotFound` when there is none at ``path``."""
+        return cls(path, create=False, lock_timeout=lock_timeout)
+
+    @classmethod
+    def in_memory(cls) -> Archive:
+        """An archive that lives in memory only: for tests and short-lived embedding."""
+        archive = cls.__new__(cls)
+        archive.path = None
+        archive.lock_timeout = 0.0
+        archive._ix = RamStorage().create_index(build_schema(), indexname=_INDEX_NAME)
+        archive._queries = QueryBuilder(archive._ix.schema)
+        archive._searcher = None
+        return archive
+
+    # -- resources -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._ix.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _search_with(self) -> Searcher:
+        if self._searcher is None:
+            self._searcher = self._ix.searcher()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def _writer(self) -> IndexWriter:
+        try:
+            return self._ix.writer(timeout=self.lock_timeout, limitmb=256)
+        except LockError:
+            raise IndexLocked(self.path or Path(":memory:"), self.lock_timeout) from None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def index_paths(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IndexReport:
+        """Indexes the articles of every file under ``paths`` (files or directories, recursively).
+
+        Files or records that cannot be read are listed in the report's ``failed``; everything
+        else is indexed. Articles already in the index are updated in place, or left alone when
+        unchanged. ``progress(done, total)`` is called as each file is finished.
+        """
+        return self._write(_records(paths, progress))
+
+    def add_many(self, articles: Iterable[Article]) -> IndexReport:
+        """Adds or updates ``articles`` in one commit."""
+        return self._write(articles)
+
+    def add(self, article: Article) -> str:
+        """Adds or updates one article; returns ``"added"``, ``"updated"`` or ``"unchanged"``."""
+        report = self.add_many([article])
+        return "added" if report.added else "updated" if report.updated else "unchanged"
+
+    def _write(self, records: Iterable[Article | Failure]) -> IndexReport:
+        report = IndexReport()
+        writer = self._writer()
+        try:
+            with self._ix.searcher() as existing:
+                written: set[str] = set()
+                for record in records:
+                    if isinstance(record, Failure):
+                        (report.warnings if record.warning else report.failed).append(record)
+                        continue
+                    self._write_one(writer, existing, written, record, report)
+        except BaseException:
+            writer.cancel()
+            raise
+        if report.added or report.updated:
+            writer.commit()
+        else:
+            writer.cancel()
+        return report
+
+    @staticmethod
+    def _write_one(
+        writer: IndexWriter, existing: Searcher, written: set[str], article: Article, report: IndexReport
+    ) -> None:
+        document = to_document(article)
+        if article.id in written:
+            writer.update_document(**document)
+            report.updated += 1
+            return
+        written.add(article.id)
+        docnum = existing.document_number(id=article.id)
+        if docnum is None:
+            writer.add_document(**document)
+            report.added += 1
+        elif existing.stored_fields(docnum).get("fingerprint") == document["fingerprint"]:
+            report.unchanged += 1
+        else:
+            writer.update_document(**document)
+            report.updated += 1
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 10, *, snippets: bool = True) -> SearchResults:
+        """The ``limit`` best articles for ``query`` (Whoosh query syntax, searched leniently).
+
+        Raises :class:`~searchlib.errors.EmptyQuery` when the query has nothing to search for.
+        """
+        parsed = self._queries.parse(query)
+        searcher = self._search_with()
+        results = searcher.search(parsed.query, limit=max(limit, 1))
+        terms = highlight_terms(parsed.query, searcher.reader()) if snippets else set()
+        analyzer = self._ix.schema["body"].analyzer
+        hits = []
+        for result in results[:limit]:
+            stored = result.fields()
+            snippet = _snippet(stored, terms, analyzer) if snippets else Snippet("")
+            hits.append(_hit(stored, result.score or 0.0, snippet))
+        return SearchResults(query=query, total=len(results), hits=hits, notices=parsed.notices)
+
+    def get(self, article_id: str) -> Article:
+        """The stored article with ``article_id``; raises :class:`ArticleNotFound`."""
+        stored = self._search_with().document(id=article_id)
+        if stored is None:
+            raise ArticleNotFound(article_id)
+        return to_article(stored)
+
+    def __len__(self) -> int:
+        return self._search_with().doc_count()
+
+    def __iter__(self) -> Iterator[Article]:
+        for stored in self._search_with().all_stored_fields():
+            yield to_article(stored)
+
+    def stats(self) -> IndexStats:
+        dates = [article.date for article in self if article.date is not None]
+        sources: dict[str, int] = {}
+        for article in self:
+            name = article.source or article.agency
+            if name:
+                sources[name] = sources.get(name, 0) + 1
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()) if self.path else 0
+        return IndexStats(
+            articles=len(self),
+            first_date=min(dates, default=None),
+            last_date=max(dates, default=None),
+            sources=dict(sorted(sources.items(), key=lambda item: (-item[1], item[0]))),
+            size_bytes=size,
+            path=str(self.path) if self.path else None,
+        )
+
+    @staticmethod
+    def _prepare_directory(path: Path) -> None:
+        if path.exists() and not path.is_dir():
+            raise IncompatibleIndex(path, "it is a file, not a directory")
+        path.mkdir(parents=True, exist_ok=True)
+        strangers = [p.name for p in path.iterdir() if p.name not in _HARMLESS]
+        if strangers:
+            raise IncompatibleIndex(path, f"the directory is not empty and holds no searchlib index ({strangers[0]}…)")
+
+
+def _records(paths: Iterable[str | Path], progress: Progress | None) -> Iterator[Article | Failure]:
+    found = list(discover(paths))
+    for done, item in enumerate(found, 1):
+        if isinstance(item, Failure):
+            yield item
+        else:
+            yield from read_file(item)
+        if progress is not None:
+            progress(done, len(found))
+
+
+def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> Snippet:
+    text = " ".join(part for part in (stored.get("lede", ""), stored.get("body", "")) if part)
+    return make_snippet(text or stored.get("title", ""), terms, analyzer)
+
+
+def _hit(stored: dict[str, Any], score: float, snippet: Snippet) -> Hit:
+    article = to_article(stored)
+    return Hit(
+        id=article.id,
+        title=article.title,
+        date=article.date,
+        source=article.source or article.agency,
+        author=article.author,
+        url=article.url,
+        score=score,
+        snippet=snippet,
+    )
+
+
+def _write_manifest(path: Path) -> None:
+    manifest = {
+        "format": "searchlib-index",
+        "schema_version": SCHEMA_VERSION,
+        "analyzer_version": ANALYZER_VERSION,
+        "written_by": f"searchlib {__version__}",
+    }
+    tmp = path / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path / MANIFEST)
+
+
+def _check_manifest(path: Path) -> None:
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IncompatibleIndex(path, "it was not written by searchlib (no searchlib.json)") from None
+    except (OSError, ValueError) as error:
+        raise IncompatibleIndex(path, f"its searchlib.json is unreadable ({error})") from None
+    for key, current in (("schema_version", SCHEMA_VERSION), ("analyzer_version", ANALYZER_VERSION)):
+        if manifest.get(key) != current:
+            raise IncompatibleIndex(path, f"it has {key} {manifest.get(key)}, this searchlib needs {current}")

@@ -1,0 +1,182 @@
+"""The `searchlib` command: each command parses its options, makes one library call, renders."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import render
+from .archive import Archive
+from .errors import SearchlibError
+from .models import IndexReport
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_INDEX = "index"
+
+
+def _fail_cleanly(command: F) -> F:
+    """Library errors become one line on stderr (with what to do next) and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except SearchlibError as error:
+            message = str(error) + (f"; {error.hint}" if error.hint else "")
+            raise click.ClickException(message) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def index_option(command: F) -> F:
+    return click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="SEARCHLIB_INDEX",
+        default=DEFAULT_INDEX,
+        show_default=True,
+        help="Index directory (also SEARCHLIB_INDEX).",
+    )(command)
+
+
+def json_option(command: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(command)
+
+
+def _use_color(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="searchlib")
+def main() -> None:
+    """Search French news archives: accents, case and plurals never get in the way.
+
+    \b
+    Example:
+        searchlib index samples/
+        searchlib search "cyberattaque chinoise"
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_option
+@click.option("--wait", default=5.0, show_default=True, help="Seconds to wait for another writer to finish.")
+@_fail_cleanly
+def index(paths: tuple[Path, ...], index_dir: Path, wait: float) -> None:
+    """Index the articles in PATHS (.txt and .jsonl files, or directories of them).
+
+    Articles already indexed are updated when they changed and left alone otherwise. Files or
+    records that cannot be read are reported and everything else is indexed; the exit status is
+    1 when anything failed.
+
+    \b
+    Example:
+        searchlib index samples/ /archives/2023/ --index ~/archive-index
+    """
+    with Archive(index_dir, lock_timeout=wait) as archive:
+        if sys.stderr.isatty():
+            with click.progressbar(length=0, label="Indexing", file=sys.stderr) as bar:
+
+                def progress(done: int, total: int) -> None:
+                    bar.length = total
+                    bar.update(done - bar.pos)
+
+                report = archive.index_paths(paths, progress=progress)
+        else:
+            report = archive.index_paths(paths)
+    _print_report(report)
+    if report.failed:
+        sys.exit(1)
+
+
+def _print_report(report: IndexReport) -> None:
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for failure in report.failed:
+        click.echo(f"failed: {failure}", err=True)
+    click.echo(
+        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.failed)} failed"
+    )
+
+
+@main.command()
+@click.argument("query")
+@index_option
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits to show.")
+@json_option
+@click.option("--no-color", is_flag=True, help="No colours even on a terminal (also NO_COLOR).")
+@_fail_cleanly
+def search(query: str, index_dir: Path, limit: int, as_json: bool, no_color: bool) -> None:
+    """Search the index; the best articles first, matched words highlighted.
+
+    QUERY takes words (any accents, any case), "exact phrases", AND / OR / NOT, field:word
+    (title, lede, body, author, source, section, date) and wildcards (cyber*).
+
+    \b
+    Example:
+        searchlib search "cyberattaque chinoise" --limit 5
+        searchlib search 'pekin NOT "mer de Chine"' --json
+    """
+    with Archive.open(index_dir) as archive:
+        results = archive.search(query, limit=limit)
+    if as_json:
+        _print_json(render.results_dict(results))
+        return
+    for notice in results.notices:
+        click.echo(f"note: {notice}", err=True)
+    click.echo(render.results_text(results, color=_use_color(no_color)))
+
+
+@main.command()
+@click.argument("article_id")
+@index_option
+@json_option
+@_fail_cleanly
+def show(article_id: str, index_dir: Path, as_json: bool) -> None:
+    """Show the stored article ARTICLE_ID (ids are listed by `searchlib search`).
+
+    \b
+    Example:
+        searchlib show winer-2016_12_16-001 --json
+    """
+    with Archive.open(index_dir) as archive:
+        article = archive.get(article_id)
+    if as_json:
+        _print_json(render.article_dict(article))
+    else:
+        click.echo(render.article_text(article))
+
+
+@main.command()
+@index_option
+@json_option
+@_fail_cleanly
+def stats(index_dir: Path, as_json: bool) -> None:
+    """Count the articles in the index, their date span, sources and size on disk.
+
+    \b
+    Example:
+        searchlib stats --index ~/archive-index
+    """
+    with Archive.open(index_dir) as archive:
+        figures = archive.stats()
+    if as_json:
+        _print_json(render.stats_dict(figures))
+    else:
+        click.echo(render.stats_text(figures))

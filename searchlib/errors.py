@@ -1,0 +1,78 @@
+"""One exception hierarchy for the whole library.
+
+Every error carries the data a front-end needs to explain it (path, line, query…); the CLI turns
+each into a one-line message, the library never prints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SearchlibError(Exception):
+    """Base class of every error searchlib raises on purpose."""
+
+    #: What a person can do about it, shown after the message by front-ends.
+    hint: str | None = None
+
+
+class IndexNotFound(SearchlibError):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.hint = f"build it first: searchlib index PATH --index {path}"
+        super().__init__(f"no searchlib index at {path}")
+
+
+class IndexLocked(SearchlibError):
+    def __init__(self, path: Path, waited: float) -> None:
+        self.path = path
+        self.waited = waited
+        self.hint = "is another `searchlib index` running on it? Try again when it has finished"
+        super().__init__(f"index {path} is being written by another process (waited {waited:g}s)")
+
+
+class IncompatibleIndex(SearchlibError):
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        self.hint = f"rebuild it: delete {path} and run `searchlib index` again"
+        super().__init__(f"index {path} cannot be used: {reason}")
+
+
+class SourceError(SearchlibError):
+    """A file or one record of it could not be read; the rest of an indexing run goes on."""
+
+    def __init__(self, path: Path | str, reason: str, line: int | None = None) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.reason = reason
+        where = f"{self.path}:{line}" if line is not None else str(self.path)
+        super().__init__(f"{where}: {reason}")
+
+
+class QueryError(SearchlibError):
+    """A query that cannot be searched at all (syntax errors are searched leniently instead)."""
+
+    def __init__(self, query: str, reason: str) -> None:
+        self.query = query
+        self.reason = reason
+        super().__init__(reason)
+
+
+class EmptyQuery(QueryError):
+    def __init__(self, query: str, has_words: bool = True) -> None:
+        if not query.strip():
+            reason = "the query is empty"
+        elif not has_words:
+            reason = f"the query {query!r} has no words to search for"
+        else:
+            reason = f"the query {query!r} only has words too common to search (le, de, et…)"
+        super().__init__(query, reason)
+        self.hint = 'add a word that says what you are looking for, e.g. searchlib search "sécurité"'
+
+
+class ArticleNotFound(SearchlibError):
+    def __init__(self, article_id: str) -> None:
+        self.article_id = article_id
+        self.hint = "search for it first: searchlib search WORDS shows the ids"
+        super().__init__(f"no article with id {article_id!r}")

@@ -1,0 +1,120 @@
+"""Snippets as data: fragments of the original text around the best matches, with match ranges.
+
+Matching is done on analysed tokens (so ``pekin`` finds "Pékin"), but the snippet text and its
+ranges come from the original, accented article text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh.analysis import Analyzer
+
+from .models import Snippet
+
+SNIPPET_CHARS = 200
+MAX_FRAGMENTS = 3
+# Matches closer than this many characters belong to the same fragment.
+_CLUSTER_SPAN = 90
+_ELLIPSIS = "…"
+
+
+@dataclass
+class _Cluster:
+    start: int
+    end: int
+    matches: list[tuple[int, int, str]]
+
+    @property
+    def terms(self) -> set[str]:
+        return {term for _, _, term in self.matches}
+
+
+def make_snippet(text: str, terms: set[str], analyzer: Analyzer, size: int = SNIPPET_CHARS) -> Snippet:
+    """Up to three fragments of ``text`` (about ``size`` characters in all) showing ``terms``.
+
+    When no word of ``text`` matches, the snippet is the opening of the text.
+    """
+    text = " ".join(text.split())
+    matches = [
+        (token.startchar, token.endchar, token.text)
+        for token in analyzer(text, chars=True, mode="index")
+        if token.text in terms
+    ]
+    if not matches:
+        return Snippet(_opening(text, size))
+    chosen = _pick_clusters(_clusters(matches))
+    budget = max(size // len(chosen), 60)
+    windows = sorted(_window(text, cluster, budget) for cluster in chosen)
+    return _join(text, windows, matches)
+
+
+def _opening(text: str, size: int) -> str:
+    if len(text) <= size:
+        return text
+    return text[:size].rsplit(" ", 1)[0].rstrip(" ,;:") + _ELLIPSIS
+
+
+def _clusters(matches: list[tuple[int, int, str]]) -> list[_Cluster]:
+    clusters: list[_Cluster] = []
+    for start, end, term in matches:
+        if clusters and end - clusters[-1].start <= _CLUSTER_SPAN:
+            clusters[-1].end = end
+            clusters[-1].matches.append((start, end, term))
+        else:
+            clusters.append(_Cluster(start, end, [(start, end, term)]))
+    return clusters
+
+
+def _pick_clusters(clusters: list[_Cluster]) -> list[_Cluster]:
+    """Greedily the clusters that show the most query words not shown yet (earlier wins ties)."""
+    best = max(clusters, key=lambda c: (len(c.terms), len(c.matches), -c.start))
+    chosen, shown = [best], set(best.terms)
+    while len(chosen) < MAX_FRAGMENTS:
+        gains = [(len(c.terms - shown), -c.start, c) for c in clusters if c not in chosen]
+        gains = [g for g in gains if g[0] > 0]
+        if not gains:
+            break
+        _, _, cluster = max(gains, key=lambda g: (g[0], g[1]))
+        chosen.append(cluster)
+        shown |= cluster.terms
+    return chosen
+
+
+def _window(text: str, cluster: _Cluster, budget: int) -> tuple[int, int]:
+    """Character range of about ``budget`` characters around ``cluster``, on word boundaries."""
+    span = cluster.end - cluster.start
+    before = max((budget - span) // 3, 15)
+    start = max(cluster.start - before, 0)
+    end = min(max(start + budget, cluster.end), len(text))
+    if start > 0:
+        space = text.find(" ", start, cluster.start)
+        start = space + 1 if space != -1 else start
+    if end < len(text):
+        space = text.rfind(" ", cluster.end, end)
+        end = space if space != -1 else end
+    return start, end
+
+
+def _join(text: str, windows: list[tuple[int, int]], matches: list[tuple[int, int, str]]) -> Snippet:
+    merged: list[list[int]] = []
+    for start, end in windows:
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    parts: list[str] = []
+    highlights: list[tuple[int, int]] = []
+    offset = 0
+    for start, end in merged:
+        prefix = _ELLIPSIS if start > 0 and not parts else (" " + _ELLIPSIS + " " if parts else "")
+        parts.append(prefix)
+        offset += len(prefix)
+        for m_start, m_end, _ in matches:
+            if start <= m_start and m_end <= end:
+                highlights.append((offset + m_start - start, offset + m_end - start))
+        parts.append(text[start:end])
+        offset += end - start
+    if merged[-1][1] < len(text):
+        parts.append(_ELLIPSIS)
+    return Snippet("".join(parts), tuple(highlights))

@@ -1,0 +1,116 @@
+"""Plain data: what goes into the index and what comes out of a search. No Whoosh here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, as read and cleaned from an archive file."""
+
+    id: str
+    title: str = ""
+    lede: str = ""
+    body: str = ""
+    date: dt.date | None = None
+    source: str | None = None
+    author: str | None = None
+    agency: str | None = None
+    url: str | None = None
+    section: str | None = None
+    path: str | None = None
+
+    def fingerprint(self) -> str:
+        """A digest of the content, so re-indexing can tell unchanged articles from edited ones."""
+        digest = hashlib.blake2b(digest_size=12)
+        for f in fields(self):
+            digest.update(f.name.encode())
+            digest.update(b"\x1f")
+            digest.update(str(getattr(self, f.name) or "").encode("utf-8", "surrogatepass"))
+            digest.update(b"\x1e")
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """Text taken from the article, with the character ranges of the matched words.
+
+    Ranges are ``(start, end)`` offsets into :attr:`text`, sorted and non-overlapping.
+    Rendering (HTML, terminal colours) is done by :mod:`searchlib.render`.
+    """
+
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def highlighted_words(self) -> list[str]:
+        return [self.text[start:end] for start, end in self.highlights]
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    date: dt.date | None
+    source: str | None
+    author: str | None
+    url: str | None
+    score: float
+    snippet: Snippet
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of ranked hits, and what was left out."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    #: Things the user should know about how the query was read (e.g. a syntax error ignored).
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.hits)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file or record that could not be indexed, and why."""
+
+    path: str
+    reason: str
+    line: int | None = None
+    #: A warning means the record was indexed, with something left out (e.g. an unreadable date).
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    articles: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    sources: dict[str, int]
+    size_bytes: int
+    path: str | None

@@ -1,0 +1,76 @@
+"""The Whoosh schema and the mapping Article ↔ stored fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+
+from .analysis import french_analyzer, name_analyzer
+from .models import Article
+
+#: Bump when fields change: indexes written with another version must be rebuilt.
+SCHEMA_VERSION = 1
+
+#: The fields a query's words are looked for in, and how much a match in each weighs.
+TEXT_FIELDS = ("title", "lede", "body")
+FIELD_BOOSTS = {"title": 2.5, "lede": 1.5, "body": 1.0}
+
+#: Fields people can name in a query (``author:haddad``).
+QUERY_FIELDS = (*TEXT_FIELDS, "source", "author", "agency", "section", "date", "id", "url")
+
+
+def build_schema() -> Schema:
+    french = french_analyzer()
+    names = name_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        # A query word that analyses into several ("États-Unis") is searched as a phrase.
+        title=TEXT(analyzer=french, stored=True, multitoken_query="phrase"),
+        lede=TEXT(analyzer=french, stored=True, multitoken_query="phrase"),
+        body=TEXT(analyzer=french, stored=True, multitoken_query="phrase"),
+        date=DATETIME(stored=True, sortable=True),
+        source=TEXT(analyzer=names, stored=True),
+        author=TEXT(analyzer=names, stored=True),
+        agency=TEXT(analyzer=names, stored=True),
+        section=TEXT(analyzer=names, stored=True),
+        url=ID(stored=True),
+        path=ID(stored=True),
+        fingerprint=STORED(),
+    )
+
+
+def to_document(article: Article) -> dict[str, Any]:
+    """The fields Whoosh stores and indexes for ``article`` (absent values are left out)."""
+    document: dict[str, Any] = {
+        "id": article.id,
+        "title": article.title,
+        "lede": article.lede,
+        "body": article.body,
+        "fingerprint": article.fingerprint(),
+    }
+    if article.date is not None:
+        document["date"] = dt.datetime.combine(article.date, dt.time())
+    for name in ("source", "author", "agency", "section", "url", "path"):
+        value = getattr(article, name)
+        if value:
+            document[name] = value
+    return document
+
+
+def to_article(stored: dict[str, Any]) -> Article:
+    date = stored.get("date")
+    return Article(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        lede=stored.get("lede", ""),
+        body=stored.get("body", ""),
+        date=date.date() if isinstance(date, dt.datetime) else date,
+        source=stored.get("source"),
+        author=stored.get("author"),
+        agency=stored.get("agency"),
+        url=stored.get("url"),
+        section=stored.get("section"),
+        path=stored.get("path"),
+    )
