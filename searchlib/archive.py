@@ -218,12 +218,14 @@ class Archive:
 
     @staticmethod
     def _prepare_directory(path: Path) -> None:
+        elsewhere = "choose a new or empty directory for the index (--index DIR)"
         if path.exists() and not path.is_dir():
-            raise IncompatibleIndex(path, "it is a file, not a directory")
+            raise IncompatibleIndex(path, "it is a file, not a directory", hint=elsewhere)
         path.mkdir(parents=True, exist_ok=True)
-        strangers = [p.name for p in path.iterdir() if p.name not in _HARMLESS]
+        strangers = sorted(p.name for p in path.iterdir() if p.name not in _HARMLESS)
         if strangers:
-            raise IncompatibleIndex(path, f"the directory is not empty and holds no searchlib index ({strangers[0]}…)")
+            reason = f"the directory holds other files ({strangers[0]}…) and no searchlib index"
+            raise IncompatibleIndex(path, reason, hint=elsewhere)
 
 
 def _records(paths: Iterable[str | Path], progress: Progress | None) -> Iterator[Article | Failure]:

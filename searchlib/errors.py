@@ -32,10 +32,10 @@ class IndexLocked(SearchlibError):
 
 
 class IncompatibleIndex(SearchlibError):
-    def __init__(self, path: Path, reason: str) -> None:
+    def __init__(self, path: Path, reason: str, hint: str | None = None) -> None:
         self.path = path
         self.reason = reason
-        self.hint = f"rebuild it: delete {path} and run `searchlib index` again"
+        self.hint = hint or f"rebuild it: delete {path} and run `searchlib index` again"
         super().__init__(f"index {path} cannot be used: {reason}")
 
 
