@@ -7,21 +7,22 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup
 from whoosh.reading import IndexReader
 
 from .errors import EmptyQuery
-from .schema import FIELD_BOOSTS, TEXT_FIELDS
+from . import ranking
+from .schema import FIELD_ALIASES, TEXT_FIELDS
 
 #: Longest query text searched; the rest is ignored (with a notice).
 MAX_QUERY_CHARS = 1000
 
-# Score added for holding every word of the query, as a share of the score of the words themselves:
-# articles with all the words rank first, articles with some still match.
-ALL_WORDS_BOOST = 1.0
 
 _OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
 _PLAIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# A question mark ends a question ("Qui a gagné ?", "gagné?") and a lone * or ? means nothing:
+# only a ? inside a word (p?kin) and a * after letters (cyber*) are wildcards.
+_NOT_A_WILDCARD = re.compile(r"(?<![^\W_])[?*]+|\?+(?![^\W_])")
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,9 @@ def plain_words(text: str) -> str:
 class QueryBuilder:
     def __init__(self, schema: Schema) -> None:
         self._parser = MultifieldParser(
-            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=OrGroup
+            list(TEXT_FIELDS), schema, fieldboosts=ranking.FIELD_BOOSTS, group=OrGroup
         )
+        self._parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
 
     def parse(self, text: str) -> ParsedQuery:
         """Raises :class:`EmptyQuery` when nothing in ``text`` is searchable."""
@@ -66,6 +68,7 @@ class QueryBuilder:
         if len(text) > MAX_QUERY_CHARS:
             notices.append(f"the query is longer than {MAX_QUERY_CHARS} characters; the rest was ignored")
             text = text[:MAX_QUERY_CHARS]
+        text = _NOT_A_WILDCARD.sub(" ", text)
         problem = syntax_problem(text)
         parsed = None
         if problem is None:
@@ -83,7 +86,8 @@ class QueryBuilder:
 
 
 def all_words_first(q: wq.Query) -> wq.Query:
-    """Adds a bonus for articles holding every clause of a top-level OR (every word, usually)."""
+    """Adds bonuses for articles holding every clause of a top-level OR (every word, usually),
+    and for those where the words stand close together."""
     if isinstance(q, wq.AndNot):
         return wq.AndNot(all_words_first(q.a), q.b)
     if not isinstance(q, wq.Or):
@@ -91,7 +95,38 @@ def all_words_first(q: wq.Query) -> wq.Query:
     clauses = [clause for clause in (c.normalize() for c in q.subqueries) if clause is not wq.NullQuery]
     if len(clauses) < 2:
         return q
-    return wq.Or([wq.And(clauses, boost=ALL_WORDS_BOOST), wq.Or(clauses)])
+    ranked = [wq.Or(clauses)]
+    if ranking.ALL_WORDS_BOOST:
+        ranked.append(wq.And(clauses, boost=ranking.ALL_WORDS_BOOST))
+    if ranking.PROXIMITY_BOOST or ranking.PAIR_BOOST:
+        ranked += _proximity(clauses)
+    return wq.Or(ranked)
+
+
+def _proximity(clauses: list[wq.Query]) -> list[wq.Query]:
+    """Sloppy phrases of the query's plain words, one per text field."""
+    words = [_single_word(clause) for clause in clauses]
+    if len(words) < 2 or None in words:
+        return []
+    near: list[wq.Query] = [
+        wq.Phrase(field, words, slop=ranking.PROXIMITY_SLOP, boost=ranking.PROXIMITY_BOOST * boost)
+        for field, boost in ranking.FIELD_BOOSTS.items()
+    ]
+    if ranking.PAIR_BOOST and len(words) > 2:
+        near += [
+            wq.Phrase("text", [first, second], slop=ranking.PAIR_SLOP, boost=ranking.PAIR_BOOST)
+            for first, second in zip(words, words[1:])
+        ]
+    return near
+
+
+def _single_word(clause: wq.Query) -> str | None:
+    """The analysed word of a clause that searches one word in the text fields, else None."""
+    leaves = [clause] if clause.is_leaf() else list(clause.children())
+    texts = {leaf.text for leaf in leaves if isinstance(leaf, wq.Term) and leaf.fieldname in TEXT_FIELDS}
+    if len(texts) == 1 and all(isinstance(leaf, wq.Term) for leaf in leaves):
+        return texts.pop()
+    return None
 
 
 def exclusions_exclude(q: wq.Query) -> wq.Query:

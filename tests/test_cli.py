@@ -393,7 +393,8 @@ def test_missing_index_says_how_to_build_one(runner: CliRunner, tmp_path: Path, 
 
 def test_index_from_another_version_says_how_to_rebuild(runner: CliRunner, index_dir: Path) -> None:
     manifest = index_dir / "searchlib.json"
-    manifest.write_text(manifest.read_text().replace('"schema_version": 1', '"schema_version": 0'))
+    written = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**written, "schema_version": written["schema_version"] - 1}))
     for args in (["search", "pekin"], ["stats"], ["index", index_dir]):
         result = run(runner, *args, "--index", index_dir)
         line = one_error_line(result)

@@ -1,0 +1,412 @@
+"""Relevance harness: searchlib against two baselines on French retrieval sets.
+
+Evaluation sets (BEIR-style directory: corpus, queries, qrels)::
+
+    python benchmarks/relevance.py ../shared/data/piaf-fr-retrieval
+    python benchmarks/relevance.py ../shared/data/spf-fr-known-item --engines fts5,whoosh-naive
+    python benchmarks/relevance.py ../shared/data/piaf-fr-retrieval --limit-queries 300 --json
+    python benchmarks/relevance.py ../shared/data/wikinews-fr-winer
+
+Each engine is run on the queries as written and on the same queries without accents
+(NFD, combining marks dropped, lower-cased); it reports MRR@10, Recall@10, Recall@100 and
+nDCG@10 for both, the number of queries, the indexing time and the mean time per query.
+
+News known-item mode (OrangeSum; 1,000 title-fragment queries, the article is the answer)::
+
+    python benchmarks/relevance.py --news                    # ../shared/data/orangesum-fr-news/...
+    python benchmarks/relevance.py --news PATH --news-docs 5000 --engines fts5,searchlib
+
+Engines: ``searchlib`` (public API), ``fts5`` (SQLite FTS5, unicode61 remove_diacritics 2,
+OR of the query words, bm25), ``whoosh-naive`` (Whoosh French stemming + accent folding,
+MultifieldParser with OrGroup, BM25F), ``tantivy`` (listed, always skipped with a note).
+Progress goes to stderr; the table (or the ``--json`` object) to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import importlib.util
+import itertools
+import json
+import lzma
+import math
+import random
+import re
+import sqlite3
+import sys
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import CharsetFilter, LanguageAnalyzer
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.support.charset import accent_map
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_NEWS = REPO_ROOT.parent / "shared/data/orangesum-fr-news/orangesum_articles.jsonl.xz"
+ENGINES = ("searchlib", "fts5", "whoosh-naive", "tantivy")
+NEWS_QUERIES = 1000
+WORD = re.compile(r"\w+")
+# Known-item queries are what a person remembers of a headline: its content words. A generic French
+# stop list (not searchlib's), applied the same way for every engine.
+TITLE_STOP_WORDS = frozenset("""
+    les des une aux par pour sur dans avec sans sous entre vers chez est sont ont été être avoir
+    qui que quoi dont où son ses leur leurs mais ou donc car pas plus très cette ces cet elle ils
+    elles nous vous lui tout tous toute toutes comme fait après avant contre selon encore aussi
+""".split())
+# Orange Actu's auto pages end every title with the site's tagline; nobody searches for it.
+SITE_SUFFIX = re.compile(r"\s*:\s*actualité automobile, infos, scoop\s*$")
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    title: str
+    lede: str
+    body: str
+    date: dt.date | None = None
+    url: str | None = None
+    section: str | None = None
+
+
+def strip_accents(text: str) -> str:
+    """The query as typed without accents: NFD, combining marks dropped, lower-cased."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+# --- metrics (binary relevance; `ranked` is the engine's list of doc ids, best first) ---
+
+def mrr_at(ranked: list[str], relevant: set[str], k: int = 10) -> float:
+    return next((1.0 / rank for rank, d in enumerate(ranked[:k], 1) if d in relevant), 0.0)
+
+
+def recall_at(ranked: list[str], relevant: set[str], k: int) -> float:
+    return len(relevant.intersection(ranked[:k])) / len(relevant)
+
+
+def ndcg_at(ranked: list[str], relevant: set[str], k: int = 10) -> float:
+    dcg = sum(1.0 / math.log2(rank + 1) for rank, d in enumerate(ranked[:k], 1) if d in relevant)
+    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(relevant), k) + 1))
+    return dcg / ideal
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+# --- engines ---
+
+class Engine(Protocol):
+    errors: int  # queries that raised and were counted as returning nothing
+
+    def index(self, docs: list[Doc]) -> None: ...
+    def search(self, query: str, limit: int) -> list[str]: ...
+    def close(self) -> None: ...
+
+
+class SearchlibEngine:
+    """searchlib through its public API only."""
+
+    def __init__(self) -> None:
+        import searchlib
+        import searchlib.errors
+        self._lib, self._errors = searchlib, searchlib.errors
+        self._stack = contextlib.ExitStack()
+        tmp = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-searchlib-"))
+        self._archive = self._stack.enter_context(searchlib.Archive(tmp))
+        self.errors = 0
+
+    def index(self, docs: list[Doc]) -> None:
+        report = self._archive.add_many(
+            self._lib.Article(id=d.id, title=d.title, lede=d.lede, body=d.body, date=d.date,
+                              url=d.url, section=d.section)
+            for d in docs)
+        failed = list(getattr(report, "failed", []))
+        if failed:  # a missing article is a lost answer: say so rather than skew the figures
+            print(f"searchlib: {len(failed)} articles failed to index, e.g. {failed[0]}",
+                  file=sys.stderr)
+
+    def search(self, query: str, limit: int) -> list[str]:
+        try:
+            results = self._archive.search(query, limit=limit, snippets=False)
+        except self._errors.EmptyQuery:
+            return []
+        except self._errors.SearchlibError:
+            self.errors += 1
+            return []
+        return [hit.id for hit in results.hits]
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+class Fts5Engine:
+    """SQLite FTS5 in memory: title and body (lede folded in), OR of quoted words, bm25."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect(":memory:")
+        self._db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, "
+                         "tokenize='unicode61 remove_diacritics 2')")
+        self._ids: list[str] = []
+        self.errors = 0
+
+    def index(self, docs: list[Doc]) -> None:
+        self._ids = [d.id for d in docs]
+        self._db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)",
+                             ((i, d.title, f"{d.lede}\n{d.body}") for i, d in enumerate(docs)))
+        self._db.commit()
+
+    def search(self, query: str, limit: int) -> list[str]:
+        words = WORD.findall(query)
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in words)
+        rows = self._db.execute("SELECT rowid FROM docs WHERE docs MATCH ? "
+                                "ORDER BY bm25(docs) LIMIT ?", (match, limit))
+        return [self._ids[rowid] for (rowid,) in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class WhooshNaiveEngine:
+    """What one gets from Whoosh in ten lines: French stemmer + accent folding, BM25F."""
+
+    def __init__(self) -> None:
+        analyzer = LanguageAnalyzer("fr") | CharsetFilter(accent_map)
+        schema = Schema(id=ID(stored=True, unique=True), title=TEXT(analyzer=analyzer),
+                        body=TEXT(analyzer=analyzer))
+        self._parser = MultifieldParser(["title", "body"], schema, group=OrGroup)
+        self._tmp = tempfile.TemporaryDirectory(prefix="bench-whoosh-")
+        self._ix = whoosh_index.create_in(self._tmp.name, schema)
+        self._searcher = None
+        self.errors = 0
+
+    def index(self, docs: list[Doc]) -> None:
+        writer = self._ix.writer(limitmb=256)
+        for d in docs:
+            writer.add_document(id=d.id, title=d.title, body=f"{d.lede}\n{d.body}")
+        writer.commit()
+        self._searcher = self._ix.searcher()
+
+    def search(self, query: str, limit: int) -> list[str]:
+        try:
+            hits = self._searcher.search(self._parser.parse(query), limit=limit)
+            return [hit["id"] for hit in hits]
+        except Exception:  # noqa: BLE001 - the naive setup has no lenient parsing: count it
+            self.errors += 1
+            return []
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._ix.close()
+        self._tmp.cleanup()
+
+
+ENGINE_CLASSES: dict[str, type[Engine]] = {
+    "searchlib": SearchlibEngine, "fts5": Fts5Engine, "whoosh-naive": WhooshNaiveEngine}
+
+
+def skip_reason(name: str) -> str | None:
+    """Why an engine cannot run here, or None."""
+    if name == "tantivy":
+        return ("tantivy is not installed" if importlib.util.find_spec("tantivy") is None
+                else "no tantivy engine in this harness yet")
+    if name == "searchlib" and importlib.util.find_spec("searchlib") is None:
+        return "searchlib is not installed (pip install -e .)"
+    return None
+
+
+# --- data ---
+
+def read_jsonl(path: Path) -> Iterable[dict]:
+    opener = lzma.open if path.suffix == ".xz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def to_doc(rec: dict) -> Doc:
+    date = rec.get("date")
+    return Doc(id=str(rec.get("_id", rec.get("id"))), title=rec.get("title") or "",
+               lede=rec.get("lede") or "", body=rec.get("text") or "",
+               date=dt.date.fromisoformat(date) if date else None,
+               url=rec.get("url"), section=rec.get("category"))
+
+
+def find_files(directory: Path) -> tuple[Path, Path, Path]:
+    """(corpus, queries, qrels): `*queries.jsonl`, `*qrels.tsv`, and the corpus is
+    `corpus.jsonl` or else the largest other `*.jsonl` (wikinews-fr-winer also holds a sample)."""
+    queries = sorted(directory.glob("*queries.jsonl"))
+    qrels = sorted(directory.glob("*qrels.tsv"))
+    others = [p for p in directory.glob("*.jsonl") if p not in queries]
+    if len(queries) != 1 or len(qrels) != 1 or not others:
+        sys.exit(f"{directory}: expected one *queries.jsonl, one *qrels.tsv and a corpus *.jsonl")
+    corpus = directory / "corpus.jsonl"
+    if corpus not in others:
+        corpus = max(others, key=lambda p: p.stat().st_size)
+    return corpus, queries[0], qrels[0]
+
+
+def load_dataset(directory: Path, limit: int | None
+                 ) -> tuple[list[Doc], list[tuple[str, str]], dict[str, set[str]]]:
+    """Docs, [(query id, text)] in qrels order (only judged queries), qrels {query id: doc ids}."""
+    corpus_path, queries_path, qrels_path = find_files(directory)
+    docs = [to_doc(rec) for rec in read_jsonl(corpus_path)]
+    texts = {str(rec["_id"]): rec["text"] for rec in read_jsonl(queries_path)}
+    qrels: dict[str, set[str]] = {}
+    with open(qrels_path, encoding="utf-8") as f:
+        next(f)  # header: query-id, corpus-id, score
+        for line in f:
+            qid, doc_id, score = line.rstrip("\n").split("\t")
+            if float(score) > 0 and qid in texts:
+                qrels.setdefault(qid, set()).add(doc_id)
+    queries = [(qid, texts[qid]) for qid in qrels][:limit]
+    return docs, queries, {qid: qrels[qid] for qid, _ in queries}
+
+
+def news_queries(docs: list[Doc], n: int) -> list[tuple[str, str]]:
+    """Known-item queries, at most one per article: 2-4 consecutive content words of the title
+    (length >= 3, stop words and the site tagline left out),
+    every other one without accents and lower-cased; the query id is the answer's doc id."""
+    rng = random.Random(42)
+    order = list(range(len(docs)))
+    rng.shuffle(order)
+    queries: list[tuple[str, str]] = []
+    for i in order:
+        title = SITE_SUFFIX.sub("", docs[i].title)
+        words = [w for w in WORD.findall(title) if len(w) >= 3 and w.lower() not in TITLE_STOP_WORDS]
+        if len(words) < 2:
+            continue
+        size = rng.randint(2, min(4, len(words)))
+        start = rng.randint(0, len(words) - size)
+        text = " ".join(words[start:start + size])
+        queries.append((docs[i].id, strip_accents(text) if len(queries) % 2 else text))
+        if len(queries) == n:
+            break
+    return queries
+
+
+# --- running ---
+
+def run_engine(name: str, docs: list[Doc], variants: dict[str, list[tuple[str, str]]],
+               qrels: dict[str, set[str]]) -> dict:
+    """Index once, run every query variant; per-variant metrics plus timings."""
+    engine = ENGINE_CLASSES[name]()
+    try:
+        start = time.perf_counter()
+        engine.index(docs)
+        index_s = time.perf_counter() - start
+        scores: dict[str, dict[str, float]] = {}
+        n_searches, search_s = 0, 0.0
+        for variant, queries in variants.items():
+            start = time.perf_counter()
+            runs = [(engine.search(text, 100), qrels[qid]) for qid, text in queries]
+            search_s += time.perf_counter() - start
+            n_searches += len(runs)
+            scores[variant] = {
+                "MRR@10": mean([mrr_at(r, rel) for r, rel in runs]),
+                "R@10": mean([recall_at(r, rel, 10) for r, rel in runs]),
+                "R@100": mean([recall_at(r, rel, 100) for r, rel in runs]),
+                "nDCG@10": mean([ndcg_at(r, rel) for r, rel in runs]),
+            }
+        return {"index_s": round(index_s, 2),
+                "query_ms": round(1000 * search_s / max(n_searches, 1), 2),
+                "errors": engine.errors, **scores}
+    finally:
+        engine.close()
+
+
+def evaluate(label: str, docs: list[Doc], variants: dict[str, list[tuple[str, str]]],
+             qrels: dict[str, set[str]], engines: list[str], metrics: list[str]) -> dict:
+    report: dict = {"dataset": label, "docs": len(docs),
+                    "queries": len(next(iter(variants.values()))), "metrics": metrics,
+                    "engines": {}, "skipped": {}}
+    for name in engines:
+        reason = skip_reason(name)
+        if reason:
+            report["skipped"][name] = reason
+            continue
+        print(f"[{label}] {name}: indexing {len(docs)} docs, "
+              f"{sum(map(len, variants.values()))} searches", file=sys.stderr)
+        res = run_engine(name, docs, variants, qrels)
+        for variant in variants:
+            res[variant] = {m: round(res[variant][m], 4) for m in metrics}
+        report["engines"][name] = res
+    return report
+
+
+def print_table(report: dict, variants: list[str]) -> None:
+    abbrev = {"as_written": "", "no_accents": "na ", "mixed": ""}
+    metric_cols = [(v, m) for v in variants for m in report["metrics"]]
+    header = (["engine", "queries", "index s", "ms/query", "errors"]
+              + [f"{abbrev.get(v, v + ' ')}{m}" for v, m in metric_cols])
+    rows = [[name, str(report["queries"]), f"{res['index_s']:.2f}", f"{res['query_ms']:.2f}",
+             str(res["errors"])] + [f"{res[v][m]:.3f}" for v, m in metric_cols]
+            for name, res in report["engines"].items()]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print(f"{report['dataset']} ({report['docs']} docs)")
+    for row in [header, *rows]:
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                        for i, (c, w) in enumerate(zip(row, widths))))
+    if "no_accents" in variants:
+        print("na = the same queries without accents, lower-cased")
+    print("errors = queries that raised (counted as no results)")
+    for name, reason in report["skipped"].items():
+        print(f"skipped {name}: {reason}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("dataset", nargs="?", type=Path, help="BEIR-style directory")
+    ap.add_argument("--limit-queries", type=int, metavar="N",
+                    help="evaluate only the first N judged queries (qrels order)")
+    ap.add_argument("--engines", default="searchlib,fts5,whoosh-naive",
+                    help=f"comma-separated, among {','.join(ENGINES)}")
+    ap.add_argument("--json", action="store_true", help="print one JSON object instead")
+    ap.add_argument("--news", nargs="?", type=Path, const=DEFAULT_NEWS, metavar="PATH",
+                    help="OrangeSum known-item mode (default path: %(const)s)")
+    ap.add_argument("--news-docs", type=int, metavar="N", help="index only the first N articles")
+    args = ap.parse_args(argv)
+
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown or (args.dataset is None) == (args.news is None):
+        ap.error(f"unknown engine {unknown}" if unknown else "give a DATASET_DIR or --news")
+
+    if args.news is not None:
+        if not args.news.is_file():
+            print(f"news mode skipped: {args.news} not found")
+            return 0
+        docs = [to_doc(rec) for rec in itertools.islice(read_jsonl(args.news), args.news_docs)]
+        queries = news_queries(docs, NEWS_QUERIES)
+        qrels = {qid: {qid} for qid, _ in queries}
+        variants = {"mixed": queries}
+        report = evaluate("orangesum-news known-item (half without accents)", docs, variants,
+                          qrels, engines, ["MRR@10", "R@10"])
+    else:
+        docs, queries, qrels = load_dataset(args.dataset, args.limit_queries)
+        variants = {"as_written": queries,
+                    "no_accents": [(qid, strip_accents(text)) for qid, text in queries]}
+        report = evaluate(args.dataset.resolve().name, docs, variants, qrels, engines,
+                          ["MRR@10", "R@10", "R@100", "nDCG@10"])
+
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print_table(report, list(variants))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

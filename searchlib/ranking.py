@@ -1,0 +1,48 @@
+"""Every knob of the ranking in one place. Each value was chosen by measurement: see docs/relevance.md
+and ``benchmarks/relevance.py``; change one only with the figures before and after."""
+
+from __future__ import annotations
+
+from math import log
+from typing import Any
+
+from whoosh.scoring import BM25F, WeightingModel
+
+#: How much a match weighs in the title and in the whole text (which holds the title too).
+FIELD_BOOSTS = {"title": 0.3, "text": 1.0}
+
+#: BM25 term-frequency saturation (K1) and length normalisation (B, per field).
+K1 = 1.2
+FIELD_B = {"title": 0.75, "text": 0.75}
+
+#: Score added for holding every word of the query, as a share of the words' own score: articles
+#: with all the words rank first, articles with some of them still match.
+ALL_WORDS_BOOST = 0.0
+
+#: Bonus for the query's words standing close together, in order (at most PROXIMITY_SLOP apart).
+PROXIMITY_BOOST = 1.0
+PROXIMITY_SLOP = 3
+#: Bonus for each pair of neighbouring query words standing close together in the text.
+PAIR_BOOST = 0.0
+PAIR_SLOP = 3
+
+
+#: "whoosh": Whoosh's log(N / (n + 1)) + 1; "bm25": the classic log(1 + (N - n + 0.5) / (n + 0.5)),
+#: which gives words found in most articles almost no weight.
+IDF = "bm25"
+
+
+class ClassicIdfBM25F(BM25F):
+    """Whoosh's BM25F with the IDF of Robertson–Spärck Jones BM25 (as Lucene and SQLite FTS5 use)."""
+
+    def idf(self, searcher: Any, fieldname: str, text: str) -> float:
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        total = parent.doc_count_all()
+        return log(1 + (total - n + 0.5) / (n + 0.5))
+
+
+def weighting() -> WeightingModel:
+    per_field = {f"{field}_B": b for field, b in FIELD_B.items()}
+    model = ClassicIdfBM25F if IDF == "bm25" else BM25F
+    return model(K1=K1, **per_field)
