@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -16,7 +17,8 @@ from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from . import __version__, ranking
-from .analysis import ANALYZER_VERSION
+from .analysis import ANALYZER_VERSION, fold
+from .catalog import FileCatalog, FileRecord, signature_of
 from .errors import ArticleNotFound, IncompatibleIndex, IndexLocked, IndexNotFound
 from .highlight import make_snippet
 from .models import Article, Failure, Hit, IndexReport, IndexStats, SearchResults, Snippet
@@ -60,6 +62,7 @@ class Archive:
             _write_manifest(self.path)
         self._queries = QueryBuilder(self._ix.schema)
         self._searcher: Searcher | None = None
+        self._catalog = FileCatalog(self.path)
 
     @classmethod
     def open(cls, path: str | Path, *, lock_timeout: float = 5.0) -> Archive:
@@ -75,6 +78,7 @@ class Archive:
         archive._ix = RamStorage().create_index(build_schema(), indexname=_INDEX_NAME)
         archive._queries = QueryBuilder(archive._ix.schema)
         archive._searcher = None
+        archive._catalog = FileCatalog(None)
         return archive
 
     # -- resources -------------------------------------------------------------------------
@@ -94,10 +98,13 @@ class Archive:
         self.close()
 
     def _search_with(self) -> Searcher:
+        if self._searcher is not None and not self._searcher.up_to_date():
+            # Not Searcher.refresh(): it reuses the readers of unchanged segments together with
+            # their old deletion lists, so deleted and replaced articles would still be found.
+            self._searcher.close()
+            self._searcher = None
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=ranking.weighting())
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
         return self._searcher
 
     def _writer(self) -> IndexWriter:
@@ -108,63 +115,108 @@ class Archive:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def index_paths(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IndexReport:
+    def index_paths(
+        self, paths: Iterable[str | Path], progress: Progress | None = None, *, prune: bool = False
+    ) -> IndexReport:
         """Indexes the articles of every file under ``paths`` (files or directories, recursively).
 
         Files or records that cannot be read are listed in the report's ``failed``; everything
-        else is indexed. Articles already in the index are updated in place, or left alone when
-        unchanged. ``progress(done, total)`` is called as each file is finished.
+        else is indexed. Files unchanged since they were last indexed are not read again; articles
+        are updated in place when they changed. With ``prune``, articles whose file is gone, or no
+        longer holds them, are removed. ``progress(done, total)`` is called as each file is done.
         """
-        return self._write(_records(paths, progress))
+        found = list(discover(paths))
+        with self._batch() as batch:
+            for done, item in enumerate(found, 1):
+                if isinstance(item, Failure):
+                    batch.record(item)
+                else:
+                    self._index_file(batch, item, prune)
+                if progress is not None:
+                    progress(done, len(found))
+            if prune:
+                self._prune_missing(batch)
+        self._catalog.save()
+        return batch.report
 
     def add_many(self, articles: Iterable[Article]) -> IndexReport:
         """Adds or updates ``articles`` in one commit."""
-        return self._write(articles)
+        with self._batch() as batch:
+            for article in articles:
+                batch.put(article)
+        return batch.report
 
     def add(self, article: Article) -> str:
         """Adds or updates one article; returns ``"added"``, ``"updated"`` or ``"unchanged"``."""
         report = self.add_many([article])
         return "added" if report.added else "updated" if report.updated else "unchanged"
 
-    def _write(self, records: Iterable[Article | Failure]) -> IndexReport:
-        report = IndexReport()
-        writer = self._writer()
-        try:
-            with self._ix.searcher() as existing:
-                written: set[str] = set()
-                for record in records:
-                    if isinstance(record, Failure):
-                        (report.warnings if record.warning else report.failed).append(record)
-                        continue
-                    self._write_one(writer, existing, written, record, report)
-        except BaseException:
-            writer.cancel()
-            raise
-        if report.added or report.updated:
-            writer.commit()
-        else:
-            writer.cancel()
-        return report
+    def delete(self, article_ids: Iterable[str]) -> list[str]:
+        """Removes articles by id; returns the ids that were there. Indexing their files again
+        brings them back."""
+        with self._batch() as batch:
+            removed = [article_id for article_id in dict.fromkeys(article_ids) if batch.delete(article_id)]
+        self._catalog.forget_articles(set(removed))
+        self._catalog.save()
+        return removed
 
-    @staticmethod
-    def _write_one(
-        writer: IndexWriter, existing: Searcher, written: set[str], article: Article, report: IndexReport
-    ) -> None:
-        document = to_document(article)
-        if article.id in written:
-            writer.update_document(**document)
-            report.updated += 1
+    def delete_source(self, source: str) -> list[str]:
+        """Removes every article whose source is ``source`` (case and accents ignored)."""
+        wanted = _folded_name(source)
+        searcher = self._search_with()
+        ids = [
+            stored["id"]
+            for stored in searcher.documents()
+            if _folded_name(stored.get("source") or "") == wanted
+        ]
+        return self.delete(ids)
+
+    @contextmanager
+    def _batch(self) -> Iterator[_Batch]:
+        batch = _Batch(self._writer(), self._ix.searcher())
+        try:
+            yield batch
+        except BaseException:
+            batch.cancel()
+            self._catalog = FileCatalog(self.path)  # forget what this run learnt: it was not kept
+            raise
+        batch.commit()
+
+    def _index_file(self, batch: _Batch, path: Path, prune: bool) -> None:
+        key = FileCatalog.key(path)
+        known = self._catalog.files.get(key)
+        if known is not None and self._catalog.unchanged(path):
+            batch.report.unchanged += len(known.ids)
             return
-        written.add(article.id)
-        docnum = existing.document_number(id=article.id)
-        if docnum is None:
-            writer.add_document(**document)
-            report.added += 1
-        elif existing.stored_fields(docnum).get("fingerprint") == document["fingerprint"]:
-            report.unchanged += 1
-        else:
-            writer.update_document(**document)
-            report.updated += 1
+        try:
+            signature: tuple[int, int] | None = signature_of(path)
+        except OSError:
+            signature = None  # read_file reports why
+        failures = len(batch.report.failed)
+        ids: list[str] = []
+        for record in read_file(path):
+            batch.record(record)
+            if isinstance(record, Article):
+                ids.append(record.id)
+        complete = len(batch.report.failed) == failures
+        previous = known.ids if known else []
+        if prune and complete:
+            for gone in set(previous) - set(ids):
+                if self._catalog.owners(gone) == [key]:
+                    batch.delete(gone)
+        if complete:
+            self._catalog.files[key] = FileRecord(signature, ids)
+        else:  # read it again next time; keep its old articles in mind for --prune
+            self._catalog.files[key] = FileRecord(None, list(dict.fromkeys(previous + ids)))
+
+    def _prune_missing(self, batch: _Batch) -> None:
+        for key, record in list(self._catalog.files.items()):
+            if Path(key).exists():
+                continue
+            for article_id in record.ids:
+                if self._catalog.owners(article_id) == [key]:
+                    batch.delete(article_id)
+            del self._catalog.files[key]
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -230,15 +282,60 @@ class Archive:
             raise IncompatibleIndex(path, reason, hint=elsewhere)
 
 
-def _records(paths: Iterable[str | Path], progress: Progress | None) -> Iterator[Article | Failure]:
-    found = list(discover(paths))
-    for done, item in enumerate(found, 1):
+class _Batch:
+    """One writer and one commit: the articles added, updated and removed, counted in a report."""
+
+    def __init__(self, writer: IndexWriter, existing: Searcher) -> None:
+        self.writer = writer
+        self.existing = existing
+        self.written: set[str] = set()
+        self.report = IndexReport()
+
+    def record(self, item: Article | Failure) -> None:
         if isinstance(item, Failure):
-            yield item
+            (self.report.warnings if item.warning else self.report.failed).append(item)
         else:
-            yield from read_file(item)
-        if progress is not None:
-            progress(done, len(found))
+            self.put(item)
+
+    def put(self, article: Article) -> None:
+        document = to_document(article)
+        if article.id in self.written:
+            self.writer.update_document(**document)
+            self.report.updated += 1
+            return
+        self.written.add(article.id)
+        docnum = self.existing.document_number(id=article.id)
+        if docnum is None:
+            self.writer.add_document(**document)
+            self.report.added += 1
+        elif self.existing.stored_fields(docnum).get("fingerprint") == document["fingerprint"]:
+            self.report.unchanged += 1
+        else:
+            self.writer.update_document(**document)
+            self.report.updated += 1
+
+    def delete(self, article_id: str) -> bool:
+        if article_id not in self.written and self.existing.document_number(id=article_id) is None:
+            return False
+        self.writer.delete_by_term("id", article_id)
+        self.written.discard(article_id)
+        self.report.removed += 1
+        return True
+
+    def commit(self) -> None:
+        self.existing.close()
+        if self.report.added or self.report.updated or self.report.removed:
+            self.writer.commit()
+        else:
+            self.writer.cancel()
+
+    def cancel(self) -> None:
+        self.existing.close()
+        self.writer.cancel()
+
+
+def _folded_name(name: str) -> str:
+    return " ".join(fold(word) for word in name.split())
 
 
 def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> Snippet:

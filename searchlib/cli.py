@@ -76,17 +76,25 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @index_option
 @click.option("--wait", default=5.0, show_default=True, help="Seconds to wait for another writer to finish.")
+@click.option("--prune", is_flag=True, help="Remove articles whose file is gone or no longer holds them.")
+@click.option(
+    "--errors",
+    "errors_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write what could not be indexed to this file, as JSON Lines.",
+)
 @_fail_cleanly
-def index(paths: tuple[Path, ...], index_dir: Path, wait: float) -> None:
-    """Index the articles in PATHS (.txt and .jsonl files, or directories of them).
+def index(paths: tuple[Path, ...], index_dir: Path, wait: float, prune: bool, errors_file: Path | None) -> None:
+    """Index the articles in PATHS (files or directories of them, recursively).
 
-    Articles already indexed are updated when they changed and left alone otherwise. Files or
-    records that cannot be read are reported and everything else is indexed; the exit status is
-    1 when anything failed.
+    Files unchanged since the last run are skipped, changed articles are updated in place. Files
+    or records that cannot be read are reported and everything else is indexed; the exit status
+    is 1 when anything failed.
 
     \b
     Example:
         searchlib index samples/ /archives/2023/ --index ~/archive-index
+        searchlib index /archives/ --prune --errors failures.jsonl
     """
     with Archive(index_dir, lock_timeout=wait) as archive:
         if sys.stderr.isatty():
@@ -96,10 +104,12 @@ def index(paths: tuple[Path, ...], index_dir: Path, wait: float) -> None:
                     bar.length = total
                     bar.update(done - bar.pos)
 
-                report = archive.index_paths(paths, progress=progress)
+                report = archive.index_paths(paths, progress=progress, prune=prune)
         else:
-            report = archive.index_paths(paths)
+            report = archive.index_paths(paths, prune=prune)
     _print_report(report)
+    if errors_file is not None:
+        _write_failures(errors_file, report)
     if report.failed:
         sys.exit(1)
 
@@ -111,8 +121,46 @@ def _print_report(report: IndexReport) -> None:
         click.echo(f"failed: {failure}", err=True)
     click.echo(
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(report.failed)} failed"
+        f"{report.removed} removed, {len(report.failed)} failed"
     )
+
+
+def _write_failures(path: Path, report: IndexReport) -> None:
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            for failure in [*report.failed, *report.warnings]:
+                out.write(json.dumps(render.failure_dict(failure), ensure_ascii=False) + "\n")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror or error}") from None
+
+
+@main.command()
+@click.argument("article_ids", nargs=-1)
+@index_option
+@click.option("--source", help="Remove every article of this source (case and accents ignored).")
+@_fail_cleanly
+def delete(article_ids: tuple[str, ...], index_dir: Path, source: str | None) -> None:
+    """Remove articles from the index by id, or all the articles of a source.
+
+    Indexing their files again brings them back.
+
+    \b
+    Example:
+        searchlib delete winer-2016_12_16-001
+        searchlib delete --source "Le Monde"
+    """
+    if not article_ids and not source:
+        raise click.UsageError("name the article ids to remove, or --source NAME")
+    with Archive.open(index_dir) as archive:
+        removed = archive.delete(article_ids) if article_ids else []
+        if source:
+            removed += archive.delete_source(source)
+    missing = [article_id for article_id in article_ids if article_id not in removed]
+    for article_id in missing:
+        click.echo(f"warning: no article with id {article_id!r}", err=True)
+    click.echo(f"{len(removed)} removed")
+    if missing:
+        sys.exit(1)
 
 
 @main.command()

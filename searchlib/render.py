@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .models import Article, Hit, IndexStats, SearchResults, Snippet
+from .models import Article, Failure, Hit, IndexStats, SearchResults, Snippet
 
 
 def snippet_html(snippet: Snippet) -> str:
@@ -75,6 +75,15 @@ def article_dict(article: Article) -> dict[str, Any]:
         "section": article.section,
         "path": article.path,
     }
+
+
+def failure_dict(failure: Failure) -> dict[str, Any]:
+    data: dict[str, Any] = {"path": failure.path, "line": failure.line, "reason": failure.reason}
+    offset = getattr(failure, "offset", None)
+    if offset is not None:
+        data["offset"] = offset
+    data["indexed"] = failure.warning
+    return data
 
 
 def stats_dict(stats: IndexStats) -> dict[str, Any]:

@@ -46,7 +46,7 @@ ASEAN_RECORDS = [
     },
 ]
 
-SUMMARY = re.compile(r"^(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) failed$")
+SUMMARY = re.compile(r"^(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) removed, (\d+) failed$")
 
 
 def write_jsonl(path: Path, lines: list[Any]) -> Path:
@@ -98,19 +98,19 @@ def one_error_line(result: Result) -> str:
 
 def test_index_prints_a_summary(runner: CliRunner, archive_dir: Path, tmp_path: Path) -> None:
     result = run(runner, "index", archive_dir, "--index", tmp_path / "ix")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "3 added, 0 updated, 0 unchanged, 0 failed\n", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "3 added, 0 updated, 0 unchanged, 0 removed, 0 failed\n", "")
 
 
 def test_index_again_changes_nothing_and_an_edit_updates_one(
     runner: CliRunner, archive_dir: Path, index_dir: Path
 ) -> None:
     again = run(runner, "index", archive_dir, "--index", index_dir)
-    assert (again.exit_code, again.stdout) == (0, "0 added, 0 updated, 3 unchanged, 0 failed\n")
+    assert (again.exit_code, again.stdout) == (0, "0 added, 0 updated, 3 unchanged, 0 removed, 0 failed\n")
 
     pekin = archive_dir / "pekin.txt"
     pekin.write_text(PEKIN_TXT.replace("jeudi", "vendredi"), encoding="utf-8")
     edited = run(runner, "index", archive_dir, "--index", index_dir)
-    assert (edited.exit_code, edited.stdout) == (0, "0 added, 1 updated, 2 unchanged, 0 failed\n")
+    assert (edited.exit_code, edited.stdout) == (0, "0 added, 1 updated, 2 unchanged, 0 removed, 0 failed\n")
     assert "vendredi" in run(runner, "show", "pekin-pollution", "--index", index_dir).stdout
     assert json.loads(run(runner, "stats", "--index", index_dir, "--json").stdout)["articles"] == 3
 
@@ -126,7 +126,7 @@ def test_broken_jsonl_line_is_reported_and_the_rest_indexed(runner: CliRunner, t
     )
     result = run(runner, "index", path, "--index", tmp_path / "ix")
     assert result.exit_code == 1
-    assert result.stdout == "2 added, 0 updated, 0 unchanged, 1 failed\n"
+    assert result.stdout == "2 added, 0 updated, 0 unchanged, 0 removed, 1 failed\n"
     [failure] = result.stderr.splitlines()
     assert failure.startswith(f"failed: {path}:2: invalid JSON")
 
@@ -138,7 +138,7 @@ def test_missing_path_is_reported(runner: CliRunner, archive_dir: Path, tmp_path
     missing = tmp_path / "no-such-folder"
     result = run(runner, "index", archive_dir, missing, "--index", tmp_path / "ix")
     assert result.exit_code == 1
-    assert result.stdout == "3 added, 0 updated, 0 unchanged, 1 failed\n"
+    assert result.stdout == "3 added, 0 updated, 0 unchanged, 0 removed, 1 failed\n"
     assert result.stderr == f"failed: {missing}: no such file or directory\n"
 
 
@@ -180,7 +180,7 @@ def test_index_locked_by_another_writer_fails_with_one_line(
     finally:
         other_writer.cancel()
     again = run(runner, "index", archive_dir, "--index", index_dir, "--wait", "0.2")
-    assert (again.exit_code, again.stdout) == (0, "0 added, 0 updated, 3 unchanged, 0 failed\n")
+    assert (again.exit_code, again.stdout) == (0, "0 added, 0 updated, 3 unchanged, 0 removed, 0 failed\n")
 
 
 # -- search ------------------------------------------------------------------------------------
