@@ -187,27 +187,33 @@ class Archive:
         known = self._catalog.files.get(key)
         if known is not None and self._catalog.unchanged(path):
             batch.report.unchanged += len(known.ids)
+            for failure in known.failures:
+                batch.record(failure)
             return
         try:
             signature: tuple[int, int] | None = signature_of(path)
         except OSError:
             signature = None  # read_file reports why
-        failures = len(batch.report.failed)
         ids: list[str] = []
+        failures: list[Failure] = []
         for record in read_file(path):
             batch.record(record)
             if isinstance(record, Article):
                 ids.append(record.id)
-        complete = len(batch.report.failed) == failures
+            else:
+                failures.append(record)
+        complete = all(failure.warning for failure in failures)
         previous = known.ids if known else []
         if prune and complete:
             for gone in set(previous) - set(ids):
                 if self._catalog.owners(gone) == [key]:
                     batch.delete(gone)
-        if complete:
-            self._catalog.files[key] = FileRecord(signature, ids)
-        else:  # read it again next time; keep its old articles in mind for --prune
-            self._catalog.files[key] = FileRecord(None, list(dict.fromkeys(previous + ids)))
+        if not complete:  # keep its old articles in mind for --prune: one bad record loses nothing
+            ids = list(dict.fromkeys(previous + ids))
+        # A file that could not be read (permissions, I/O) is tried again next time; what was wrong
+        # with a file read through is remembered and reported again until the file changes.
+        read_through = not any(failure.transient for failure in failures)
+        self._catalog.files[key] = FileRecord(signature if read_through else None, ids, failures)
 
     def _prune_missing(self, batch: _Batch) -> None:
         for key, record in list(self._catalog.files.items()):

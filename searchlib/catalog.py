@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from .models import Failure
 
 CATALOG = "files.json"
 _FORMAT = 1
@@ -20,6 +22,9 @@ class FileRecord:
     #: (size, mtime_ns) when the file was last read completely; None forces a re-read.
     signature: tuple[int, int] | None
     ids: list[str] = field(default_factory=list)
+    #: Records of the file that could not be indexed (or only in part): reported again on every
+    #: run while the file stays as it is, without reading it.
+    failures: list[Failure] = field(default_factory=list)
 
 
 def signature_of(path: Path) -> tuple[int, int]:
@@ -38,7 +43,8 @@ class FileCatalog:
                 data = json.loads(self._file.read_text(encoding="utf-8"))
                 for key, entry in data.get("files", {}).items():
                     signature = tuple(entry["signature"]) if entry.get("signature") else None
-                    self.files[key] = FileRecord(signature, list(entry.get("ids", [])))  # type: ignore[arg-type]
+                    failures = [Failure(**failure) for failure in entry.get("failures", [])]
+                    self.files[key] = FileRecord(signature, list(entry.get("ids", [])), failures)  # type: ignore[arg-type]
             except (OSError, ValueError, KeyError, TypeError):
                 # A damaged catalog only costs a full re-read: every file is then read again.
                 self.files = {}
@@ -71,7 +77,10 @@ class FileCatalog:
             return
         data = {
             "format": _FORMAT,
-            "files": {key: {"signature": r.signature, "ids": r.ids} for key, r in sorted(self.files.items())},
+            "files": {
+                key: {"signature": r.signature, "ids": r.ids, "failures": [asdict(f) for f in r.failures]}
+                for key, r in sorted(self.files.items())
+            },
         }
         tmp = self._file.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

@@ -11,6 +11,41 @@ FRENCH_MONTHS = {
     "decembre": 12, "décembre": 12,
 }  # fmt: skip
 
+# Abbreviated months as newspapers print them: "13 juil. 2023", "1er sept. 2016".
+_MONTH_ABBREVIATIONS = {
+    "janv": 1, "fév": 2, "févr": 2, "fev": 2, "fevr": 2, "avr": 4, "juil": 7, "sept": 9, "oct": 10,
+    "nov": 11, "déc": 12, "dec": 12,
+}  # fmt: skip
+#: A French month name, in full or abbreviated (with its full stop), in any case.
+MONTH_PATTERN = (
+    r"(?i:(?:"
+    + "|".join(sorted(FRENCH_MONTHS, key=len, reverse=True))
+    + r")\b|(?:"
+    + "|".join(sorted(_MONTH_ABBREVIATIONS, key=len, reverse=True))
+    + r")\.)"
+)
+
+_WEEKDAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+# A date where a page prints its own: opening a line, alone or after "Publié le", "Page actualisée :",
+# a weekday or a place ("Paris, le …", "PARIS, 13 juillet 2023 (AFP)"): "jeudi 13 juillet 2023",
+# "1er janvier 2016, 14h30 . –", "Publié le 13/07/2023". A date inside a sentence ("tuée le
+# 1er avril 2018 à Ferrette") is what the story is about, not when it was written.
+_DATE_IN_TEXT = re.compile(
+    rf"""^[\s\W]*(?:
+        (?:(?:page|article|dépêche)\s+)?(?:dernière\s+)?
+        (?:publiée?|mise?\s+à\s+jour|modifiée?|actualisée?|postée?|mise?\s+en\s+ligne)\s*:?\s*(?:le\s+)?
+      | [A-ZÀ-Ý][\w'’-]*(?:[\s-][A-ZÀ-Ýa-zà-ÿ][\w'’-]*){{0,3}}\s*,\s*(?:le\s+)?
+    )?(?:{_WEEKDAY}\s+)?(?:
+        (?P<day>1er|\d{{1,2}})\s+(?P<month>{MONTH_PATTERN})\s*(?P<year>\d{{4}})
+      | (?P<nday>\d{{1,2}})[/.](?P<nmonth>\d{{1,2}})[/.](?P<nyear>\d{{4}})
+    )(?![\w/])""",
+    re.VERBOSE | re.IGNORECASE | re.MULTILINE,
+)
+#: Dates are looked for in this many characters at the start of the text (its opening paragraphs).
+FIND_DATE_WITHIN = 1000
+#: Earliest year read as a publication date: older ones are history the article talks about.
+EARLIEST_YEAR = 1800
+
 _FRENCH_DATE = re.compile(
     r"^(?:\w+\s+)?(?P<day>\d{1,2})(?:er)?\s+(?P<month>[a-zéû]+)\s+(?P<year>\d{4})\b", re.IGNORECASE
 )
@@ -55,3 +90,36 @@ def _checked(year: str | int, month: str | int, day: str | int, text: str) -> dt
         return dt.date(int(year), int(month), int(day))
     except ValueError:
         raise ValueError(f"impossible date {text[:40]!r}") from None
+
+
+def find_date(text: str, within: int = FIND_DATE_WITHIN) -> dt.date | None:
+    """The first date that opens a line in the first ``within`` characters of ``text``, or None.
+
+    For articles whose archive gives no date: scraped pages and wire stories print it near the top
+    ("jeudi 13 juillet 2023", "Publié le 13/07/2023", Wikinews's "1er janvier 2016, 14h30 . –").
+    Dates inside sentences, impossible dates (31 février), and years before
+    :data:`EARLIEST_YEAR` or after next year are passed over.
+
+    >>> find_date("1er janvier 2016, 14h30 . – Un homme a foncé sur des militaires.")
+    datetime.date(2016, 1, 1)
+    """
+    latest = dt.date.today().year + 1
+    for match in _DATE_IN_TEXT.finditer(text[:within]):
+        if match["year"]:
+            day = 1 if match["day"].lower() == "1er" else int(match["day"])
+            month = _month_number(match["month"])
+            year = int(match["year"])
+        else:
+            day, month, year = int(match["nday"]), int(match["nmonth"]), int(match["nyear"])
+        if not EARLIEST_YEAR <= year <= latest:
+            continue
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    return None
+
+
+def _month_number(name: str) -> int:
+    name = name.lower().rstrip(".")
+    return FRENCH_MONTHS.get(name) or _MONTH_ABBREVIATIONS[name]

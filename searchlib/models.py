@@ -19,6 +19,8 @@ class Article:
     source: str | None = None
     author: str | None = None
     agency: str | None = None
+    #: Where a wire story was filed from, read from its dateline ("PARIS (AFP) -" → "Paris").
+    place: str | None = None
     url: str | None = None
     section: str | None = None
     path: str | None = None
@@ -85,9 +87,17 @@ class Failure:
     line: int | None = None
     #: A warning means the record was indexed, with something left out (e.g. an unreadable date).
     warning: bool = False
+    #: The file could not be opened or read (permissions, I/O): trying again later may work.
+    transient: bool = False
+    #: Where the record starts, in bytes, for formats without lines (WARC, JSON arrays).
+    offset: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        where = self.path
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        if self.offset is not None:
+            where = f"{where}@{self.offset}"
         return f"{where}: {self.reason}"
 
 

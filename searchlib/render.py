@@ -71,6 +71,7 @@ def article_dict(article: Article) -> dict[str, Any]:
         "source": article.source,
         "author": article.author,
         "agency": article.agency,
+        "place": article.place,
         "url": article.url,
         "section": article.section,
         "path": article.path,
@@ -117,7 +118,7 @@ def results_text(results: SearchResults, color: bool) -> str:
 def article_text(article: Article) -> str:
     meta = [
         ("Date", _iso(article.date)), ("Source", article.source), ("Author", article.author),
-        ("Agency", article.agency), ("Section", article.section), ("URL", article.url),
+        ("Agency", article.agency), ("Place", article.place), ("Section", article.section), ("URL", article.url),
         ("Id", article.id), ("File", article.path),
     ]  # fmt: skip
     lines = [article.title, "=" * min(len(article.title), 80)]

@@ -11,7 +11,7 @@ from .analysis import french_analyzer, name_analyzer
 from .models import Article
 
 #: Bump when fields change: indexes written with another version must be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: The fields a query's words are looked for in: the title, and the whole article (title, lede
 #: and body as one text, so BM25 saturates a word's frequency once per article, not per field:
@@ -24,6 +24,7 @@ FIELD_ALIASES = {
     "title": ["titre"],
     "author": ["auteur"],
     "section": ["rubrique"],
+    "place": ["lieu"],
 }
 
 
@@ -42,6 +43,7 @@ def build_schema() -> Schema:
         author=TEXT(analyzer=names, stored=True),
         agency=TEXT(analyzer=names, stored=True),
         section=TEXT(analyzer=names, stored=True),
+        place=TEXT(analyzer=names, stored=True),
         url=ID(stored=True),
         path=ID(stored=True),
         fingerprint=STORED(),
@@ -60,7 +62,7 @@ def to_document(article: Article) -> dict[str, Any]:
     }
     if article.date is not None:
         document["date"] = dt.datetime.combine(article.date, dt.time())
-    for name in ("source", "author", "agency", "section", "url", "path"):
+    for name in ("source", "author", "agency", "place", "section", "url", "path"):
         value = getattr(article, name)
         if value:
             document[name] = value
@@ -78,6 +80,7 @@ def to_article(stored: dict[str, Any]) -> Article:
         source=stored.get("source"),
         author=stored.get("author"),
         agency=stored.get("agency"),
+        place=stored.get("place"),
         url=stored.get("url"),
         section=stored.get("section"),
         path=stored.get("path"),

@@ -169,7 +169,7 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
     assert report.added == 1 and archive.search("pekin").total == 1
 
 
-@pytest.mark.parametrize("name", ["article.pdf", "article.html", "README", "archive.json"])
+@pytest.mark.parametrize("name", ["article.pdf", "article.docx", "README", "archive.odt"])
 def test_unsupported_file_named_explicitly_is_reported(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_text("Alerte à Pékin", encoding="utf-8")

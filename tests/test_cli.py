@@ -345,6 +345,7 @@ def test_show_json_is_the_whole_stored_article(runner: CliRunner, index_dir: Pat
         "source": "Le Monde",
         "author": "Marie Dupont",
         "agency": None,
+        "place": None,
         "url": "https://example.org/pekin",
         "section": None,
         "path": str(archive_dir / "pekin.txt"),

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from searchlib import Archive
+from searchlib import archive as archive_module
 from searchlib.cli import main
 
 
@@ -121,3 +122,34 @@ def test_cli_delete_prune_and_errors_file(tmp_path: Path, archive_dir: Path) -> 
     result = runner.invoke(main, ["index", str(archive_dir), "--prune"])
     # wire.jsonl lost articles to `delete`, so it is read again and they come back.
     assert (result.exit_code, result.stdout) == (0, "2 added, 0 updated, 0 unchanged, 2 removed, 0 failed\n")
+
+
+def test_bad_records_of_an_unchanged_file_are_reported_again_without_reading_it(
+    tmp_path: Path, archive_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (archive_dir / "broken.jsonl").write_text('{"id": "b1", "title": "ok"}\n{not json\n', encoding="utf-8")
+    with Archive(tmp_path / "ix") as archive:
+        first = archive.index_paths([archive_dir])
+        read: list[Path] = []
+        original = archive_module.read_file
+        monkeypatch.setattr(archive_module, "read_file", lambda path: read.append(path) or original(path))
+    with Archive(tmp_path / "ix") as archive:
+        again = archive.index_paths([archive_dir])
+    assert read == []
+    assert [str(f) for f in again.failed] == [str(f) for f in first.failed] != []
+    assert again.unchanged == 4
+
+
+def test_a_reader_crashing_on_one_file_does_not_stop_the_run(
+    tmp_path: Path, archive_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searchlib import sources
+
+    def explode(path: Path) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setitem(sources.READERS, ".txt", explode)
+    report = Archive.in_memory().index_paths([archive_dir])
+    assert report.added == 2
+    assert [f.path for f in report.failed] == [str(archive_dir / "pekin.txt")]
+    assert "RecursionError" in report.failed[0].reason

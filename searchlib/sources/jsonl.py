@@ -1,23 +1,27 @@
-"""JSON Lines: one article object per line, with the field names archives commonly use."""
+"""JSON Lines (one article object per line) and JSON files (an array of them, or one object).
+
+Both use the field names archives commonly use (:data:`FIELD_ALIASES`).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from ..cleaning import clean_paragraphs, normalize_text, split_paragraphs, title_from_text
 from ..dates import parse_date
 from ..models import Article, Failure
-from .common import derived_id
+from .common import NotText, decode, derived_id
+from .members import Source
 
 # Our field ← the names it goes by in the wild, first match wins.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "_id"),
     "title": ("title", "titre", "headline"),
     "lede": ("lede", "chapo", "chapô", "summary", "description", "heading", "abstract"),
-    "body": ("text", "body", "content", "article"),
+    "body": ("text", "body", "content", "article", "texte"),
     "date": ("date", "published", "published_at", "datePublished", "pubdate"),
     "url": ("url", "link"),
     "source": ("source", "publisher", "journal"),
@@ -33,16 +37,105 @@ class BadRecord(ValueError):
     pass
 
 
-def read_jsonl(path: Path) -> Iterator[Article | Failure]:
+def read_jsonl(path: Source) -> Iterator[Article | Failure]:
     with path.open("rb") as stream:
         for number, raw in enumerate(stream, 1):
             if not raw.strip():
                 continue
             try:
                 record = _load(raw)
-                yield from _article(record, path, number)
+                yield from record_article(record, path, number, line=number)
             except BadRecord as error:
                 yield Failure(str(path), str(error), line=number)
+
+
+def read_json(path: Source) -> Iterator[Article | Failure]:
+    """A JSON file holding an array of article objects, or a single one.
+
+    Elements are parsed one by one so a bad element is reported by its byte offset and position
+    while the others are indexed; after invalid JSON the rest cannot be delimited and is reported.
+    """
+    data = path.read_bytes()
+    try:
+        text, utf8 = data.decode("utf-8-sig"), True
+    except UnicodeDecodeError:
+        try:
+            # decode() falls back to single-byte encodings, where characters are bytes.
+            text, utf8 = decode(data), False
+        except NotText as error:
+            yield Failure(str(path), str(error))
+            return
+    offsets = _ByteOffsets(text, utf8, bom=3 if data.startswith(b"\xef\xbb\xbf") else 0)
+    position = _skip_space(text, 0)
+    if text.startswith("{", position):
+        yield from _elements(text, position, path, offsets, single=True)
+    elif text.startswith("[", position):
+        yield from _elements(text, _skip_space(text, position + 1), path, offsets, single=False)
+    elif position == len(text):
+        yield Failure(str(path), "empty file")
+    else:
+        yield Failure(str(path), "expected a JSON array of article objects or one object", offset=offsets(position))
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, position: int) -> int:
+    return _SPACE.match(text, position).end()  # type: ignore[union-attr]
+
+
+class _ByteOffsets:
+    """Byte offsets of increasing character positions, without re-encoding the text each time."""
+
+    def __init__(self, text: str, utf8: bool, bom: int) -> None:
+        self.text, self.utf8 = text, utf8
+        self.position, self.offset = 0, bom
+
+    def __call__(self, position: int) -> int:
+        if position > self.position:
+            step = self.text[self.position : position]
+            self.offset += len(step.encode("utf-8", "surrogatepass")) if self.utf8 else len(step)
+            self.position = position
+        return self.offset
+
+
+def _elements(
+    text: str, position: int, path: Source, offsets: _ByteOffsets, *, single: bool
+) -> Iterator[Article | Failure]:
+    decoder = json.JSONDecoder()
+    number = 0
+    while single or not text.startswith("]", position):
+        number += 1
+        where = "" if single else f"element {number}: "
+        start = position
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            reason = f"{where}invalid JSON: {error.msg}" + ("" if single else "; the rest of the array was not read")
+            yield Failure(str(path), reason, offset=offsets(error.pos))
+            return
+        except RecursionError:
+            yield Failure(str(path), f"{where}invalid JSON: nested too deeply", offset=offsets(start))
+            return
+        try:
+            if not isinstance(value, dict):
+                raise BadRecord(f"expected a JSON object, got {type(value).__name__}")
+            yield from record_article(value, path, number, offset=offsets(start))
+        except BadRecord as error:
+            yield Failure(str(path), f"{where}{error}", offset=offsets(start))
+        position = _skip_space(text, position)
+        if single:
+            break
+        if text.startswith(",", position):
+            position = _skip_space(text, position + 1)
+        elif not text.startswith("]", position):
+            expected = "',' or ']'" if position < len(text) else "']' (the file is cut short)"
+            yield Failure(str(path), f"expected {expected} after element {number}", offset=offsets(position))
+            return
+    if not single:
+        position = _skip_space(text, position + 1)
+    if position < len(text):
+        yield Failure(str(path), "unexpected data after the JSON value", offset=offsets(position))
 
 
 def _load(raw: bytes) -> dict[str, Any]:
@@ -80,20 +173,28 @@ def _text_field(record: dict[str, Any], field: str) -> str:
     return ""
 
 
-def _article(record: dict[str, Any], path: Path, line: int) -> Iterator[Article | Failure]:
+def record_article(
+    record: dict[str, Any], path: Source, number: int, *, line: int | None = None, offset: int | None = None
+) -> Iterator[Article | Failure]:
+    """The article of one record named with :data:`FIELD_ALIASES` (JSON, CSV, feed items).
+
+    ``number`` (the record's line, row or position) tells records of one file apart in derived
+    ids; ``line`` or ``offset`` say where a warning points. Raises BadRecord for an unusable record.
+    """
     fields = {field: _text_field(record, field) for field in FIELD_ALIASES}
     cleaned = clean_paragraphs(split_paragraphs(fields["body"]))
     body = "\n\n".join(cleaned.paragraphs)
     if not (fields["title"] or fields["lede"] or body):
         raise BadRecord("no title or text")
-    date = None
+    date = cleaned.date  # unless the record has a readable date of its own
     if fields["date"]:
         try:
             date = parse_date(fields["date"])
         except ValueError as error:
-            yield Failure(str(path), f"{error}; indexed without a date", line=line, warning=True)
+            fallback = f"dated {date.isoformat()} from its text" if date else "indexed without a date"
+            yield Failure(str(path), f"{error}; {fallback}", line=line, offset=offset, warning=True)
     yield Article(
-        id=fields["id"] or fields["url"] or derived_id(path, line),
+        id=fields["id"] or fields["url"] or derived_id(path, number),  # type: ignore[arg-type]
         title=fields["title"] or title_from_text(fields["lede"] or body),
         lede=fields["lede"],
         body=body,
@@ -101,6 +202,7 @@ def _article(record: dict[str, Any], path: Path, line: int) -> Iterator[Article 
         source=fields["source"] or None,
         author=fields["author"] or cleaned.author,
         agency=cleaned.agency,
+        place=cleaned.place,
         url=fields["url"] or None,
         section=fields["section"] or None,
         path=str(path),

@@ -3,6 +3,8 @@
 An optional header block of ``Key: value`` lines ending with a blank line (Title/Titre, Date,
 Source, URL, Author/Auteur, Section/Rubrique, Id) overrides what is inferred from the text.
 Without a title, the first paragraph is the lede and its first sentence becomes the title.
+Without a date, the first French date written in the opening paragraphs ("jeudi 13 juillet 2023")
+is the article's.
 """
 
 from __future__ import annotations
@@ -64,12 +66,14 @@ def read_text(path: Path) -> Iterator[Article | Failure]:
     if not (title or lede or body):
         yield Failure(str(path), "no article text (only boilerplate)")
         return
-    date = None
+    # Without a readable Date header, the first date written in the opening paragraphs.
+    date = cleaned.date
     if header.get("date"):
         try:
             date = parse_date(header["date"])
         except ValueError as error:
-            yield Failure(str(path), f"{error}; indexed without a date", line=_header_line(text, "date"), warning=True)
+            fallback = f"dated {date.isoformat()} from its text" if date else "indexed without a date"
+            yield Failure(str(path), f"{error}; {fallback}", line=_header_line(text, "date"), warning=True)
     yield Article(
         id=header.get("id") or header.get("url") or derived_id(path),
         title=title or title_from_text(lede or body),
@@ -79,6 +83,7 @@ def read_text(path: Path) -> Iterator[Article | Failure]:
         source=header.get("source") or None,
         author=header.get("author") or cleaned.author,
         agency=cleaned.agency,
+        place=cleaned.place,
         url=header.get("url") or None,
         section=header.get("section") or None,
         path=str(path),

@@ -1,0 +1,76 @@
+"""Files inside compressed files and bundles, read as streams and never written to disk.
+
+A :class:`Member` offers the few things readers use of a :class:`~pathlib.Path` (``open``,
+``read_bytes``, ``name``, ``stem``, ``resolve`` for derived ids, ``str`` for reports), so one reader
+serves ``a.jsonl``, ``a.jsonl.gz`` and ``archive.zip!a.jsonl`` alike. It has no ``__fspath__`` on
+purpose: a member's name comes from the archive and must never reach the file system.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Union
+
+#: Bundles inside bundles are followed this deep; deeper ones are reported (zip bombs nest).
+MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file inside a compressed file or a bundle.
+
+    ``display`` is how reports name it (``archive.zip!inner/path.jsonl``); ``inner`` is its own
+    name, whose extension picks its reader; ``id_base`` stands in for a path in derived ids.
+    """
+
+    display: str
+    inner: str
+    opener: Callable[[], BinaryIO]
+    id_base: Path
+    depth: int = 1
+    #: False for tar members: the stream can be opened once, then it moves on to the next member.
+    reopenable: bool = True
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.inner).name
+
+    @property
+    def stem(self) -> str:
+        return PurePosixPath(self.inner).stem
+
+    def open(self, mode: str = "rb") -> BinaryIO:
+        if mode != "rb":
+            raise ValueError("archive members are read-only, as bytes")
+        return self.opener()
+
+    def read_bytes(self) -> bytes:
+        with self.open() as stream:
+            return stream.read()
+
+    def resolve(self) -> Path:
+        return self.id_base
+
+
+#: What a reader reads: a file on disk or a member of a compressed file or bundle.
+Source = Union[Path, Member]
+
+
+def depth(source: Source) -> int:
+    return source.depth if isinstance(source, Member) else 0
+
+
+def head(source: Source, size: int = 2048) -> bytes:
+    """The first bytes of ``source``, without using up a stream that can only be read once."""
+    if isinstance(source, Member) and not source.reopenable:
+        stream = source.open()
+        peek = getattr(stream, "peek", None)
+        # Peeking leaves the bytes in the buffer for the reader that comes next.
+        return peek(size)[:size] if peek is not None else b""
+    with source.open("rb") as stream:
+        return stream.read(size)
