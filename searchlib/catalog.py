@@ -35,12 +35,14 @@ def signature_of(path: Path) -> tuple[int, int]:
 class FileCatalog:
     """Files by resolved path. In memory for an in-memory archive, else saved in ``directory``."""
 
-    def __init__(self, directory: Path | None) -> None:
-        self._file = directory / CATALOG if directory else None
+    def __init__(self, directory: Path | None, index_name: str = "articles") -> None:
+        # The first index of a directory keeps the plain name; a rebuilt one has its own catalog.
+        name = CATALOG if index_name == "articles" else f"{index_name}.{CATALOG}"
+        self.file = directory / name if directory else None
         self.files: dict[str, FileRecord] = {}
-        if self._file and self._file.exists():
+        if self.file and self.file.exists():
             try:
-                data = json.loads(self._file.read_text(encoding="utf-8"))
+                data = json.loads(self.file.read_text(encoding="utf-8"))
                 for key, entry in data.get("files", {}).items():
                     signature = tuple(entry["signature"]) if entry.get("signature") else None
                     failures = [Failure(**failure) for failure in entry.get("failures", [])]
@@ -73,7 +75,7 @@ class FileCatalog:
                 record.signature = None
 
     def save(self) -> None:
-        if self._file is None:
+        if self.file is None:
             return
         data = {
             "format": _FORMAT,
@@ -82,6 +84,6 @@ class FileCatalog:
                 for key, r in sorted(self.files.items())
             },
         }
-        tmp = self._file.with_suffix(".tmp")
+        tmp = self.file.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self._file)
+        os.replace(tmp, self.file)

@@ -6,7 +6,8 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ import click
 from . import render
 from .archive import Archive
 from .errors import SearchlibError
+from .facets import FACETS, SORTS
 from .models import IndexReport
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +34,16 @@ def _fail_cleanly(command: F) -> F:
         except SearchlibError as error:
             message = str(error) + (f"; {error.hint}" if error.hint else "")
             raise click.ClickException(message) from None
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:
+            if os.environ.get("SEARCHLIB_DEBUG"):
+                raise
+            # A bug or a damaged index: one line all the same, and how to learn more.
+            raise click.ClickException(
+                f"unexpected {type(error).__name__}: {error}; run `searchlib check` on the index, "
+                "or set SEARCHLIB_DEBUG=1 to see the traceback"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -73,10 +85,23 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
 @click.option("--wait", default=5.0, show_default=True, help="Seconds to wait for another writer to finish.")
 @click.option("--prune", is_flag=True, help="Remove articles whose file is gone or no longer holds them.")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Build the index anew beside the old one (from PATHS, or the files it was built from), then swap.",
+)
+@click.option(
+    "--batch",
+    "batch_size",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Articles per commit: a crash loses at most one batch.",
+)
 @click.option(
     "--errors",
     "errors_file",
@@ -84,7 +109,15 @@ def main() -> None:
     help="Write what could not be indexed to this file, as JSON Lines.",
 )
 @_fail_cleanly
-def index(paths: tuple[Path, ...], index_dir: Path, wait: float, prune: bool, errors_file: Path | None) -> None:
+def index(
+    paths: tuple[Path, ...],
+    index_dir: Path,
+    wait: float,
+    prune: bool,
+    rebuild: bool,
+    batch_size: int,
+    errors_file: Path | None,
+) -> None:
     """Index the articles in PATHS (files or directories of them, recursively).
 
     Files unchanged since the last run are skipped, changed articles are updated in place. Files
@@ -95,23 +128,36 @@ def index(paths: tuple[Path, ...], index_dir: Path, wait: float, prune: bool, er
     Example:
         searchlib index samples/ /archives/2023/ --index ~/archive-index
         searchlib index /archives/ --prune --errors failures.jsonl
+        searchlib index --rebuild --index ~/archive-index
     """
-    with Archive(index_dir, lock_timeout=wait) as archive:
-        if sys.stderr.isatty():
-            with click.progressbar(length=0, label="Indexing", file=sys.stderr) as bar:
-
-                def progress(done: int, total: int) -> None:
-                    bar.length = total
-                    bar.update(done - bar.pos)
-
-                report = archive.index_paths(paths, progress=progress, prune=prune)
+    if not paths and not rebuild:
+        raise click.UsageError("name the files or directories to index (or use --rebuild)")
+    with _progress_bar() as progress:
+        if rebuild:
+            report = Archive.rebuild(index_dir, paths, progress=progress, batch_size=batch_size, lock_timeout=wait)
         else:
-            report = archive.index_paths(paths, prune=prune)
+            with Archive(index_dir, lock_timeout=wait) as archive:
+                report = archive.index_paths(paths, progress=progress, prune=prune, batch_size=batch_size)
     _print_report(report)
     if errors_file is not None:
         _write_failures(errors_file, report)
     if report.failed:
         sys.exit(1)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=0, label="Indexing", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        yield progress
 
 
 def _print_report(report: IndexReport) -> None:
@@ -123,6 +169,8 @@ def _print_report(report: IndexReport) -> None:
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.removed} removed, {len(report.failed)} failed"
     )
+    if report.batches > 1:
+        click.echo(f"committed in {report.batches} batches: a crash would have lost at most the batch in flight")
 
 
 def _write_failures(path: Path, report: IndexReport) -> None:
@@ -163,26 +211,72 @@ def delete(article_ids: tuple[str, ...], index_dir: Path, source: str | None) ->
         sys.exit(1)
 
 
+def _facet_names(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(name.strip().lower() for name in (value or "").split(",") if name.strip()))
+    unknown = [name for name in names if name not in FACETS]
+    if unknown:
+        raise click.BadParameter(f"{unknown[0]!r} is not one of {', '.join(FACETS)}")
+    return names
+
+
 @main.command()
 @click.argument("query")
 @index_option
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits to show.")
+@click.option("--from", "date_from", metavar="DATE", help="Only articles from this day, month or year on (2023-07-13, 2023-07, 2023, \"juillet 2023\").")
+@click.option("--to", "date_to", metavar="DATE", help="Only articles up to this day, month or year (a month or year counts whole).")
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only articles of this source (repeatable; case and accents ignored).")
+@click.option("--author", "authors", multiple=True, metavar="NAME", help="Only articles by this author (repeatable).")
+@click.option("--section", "sections", multiple=True, metavar="NAME", help="Only articles of this section (repeatable).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Best first, oldest first (date) or newest first (-date).")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of results to show.")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits per page.")
+@click.option("--facets", callback=_facet_names, metavar="LIST", help=f"Count all the results by {','.join(FACETS)}.")
 @json_option
 @click.option("--no-color", is_flag=True, help="No colours even on a terminal (also NO_COLOR).")
 @_fail_cleanly
-def search(query: str, index_dir: Path, limit: int, as_json: bool, no_color: bool) -> None:
+def search(  # noqa: PLR0913 - one option per filter
+    query: str,
+    index_dir: Path,
+    date_from: str | None,
+    date_to: str | None,
+    sources: tuple[str, ...],
+    authors: tuple[str, ...],
+    sections: tuple[str, ...],
+    sort: str,
+    page: int,
+    limit: int,
+    facets: tuple[str, ...],
+    as_json: bool,
+    no_color: bool,
+) -> None:
     """Search the index; the best articles first, matched words highlighted.
 
-    QUERY takes words (any accents, any case), "exact phrases", AND / OR / NOT, field:word
-    (title, lede, body, author, source, section, date) and wildcards (cyber*).
+    QUERY takes words (any accents, any case), "exact phrases", "proximity"~5, AND / OR / NOT
+    (or ET / OU / SAUF), +required and -excluded words, (brackets), field:word (title, lede,
+    body, author, source, section, date:2023-07, date:[2023-01-01 TO 2023-06-30]), wildcards
+    (cyber*) and fuzzy words (cyberataque~). See the README for more.
 
     \b
     Example:
         searchlib search "cyberattaque chinoise" --limit 5
-        searchlib search 'pekin NOT "mer de Chine"' --json
+        searchlib search 'pekin SAUF "mer de Chine"' --from 2023 --source AFP --json
+        searchlib search chine --from "juillet 2023" --sort -date --facets source,year
     """
+    # The terminal draws a per-month timeline when the results span two years or less.
+    counted = facets + ("month",) if "year" in facets and "month" not in facets and not as_json else facets
     with Archive.open(index_dir) as archive:
-        results = archive.search(query, limit=limit)
+        results = archive.search(
+            query,
+            limit=limit,
+            page=page,
+            date_from=date_from,
+            date_to=date_to,
+            sources=sources,
+            authors=authors,
+            sections=sections,
+            sort=sort,
+            facets=counted,
+        )
     if as_json:
         _print_json(render.results_dict(results))
         return
@@ -228,3 +322,23 @@ def stats(index_dir: Path, as_json: bool) -> None:
         _print_json(render.stats_dict(figures))
     else:
         click.echo(render.stats_text(figures))
+
+
+@main.command()
+@index_option
+@_fail_cleanly
+def check(index_dir: Path) -> None:
+    """Verify the index: every segment opens, counts agree, a sample of articles reads back.
+
+    \b
+    Example:
+        searchlib check --index ~/archive-index
+    """
+    with Archive.open(index_dir) as archive:
+        problems = archive.check()
+        count = len(archive)
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    if problems:
+        raise click.ClickException(f"the index at {index_dir} has {len(problems)} problem(s); rebuild it with searchlib index")
+    click.echo(f"ok: {count} articles")

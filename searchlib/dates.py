@@ -123,3 +123,67 @@ def find_date(text: str, within: int = FIND_DATE_WITHIN) -> dt.date | None:
 def _month_number(name: str) -> int:
     name = name.lower().rstrip(".")
     return FRENCH_MONTHS.get(name) or _MONTH_ABBREVIATIONS[name]
+
+
+_YEAR = re.compile(r"^(?P<year>\d{4})$")
+_ISO_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$")
+_NUMERIC_MONTH = re.compile(r"^(?P<month>\d{1,2})[/.](?P<year>\d{4})$")
+_FRENCH_MONTH = re.compile(rf"^(?P<month>{MONTH_PATTERN}|[a-zéû]+)\s*(?P<year>\d{{4}})$", re.IGNORECASE)
+_FRENCH_DAY = re.compile(rf"^(?P<day>1er|\d{{1,2}})\s+(?P<month>{MONTH_PATTERN}|[a-zéû]+)\s*(?P<year>\d{{4}})$", re.IGNORECASE)
+_BOUND_FORMATS = "2023-07-13, 13/07/2023, 2023-07, 2023, « juillet 2023 » or « 13 juillet 2023 »"
+
+
+def parse_date_bound(text: str, end: bool) -> dt.date:
+    """The first day (or, with ``end``, the last day) of the period ``text`` names.
+
+    A period is a day, a month or a year, written as ISO, in numbers or in French. Raises
+    ValueError with a readable message when ``text`` names none.
+
+    >>> parse_date_bound("juillet 2023", end=True)
+    datetime.date(2023, 7, 31)
+    >>> parse_date_bound("2023", end=False)
+    datetime.date(2023, 1, 1)
+    """
+    value = " ".join(text.split()).lower()
+    if not value:
+        raise ValueError("empty date")
+    match = _YEAR.match(value)
+    if match:
+        return _period_bound(int(match["year"]), None, end, text)
+    match = _ISO_MONTH.match(value) or _NUMERIC_MONTH.match(value)
+    if match:
+        return _period_bound(int(match["year"]), int(match["month"]), end, text)
+    match = _FRENCH_MONTH.match(value)
+    if match:
+        return _period_bound(int(match["year"]), _french_month(match["month"], text), end, text)
+    match = _FRENCH_DAY.match(value)
+    if match:
+        day = 1 if match["day"] == "1er" else int(match["day"])
+        return _checked(match["year"], _french_month(match["month"], text), day, text)
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}", value):
+        try:
+            return parse_date(value)
+        except ValueError:
+            parts = re.split(r"[-/.]", value)
+            year, month, day = parts if len(parts[0]) == 4 else parts[::-1]
+            return _checked(year, month, day, text)
+    raise ValueError(f"unrecognised date {text[:40]!r} (expected {_BOUND_FORMATS})")
+
+
+def _french_month(name: str, text: str) -> int:
+    name = name.lower().rstrip(".")
+    month = FRENCH_MONTHS.get(name) or _MONTH_ABBREVIATIONS.get(name)
+    if month is None:
+        raise ValueError(f"unknown month {name!r} in {text[:40]!r} (expected e.g. « juillet 2023 »)")
+    return month
+
+
+def _period_bound(year: int, month: int | None, end: bool, text: str) -> dt.date:
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"impossible month in {text[:40]!r}")
+    if month is None:
+        return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+    if not end:
+        return dt.date(year, month, 1)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)

@@ -24,11 +24,33 @@ class IndexNotFound(SearchlibError):
 
 
 class IndexLocked(SearchlibError):
-    def __init__(self, path: Path, waited: float) -> None:
+    def __init__(self, path: Path, waited: float, holder: int | None = None) -> None:
         self.path = path
         self.waited = waited
-        self.hint = "is another `searchlib index` running on it? Try again when it has finished"
-        super().__init__(f"index {path} is being written by another process (waited {waited:g}s)")
+        self.holder = holder
+        self.hint = "try again when it has finished, or wait longer with --wait SECONDS"
+        who = f" (pid {holder})" if holder else ""
+        super().__init__(f"index {path} is being written by another process{who}; waited {waited:g}s")
+
+
+class IndexWriteError(SearchlibError):
+    """The index could not be written (disk full, read-only, permissions); what was committed
+    before stays as it was."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        self.hint = "free some space or fix the permissions, then run the same command again"
+        super().__init__(f"cannot write the index at {path}: {reason}; what was indexed before is intact")
+
+
+class Interrupted(SearchlibError):
+    """Indexing was stopped (Ctrl-C): the batches committed so far stay indexed."""
+
+    def __init__(self, committed: int) -> None:
+        self.committed = committed
+        self.hint = "run the same command again to finish: nothing is indexed twice"
+        super().__init__(f"interrupted; {committed} articles were committed before the stop")
 
 
 class IncompatibleIndex(SearchlibError):
@@ -76,3 +98,14 @@ class ArticleNotFound(SearchlibError):
         self.article_id = article_id
         self.hint = "search for it first: searchlib search WORDS shows the ids"
         super().__init__(f"no article with id {article_id!r}")
+
+
+class BadFilter(SearchlibError):
+    """A search filter (a date bound, a sort order, a facet, a page) that cannot be used."""
+
+    def __init__(self, name: str, value: object, reason: str, hint: str | None = None) -> None:
+        self.name = name
+        self.value = value
+        self.reason = reason
+        self.hint = hint
+        super().__init__(f"bad {name} {value!r}: {reason}")

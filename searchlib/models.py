@@ -64,6 +64,20 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class SearchFilters:
+    """What a search was narrowed to, beyond its query: dates (inclusive) and names (any of them)."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return any((self.date_from, self.date_to, self.sources, self.authors, self.sections))
+
+
+@dataclass(frozen=True)
 class SearchResults:
     """One page of ranked hits, and what was left out."""
 
@@ -72,6 +86,26 @@ class SearchResults:
     hits: list[Hit]
     #: Things the user should know about how the query was read (e.g. a syntax error ignored).
     notices: list[str] = field(default_factory=list)
+    #: The page shown (from 1) and the hits per page: ``hits`` are results ``first``…``last``.
+    page: int = 1
+    limit: int = 10
+    sort: str = "relevance"
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    #: Counts per value over every match (not only this page), per facet asked for:
+    #: ``{"source": {"AFP": 12}, "year": {"2023": 40}}``, most frequent first (dates in order).
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: A corrected query when this one found little ("cyberataque" → "cyberattaque"), and its total.
+    suggestion: str | None = None
+    suggestion_total: int = 0
+
+    @property
+    def first(self) -> int:
+        """The rank of the first hit shown (from 1)."""
+        return (self.page - 1) * self.limit + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.hits) - 1
 
     @property
     def truncated(self) -> bool:
@@ -109,6 +143,8 @@ class IndexReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    #: Commits made: a long run commits in batches, so a crash loses at most the batch in flight.
+    batches: int = 0
     failed: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)
 

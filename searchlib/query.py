@@ -2,23 +2,73 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    MultifieldParser,
+    OperatorsPlugin,
+    OrGroup,
+    PlusMinusPlugin,
+    syntax,
+)
 from whoosh.reading import IndexReader
+from whoosh.util.times import datetime_to_long
 
-from .errors import EmptyQuery
+from .analysis import stem
+from .dates import parse_date_bound
+from .errors import BadFilter, EmptyQuery
+from .models import SearchFilters
 from . import ranking
-from .schema import FIELD_ALIASES, TEXT_FIELDS
+from .schema import FIELD_ALIASES, SPELL_FIELD, TEXT_FIELDS
 
 #: Longest query text searched; the rest is ignored (with a notice).
 MAX_QUERY_CHARS = 1000
 
 
-_OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
+# The French operators are read as the English ones; in capitals only, as lower-case "et" and "ou"
+# are ordinary (stop) words.
+_OPERATORS = ("AND", "OR", "ET", "OU", "NOT", "SAUF", "ANDNOT", "ANDMAYBE")
+_BINARY = ("AND", "OR", "ET", "OU")
+
+
+class _OrOperands(syntax.OrGroup):
+    """The operands of an OR operator. Whoosh merges an OR into a neighbouring group of its own
+    type, and brackets make plain OrGroups: ``(a NOT b) OR c`` would become ``a, c NOT b``."""
+
+
+_OpTagger = OperatorsPlugin.OpTagger
+_FRENCH_OPERATORS = OperatorsPlugin(
+    [
+        (_OpTagger(r"(^|(?<=(\s|[()])))(?:NOT|SAUF)(?=\s)", syntax.NotGroup, syntax.PrefixOperator, memo="not"), 0),
+        (_OpTagger(r"(?<=\s)(?:AND|ET)(?=\s)", syntax.AndGroup, memo="and"), 0),
+        (_OpTagger(r"(?<=\s)(?:OR|OU)(?=\s)", _OrOperands, memo="or"), 0),
+        (_OpTagger(r"(?<=\s)ANDNOT(?=\s)", syntax.AndNotGroup, memo="anot"), -5),
+        (_OpTagger(r"(?<=\s)ANDMAYBE(?=\s)", syntax.AndMaybeGroup, memo="amaybe"), -5),
+    ],
+    clean=True,
+)
+
+
+class _PlusMinus(PlusMinusPlugin):
+    """``+mot`` requires and ``-mot`` excludes a word, also inside brackets (Whoosh's plugin only
+    reads them at the top level), and only at the start of a word: "États-Unis" stays whole."""
+
+    def __init__(self) -> None:
+        super().__init__(plusexpr=r"(?<!\S)\+(?=[^\s+-])", minusexpr=r"(?<!\S)-(?=[^\s+-])")
+
+    def do_plusminus(self, parser: Any, group: Any) -> Any:
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.do_plusminus(parser, node)
+        return super().do_plusminus(parser, group)
 _PLAIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # A question mark ends a question ("Qui a gagné ?", "gagné?") and a lone * or ? means nothing:
 # only a ? inside a word (p?kin) and a * after letters (cyber*) are wildcards.
@@ -44,8 +94,8 @@ def syntax_problem(text: str) -> str | None:
     if depth:
         return "an unclosed '('"
     words = text.replace("(", " ").replace(")", " ").split()
-    if words and (words[0] in _OPERATORS[:2] or words[-1] in _OPERATORS):
-        operator = words[0] if words[0] in _OPERATORS[:2] else words[-1]
+    if words and (words[0] in _BINARY or words[-1] in _OPERATORS):
+        operator = words[0] if words[0] in _BINARY else words[-1]
         return f"{operator} without words on both sides"
     return None
 
@@ -61,6 +111,9 @@ class QueryBuilder:
             list(TEXT_FIELDS), schema, fieldboosts=ranking.FIELD_BOOSTS, group=OrGroup
         )
         self._parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        self._parser.replace_plugin(_FRENCH_OPERATORS)
+        self._parser.add_plugin(_PlusMinus())
+        self._parser.add_plugin(FuzzyTermPlugin())
 
     def parse(self, text: str) -> ParsedQuery:
         """Raises :class:`EmptyQuery` when nothing in ``text`` is searchable."""
@@ -79,6 +132,7 @@ class QueryBuilder:
         if parsed is None:
             notices.append(f"the query has {problem}; searched for its words instead")
             parsed = self._parser.parse(plain_words(text), normalize=False)
+        parsed = fuzzy_on_words(parsed)
         if not has_positive_terms(parsed.normalize()):
             raise EmptyQuery(text, has_words=bool(plain_words(text)))
         built = all_words_first(exclusions_exclude(parsed))
@@ -142,13 +196,30 @@ def exclusions_exclude(q: wq.Query) -> wq.Query:
     if not excluded:
         return q
     kept = [child for child in q.subqueries if not isinstance(child, wq.Not)]
-    positive = wq.Or(kept, boost=q.boost, scale=q.scale) if len(kept) > 1 else kept[0]
+    # Even one kept clause stays in an OR: all_words_first must not read its fields as words.
+    positive = wq.Or(kept, boost=q.boost, scale=q.scale)
     return wq.AndNot(positive, wq.Or(excluded) if len(excluded) > 1 else excluded[0])
+
+
+def fuzzy_on_words(q: wq.Query) -> wq.Query:
+    """Points fuzzy terms (``cyberataque~``) at the words as written instead of their stems.
+
+    The parser hands a fuzzy term to the analyzer untokenised, so it arrives folded but not
+    stemmed (see ``FrenchStemFilter``); the words-as-written field holds the title too, so the
+    title's copy of the term is dropped.
+    """
+    if isinstance(q, wq.FuzzyTerm) and q.fieldname in TEXT_FIELDS:
+        if q.fieldname != "text":
+            return wq.NullQuery
+        return wq.FuzzyTerm(SPELL_FIELD, q.text, boost=q.boost, maxdist=q.maxdist, prefixlength=q.prefixlength)
+    return q.apply(fuzzy_on_words) if not q.is_leaf() else q
 
 
 def has_positive_terms(q: wq.Query) -> bool:
     if isinstance(q, wq.Not) or q is wq.NullQuery:
         return False
+    if isinstance(q, wq.AndNot):
+        return has_positive_terms(q.a)
     if q.is_leaf():
         return True
     return any(has_positive_terms(child) for child in q.children())
@@ -158,6 +229,8 @@ def highlight_terms(q: wq.Query, reader: IndexReader) -> set[str]:
     """The index terms of the text fields a hit can show as matched (negated words excluded)."""
     if isinstance(q, wq.Not):
         return set()
+    if isinstance(q, wq.AndNot):
+        return highlight_terms(q.a, reader)
     if not q.is_leaf():
         found: set[str] = set()
         for child in q.children():
@@ -167,8 +240,85 @@ def highlight_terms(q: wq.Query, reader: IndexReader) -> set[str]:
         pairs = q.existing_terms(reader, expand=True)
     except Exception:  # noqa: BLE001 - a query kind that cannot list terms highlights nothing
         return set()
-    return {_as_text(text) for fieldname, text in pairs if fieldname in TEXT_FIELDS}
+    found = {_as_text(text) for fieldname, text in pairs if fieldname in TEXT_FIELDS}
+    # A fuzzy term matches words as written; the snippet finds them by their stems.
+    return found | {stem(_as_text(text)) for fieldname, text in pairs if fieldname == SPELL_FIELD}
 
 
 def _as_text(term: bytes | str) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+_NAME_FIELDS = {"sources": ("source", "agency"), "authors": ("author",), "sections": ("section",)}
+
+
+def make_filters(
+    date_from: dt.date | str | None = None,
+    date_to: dt.date | str | None = None,
+    sources: Iterable[str] = (),
+    authors: Iterable[str] = (),
+    sections: Iterable[str] = (),
+) -> SearchFilters:
+    """The filters of a search, with dates read from text ("2023", "juillet 2023", "2023-07-13").
+
+    Raises :class:`BadFilter` for a date that names no day, month or year, or an empty period.
+    """
+    start = _date_bound("from", date_from, end=False)
+    end = _date_bound("to", date_to, end=True)
+    if start and end and start > end:
+        raise BadFilter("dates", f"{start} … {end}", "the period ends before it starts", "swap --from and --to")
+
+    return SearchFilters(start, end, _names(sources), _names(authors), _names(sections))
+
+
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(values, str):  # one name given as a string, not a list of its letters
+        values = [values]
+    return tuple(dict.fromkeys(value.strip() for value in values if value.strip()))
+
+
+def _date_bound(name: str, value: dt.date | str | None, end: bool) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    try:
+        return parse_date_bound(value, end=end)
+    except ValueError as error:
+        hint = "write a day, a month or a year: 2023-07-13, 2023-07, 2023, « juillet 2023 »"
+        raise BadFilter(name, value, str(error), hint) from None
+
+
+def filter_query(filters: SearchFilters, schema: Schema) -> wq.Query | None:
+    """The Whoosh query an article must match to pass the name filters (None when there are none).
+
+    Names match the stored value's words in order, case and accents ignored: ``--source "le monde"``
+    finds "Le Monde", ``--author dupont`` finds "Marie Dupont". Dates: see :func:`dated_between`.
+    """
+    parts: list[wq.Query] = []
+    for kind, fieldnames in _NAME_FIELDS.items():
+        values = getattr(filters, kind)
+        if values:
+            parts.append(wq.Or([_name_query(schema, fieldname, value) for value in values for fieldname in fieldnames]))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def dated_between(reader: IndexReader, start: dt.date | None, end: dt.date | None) -> set[int]:
+    """The numbers of the documents dated from ``start`` to ``end`` (inclusive; None: open).
+
+    Read from the date column: a ``DateRange`` query walks the postings of every date term in the
+    range, measured 190 ms for 19 000 matches on OrangeSum against 15 ms for the column.
+    """
+    if not reader.has_column("date"):
+        return set()
+    low = datetime_to_long(dt.datetime.combine(start, dt.time())) if start else 0
+    # Articles are dated at midnight; the column holds 2**64 - 1 for an article without a date.
+    high = datetime_to_long(dt.datetime.combine(end, dt.time())) if end else 2**64 - 2
+    return {docnum for docnum, value in enumerate(reader.column_reader("date", translate=False)) if low <= value <= high}
+
+
+def _name_query(schema: Schema, fieldname: str, value: str) -> wq.Query:
+    words = list(schema[fieldname].process_text(value, mode="query"))
+    if not words:
+        return wq.NullQuery
+    return wq.Term(fieldname, words[0]) if len(words) == 1 else wq.Phrase(fieldname, words)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .models import Article, Failure, Hit, IndexStats, SearchResults, Snippet
+from .models import Article, Failure, Hit, IndexStats, SearchFilters, SearchResults, Snippet
 
 
 def snippet_html(snippet: Snippet) -> str:
@@ -54,11 +54,26 @@ def results_dict(results: SearchResults) -> dict[str, Any]:
     data: dict[str, Any] = {
         "query": results.query,
         "total": results.total,
+        "page": results.page,
+        "limit": results.limit,
+        "sort": results.sort,
+        "filters": filters_dict(results.filters),
         "hits": [hit_dict(hit) for hit in results.hits],
     }
+    if results.facets:
+        data["facets"] = results.facets
+    if results.suggestion:
+        data["suggestion"] = {"query": results.suggestion, "total": results.suggestion_total}
     if results.notices:
         data["notices"] = results.notices
     return data
+
+
+def filters_dict(filters: SearchFilters) -> dict[str, Any]:
+    """The filters applied, and only those: ``{"from": "2023-01-01", "source": ["AFP"]}``."""
+    data: dict[str, Any] = {"from": _iso(filters.date_from), "to": _iso(filters.date_to)}
+    data.update(source=list(filters.sources), author=list(filters.authors), section=list(filters.sections))
+    return {key: value for key, value in data.items() if value}
 
 
 def article_dict(article: Article) -> dict[str, Any]:
@@ -100,10 +115,15 @@ def stats_dict(stats: IndexStats) -> dict[str, Any]:
 
 def results_text(results: SearchResults, color: bool) -> str:
     """Ranked hits for a terminal: title, date · source · author, snippet, id."""
+    if not results.total:
+        return "\n".join(["No articles found.", *_suggestion_lines(results)])
     if not results.hits:
-        return "No articles found."
-    lines = [f"Showing {len(results.hits)} of {results.total:,} articles".replace(",", " ")]
-    for rank, hit in enumerate(results.hits, 1):
+        pages = -(-results.total // results.limit) if results.limit else 0
+        lines = [f"No articles on page {results.page}: {_count(results.total)} articles in all, on {pages} page(s)."]
+        return "\n".join(lines + _suggestion_lines(results) + facets_text(results.facets))
+    shown = f"{results.first}" if results.first == results.last else f"{results.first}–{results.last}"
+    lines = [f"Showing {shown} of {_count(results.total)} articles"]
+    for rank, hit in enumerate(results.hits, results.first):
         title = click.style(hit.title, bold=True) if color else hit.title
         meta = " · ".join(x for x in (_iso(hit.date), hit.source, hit.author) if x)
         snippet = snippet_ansi(hit.snippet) if color else hit.snippet.text
@@ -112,7 +132,79 @@ def results_text(results: SearchResults, color: bool) -> str:
             lines.append(f"   {meta}")
         lines.append(f"   {snippet}")
         lines.append(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
+    lines += _suggestion_lines(results) + facets_text(results.facets)
     return "\n".join(lines)
+
+
+def _count(number: int) -> str:
+    """1 234: a space between thousands, as French prints them."""
+    return f"{number:,}".replace(",", " ")
+
+
+def _suggestion_lines(results: SearchResults) -> list[str]:
+    if not results.suggestion:
+        return []
+    return ["", f"Did you mean: {results.suggestion} ({_count(results.suggestion_total)} articles)"]
+
+
+#: How many values of a name facet (source, author, section) the terminal shows.
+TOP_NAMES = 10
+_NAME_FACETS = {"source": "Sources", "section": "Sections", "author": "Authors"}
+
+
+def facets_text(facets: dict[str, dict[str, int]], width: int = 40) -> list[str]:
+    """Lines for a terminal: the most frequent names per facet, then a timeline drawn with bars."""
+    lines: list[str] = []
+    for name, title in _NAME_FACETS.items():
+        if name in facets:
+            counts = list(facets[name].items())
+            shown = " · ".join(f"{value} ({_count(count)})" for value, count in counts[:TOP_NAMES]) or "none"
+            more = f" and {len(counts) - TOP_NAMES} more" if len(counts) > TOP_NAMES else ""
+            lines += ["", f"{title}: {shown}{more}"]
+    timeline = timeline_counts(facets)
+    if timeline:
+        lines += ["", *histogram(timeline, width)]
+    return lines
+
+
+def timeline_counts(facets: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Per month when the results span at most two years (and months were counted), else per year;
+    periods without articles in between are shown empty."""
+    months, years = facets.get("month"), facets.get("year")
+    if months and (not years or len(_all_periods(list(months), 7)) <= 24):
+        return {period: months.get(period, 0) for period in _all_periods(list(months), 7)}
+    if years:
+        return {period: years.get(period, 0) for period in _all_periods(list(years), 4)}
+    return {}
+
+
+def _all_periods(periods: list[str], width: int) -> list[str]:
+    first, last = min(periods), max(periods)
+    if width == 4:
+        return [str(year) for year in range(int(first), int(last) + 1)]
+    year, month = int(first[:4]), int(first[5:7])
+    found = []
+    while f"{year:04d}-{month:02d}" <= last:
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def histogram(counts: dict[str, int], width: int = 40) -> list[str]:
+    """One line per label: the label, a bar as long as its share of the largest count, the count.
+
+    >>> histogram({"2022": 2, "2023": 4}, width=4)
+    ['2022 ██   2', '2023 ████ 4']
+    """
+    if not counts:
+        return []
+    most = max(counts.values()) or 1
+    label_width = max(len(label) for label in counts)
+    lines = []
+    for label, count in counts.items():
+        bar = "█" * (max(1, round(count / most * width)) if count else 0)
+        lines.append(f"{label:<{label_width}} {bar:<{width}} {_count(count)}")
+    return lines
 
 
 def article_text(article: Article) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 
 from .analysis import french_analyzer, name_analyzer
 from .models import Article
 
 #: Bump when fields change: indexes written with another version must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: The fields a query's words are looked for in: the title, and the whole article (title, lede
 #: and body as one text, so BM25 saturates a word's frequency once per article, not per field:
@@ -26,6 +27,15 @@ FIELD_ALIASES = {
     "section": ["rubrique"],
     "place": ["lieu"],
 }
+
+#: What search results can be counted by: a column per field holding the value as shown in a hit
+#: (the source, or the agency when there is no source), read for every match without loading the
+#: stored article. Year and month come from the ``date`` column.
+FACET_COLUMNS = {"source": "facet_source", "author": "facet_author", "section": "facet_section"}
+
+#: The words of the whole article as written (folded, not stemmed), for fuzzy terms (``cyberataque~``)
+#: and "did you mean" suggestions: the ``text`` field only knows stems.
+SPELL_FIELD = "spell"
 
 
 def build_schema() -> Schema:
@@ -47,6 +57,10 @@ def build_schema() -> Schema:
         url=ID(stored=True),
         path=ID(stored=True),
         fingerprint=STORED(),
+        spell=TEXT(analyzer=names, phrase=False),
+        facet_source=COLUMN(VarBytesColumn()),
+        facet_author=COLUMN(VarBytesColumn()),
+        facet_section=COLUMN(VarBytesColumn()),
     )
 
 
@@ -60,6 +74,11 @@ def to_document(article: Article) -> dict[str, Any]:
         "body": article.body,
         "fingerprint": article.fingerprint(),
     }
+    document[SPELL_FIELD] = document["text"]
+    shown = {"source": article.source or article.agency, "author": article.author, "section": article.section}
+    for name, column in FACET_COLUMNS.items():
+        if shown[name]:
+            document[column] = shown[name].encode("utf-8")
     if article.date is not None:
         document["date"] = dt.datetime.combine(article.date, dt.time())
     for name in ("source", "author", "agency", "place", "section", "url", "path"):

@@ -196,8 +196,9 @@ def search_json(runner: CliRunner, index_dir: Path, query: str, *more: str) -> d
 
 def test_search_json_shape(runner: CliRunner, index_dir: Path) -> None:
     data = search_json(runner, index_dir, "pekin OR fentanyl OR jakarta")
-    assert set(data) == {"query", "total", "hits"}
+    assert set(data) == {"query", "total", "page", "limit", "sort", "filters", "hits"}
     assert (data["query"], data["total"], len(data["hits"])) == ("pekin OR fentanyl OR jakarta", 3, 3)
+    assert (data["page"], data["limit"], data["sort"], data["filters"]) == (1, 10, "relevance", {})
     for hit in data["hits"]:
         assert set(hit) == HIT_KEYS
         assert hit["date"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", hit["date"])
@@ -256,7 +257,9 @@ def test_search_text_output(runner: CliRunner, index_dir: Path) -> None:
 def test_search_without_hits(runner: CliRunner, index_dir: Path) -> None:
     result = run(runner, "search", "ornithorynque", "--index", index_dir)
     assert (result.exit_code, result.stdout, result.stderr) == (0, "No articles found.\n", "")
-    assert search_json(runner, index_dir, "ornithorynque") == {"query": "ornithorynque", "total": 0, "hits": []}
+    assert search_json(runner, index_dir, "ornithorynque") == {
+        "query": "ornithorynque", "total": 0, "page": 1, "limit": 10, "sort": "relevance", "filters": {}, "hits": []
+    }
 
 
 class _TerminalSys:

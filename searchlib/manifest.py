@@ -1,0 +1,72 @@
+"""The small JSON file beside the Whoosh files: which index is current and how it was built.
+
+``index_name`` names the Whoosh index in the directory that searches use. A rebuild writes a new
+index under a new name beside the old one and then replaces this file in one atomic step, so a
+search sees either the old index or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .analysis import ANALYZER_VERSION
+from .errors import IncompatibleIndex
+from .schema import SCHEMA_VERSION
+
+MANIFEST = "searchlib.json"
+#: The index name of indexes written before rebuilds existed.
+FIRST_INDEX_NAME = "articles"
+REBUILD_HINT = "rebuild it from its files: searchlib index --rebuild --index {path}"
+
+
+def read(path: Path) -> dict[str, Any] | None:
+    """The manifest as written, or None when there is none; no version check."""
+    try:
+        data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise IncompatibleIndex(path, f"its {MANIFEST} is unreadable ({error})", hint=REBUILD_HINT.format(path=path)) from None
+    return data if isinstance(data, dict) else {}
+
+
+def index_name(path: Path) -> str:
+    data = read(path) or {}
+    name = data.get("index_name", FIRST_INDEX_NAME)
+    return name if isinstance(name, str) and name else FIRST_INDEX_NAME
+
+
+def check(path: Path) -> None:
+    """Raises :class:`IncompatibleIndex` unless this searchlib can read the index at ``path``."""
+    data = read(path)
+    if data is None:
+        raise IncompatibleIndex(path, f"it was not written by searchlib (no {MANIFEST})")
+    for key, current in (("schema_version", SCHEMA_VERSION), ("analyzer_version", ANALYZER_VERSION)):
+        if data.get(key) != current:
+            reason = f"it has {key} {data.get(key)}, this searchlib needs {current}"
+            raise IncompatibleIndex(path, reason, hint=REBUILD_HINT.format(path=path))
+
+
+def write(path: Path, name: str) -> None:
+    data = {
+        "format": "searchlib-index",
+        "index_name": name,
+        "schema_version": SCHEMA_VERSION,
+        "analyzer_version": ANALYZER_VERSION,
+        "written_by": f"searchlib {__version__}",
+    }
+    tmp = path / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path / MANIFEST)
+
+
+def stamp(path: Path) -> int:
+    """Changes whenever the manifest is replaced (a rebuild swapped indexes)."""
+    try:
+        return (path / MANIFEST).stat().st_mtime_ns
+    except OSError:
+        return 0

@@ -1,0 +1,210 @@
+"""Never lose an archive: batches, interruptions, locks, threads, and `searchlib check`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from searchlib import Archive, Article, IncompatibleIndex, IndexLocked
+from searchlib.errors import Interrupted
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def articles(count: int, start: int = 0) -> list[dict]:
+    return [
+        {"id": f"a{n}", "title": f"Dépêche numéro {n}", "text": f"Pékin et Jakarta, jour {n}. Mot{n} unique."}
+        for n in range(start, start + count)
+    ]
+
+
+def test_same_id_twice_in_one_run_is_one_article_and_the_last_version_wins(tmp_path: Path) -> None:
+    records = [*articles(3), {"id": "a1", "title": "Version corrigée", "text": "Texte corrigé."}]
+    with Archive(tmp_path / "ix") as archive:
+        report = archive.index_paths([write_jsonl(tmp_path / "a.jsonl", records)])
+        assert (report.added, report.updated, len(archive)) == (3, 1, 3)
+        assert archive.get("a1").title == "Version corrigée"
+        assert archive.check() == []
+
+
+def test_long_runs_commit_in_batches(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "a.jsonl", articles(25))
+    with Archive(tmp_path / "ix") as archive:
+        report = archive.index_paths([source], batch_size=10)
+        assert (report.added, report.batches, len(archive)) == (25, 3, 25)
+
+
+def test_interrupted_run_keeps_committed_batches_and_finishes_on_rerun(tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for part in range(4):
+        write_jsonl(folder / f"part{part}.jsonl", articles(10, start=10 * part))
+
+    def stop_after_two_files(done: int, total: int) -> None:
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with Archive(tmp_path / "ix") as archive:
+        with pytest.raises(Interrupted) as stopped:
+            archive.index_paths([folder], progress=stop_after_two_files, batch_size=10)
+        assert stopped.value.committed == 20 and len(archive) == 20
+        report = archive.index_paths([folder], batch_size=10)
+        assert (report.added, report.unchanged, len(archive)) == (20, 20, 40)
+        assert archive.check() == []
+
+
+def test_locked_index_names_the_writer_pid(tmp_path: Path) -> None:
+    Archive(tmp_path / "ix").close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from whoosh import index;"
+         "w = index.open_dir(sys.argv[1], indexname='articles').writer();"
+         "open(sys.argv[1] + '/writer.pid', 'w').write(str(__import__('os').getpid()));"
+         "print('locked', flush=True); time.sleep(30)", str(tmp_path / "ix")],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with Archive(tmp_path / "ix", lock_timeout=0.2) as archive, pytest.raises(IndexLocked) as locked:
+            archive.add(Article(id="x", title="Pékin"))
+        assert f"pid {holder.pid}" in str(locked.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    # The OS released the dead writer's lock: writing works at once.
+    with Archive(tmp_path / "ix", lock_timeout=0.2) as archive:
+        assert archive.add(Article(id="x", title="Pékin")) == "added"
+
+
+def test_killed_indexing_process_leaves_a_sound_index_and_rerun_completes(tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for part in range(6):
+        write_jsonl(folder / f"part{part}.jsonl", articles(150, start=150 * part))
+    command = [sys.executable, "-m", "searchlib", "index", str(folder), "--index", str(tmp_path / "ix"), "--batch", "50"]
+    for delay in (0.8, 1.6):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if (tmp_path / "ix" / "searchlib.json").exists():
+            with Archive.open(tmp_path / "ix") as archive:
+                assert archive.check() == []
+                count = len(archive)
+                if count:
+                    assert archive.search("pekin", limit=1).total == count
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert finished.returncode == 0, finished.stderr
+    with Archive.open(tmp_path / "ix") as archive:
+        assert len(archive) == 900 and archive.check() == []
+
+
+def test_one_archive_shared_by_many_threads(tmp_path: Path) -> None:
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(200))])
+        words = [f"mot{n}" for n in range(200)]
+
+        def search(word: str) -> list[str]:
+            return [hit.id for hit in archive.search(word).hits]
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            found = list(pool.map(search, words * 5))
+        assert found == [[f"a{n}"] for n in range(200)] * 5
+
+
+def test_a_damaged_index_is_refused_with_rebuild_advice(tmp_path: Path) -> None:
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(50))])
+    segments = list((tmp_path / "ix").glob("*.seg"))
+    assert segments
+    for segment in segments:
+        segment.write_bytes(b"\0\0\0\0garbage")
+    with pytest.raises(IncompatibleIndex) as damaged:
+        Archive.open(tmp_path / "ix")
+    assert "damaged" in str(damaged.value) and "rebuild" in (damaged.value.hint or "")
+
+
+def test_rebuild_swaps_in_a_new_index_while_searches_keep_the_old_one(tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for part in range(3):
+        write_jsonl(folder / f"part{part}.jsonl", articles(20, start=20 * part))
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([folder])
+    reader = Archive.open(tmp_path / "ix")  # a long-running app, open across the rebuild
+    assert reader.search("pekin").total == 60
+    write_jsonl(folder / "part3.jsonl", articles(20, start=60))  # new in the archive since
+
+    seen_during: list[int] = []
+
+    def look(done: int, total: int) -> None:
+        with Archive.open(tmp_path / "ix") as during:
+            seen_during.append(len(during))
+
+    report = Archive.rebuild(tmp_path / "ix", progress=look)
+    assert report.added == 60  # from the files the old index was built from
+    assert seen_during == [60, 60, 60]  # searches saw the whole old index until the swap
+    assert reader.search("pekin").total == 60 and len(reader) == 60
+    toc_names = {toc.name.split("_")[1] for toc in (tmp_path / "ix").glob("_*.toc")}
+    assert len(toc_names) == 1  # the old index's files are gone
+    reader.close()
+    with Archive.open(tmp_path / "ix") as archive:
+        assert archive.check() == [] and archive.index_paths([folder]).added == 20
+
+
+def test_incompatible_index_says_rebuild_and_rebuild_fixes_it(tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", articles(10))
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([folder])
+    manifest_file = tmp_path / "ix" / "searchlib.json"
+    written = json.loads(manifest_file.read_text())
+    manifest_file.write_text(json.dumps({**written, "analyzer_version": written["analyzer_version"] - 1}))
+    with pytest.raises(IncompatibleIndex) as old:
+        Archive.open(tmp_path / "ix")
+    assert "searchlib index --rebuild" in (old.value.hint or "")
+    from click.testing import CliRunner
+
+    from searchlib.cli import main
+
+    result = CliRunner().invoke(main, ["index", "--rebuild", "--index", str(tmp_path / "ix")])
+    assert (result.exit_code, result.stdout) == (0, "10 added, 0 updated, 0 unchanged, 0 removed, 0 failed\n")
+    with Archive.open(tmp_path / "ix") as archive:
+        assert len(archive) == 10 and archive.check() == []
+
+
+def test_disk_full_during_a_commit_is_one_clear_error_and_the_index_is_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from whoosh.writing import SegmentWriter
+
+    from searchlib.errors import IndexWriteError
+
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(10))])
+
+        def disk_full(self: SegmentWriter, *args: object, **kwargs: object) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(SegmentWriter, "commit", disk_full)
+        with pytest.raises(IndexWriteError) as full:
+            archive.index_paths([write_jsonl(tmp_path / "b.jsonl", articles(10, start=10))])
+        assert "No space left on device" in str(full.value)
+        monkeypatch.undo()
+        assert len(archive) == 10 and archive.check() == []
+        assert archive.index_paths([tmp_path / "b.jsonl"]).added == 10  # nothing was recorded as done
