@@ -21,6 +21,7 @@ from . import ranking
 from . import manifest
 from .analysis import fold
 from .catalog import FileCatalog, FileRecord, signature_of
+from .writing import WRITER_NOTE, Batch, acquire, holds_whoosh, open_whoosh, remove_index_files, writer_pid
 from .errors import (
     ArticleNotFound,
     IncompatibleIndex,
@@ -36,13 +37,12 @@ from .models import SearchFilters
 from .query import QueryBuilder, dated_between, filter_query, highlight_terms, make_filters
 from .errors import QueryError
 from .suggest import FEW_RESULTS, corrected
-from .schema import build_schema, to_article, to_document
+from .schema import build_schema, to_article
 from .sources import discover, read_file
 
 #: Called with (files done, files in all) during :meth:`Archive.index_paths`.
 Progress = Callable[[int, int], None]
 
-_WRITER_NOTE = "writer.pid"
 #: Articles written between two commits of an indexing run.
 BATCH_SIZE = 1000
 # Files that may sit in an index directory before there is an index (the repo's index/README.md).
@@ -62,10 +62,10 @@ class Archive:
         """Opens the index at ``path``, creating it when ``create`` and there is none yet."""
         self.path: Path | None = Path(path)
         self.lock_timeout = lock_timeout
-        if self.path.is_dir() and (manifest.read(self.path) is not None or _holds_whoosh(self.path)):
+        if self.path.is_dir() and (manifest.read(self.path) is not None or holds_whoosh(self.path)):
             manifest.check(self.path)
             self._index_name = manifest.index_name(self.path)
-            self._ix = _open_whoosh(self.path, self._index_name)
+            self._ix = open_whoosh(self.path, self._index_name)
         elif not create:
             raise IndexNotFound(self.path)
         else:
@@ -107,15 +107,15 @@ class Archive:
         this way. Articles added through the API without a file are not carried over.
         """
         directory = Path(path)
-        if manifest.read(directory) is None and not _holds_whoosh(directory):
+        if manifest.read(directory) is None and not holds_whoosh(directory):
             with cls(directory, lock_timeout=lock_timeout) as fresh:  # nothing to rebuild: build
                 return fresh.index_paths(paths, progress, batch_size=batch_size)
         old_name = manifest.index_name(directory)
         sources = list(paths) or [Path(key) for key in FileCatalog(directory, old_name).files if Path(key).exists()]
         storage = FileStorage(str(directory))
         old_lock = storage.lock(f"{old_name}_WRITELOCK")  # no one writes the old index meanwhile
-        if not _acquire(old_lock, lock_timeout):
-            raise IndexLocked(directory, lock_timeout, _writer_pid(directory))
+        if not acquire(old_lock, lock_timeout):
+            raise IndexLocked(directory, lock_timeout, writer_pid(directory))
         new_name = f"articles-{time.time_ns()}"
         try:
             archive = cls.__new__(cls)
@@ -130,11 +130,11 @@ class Archive:
                 archive.close()
             manifest.write(directory, new_name)  # the swap: one atomic rename
         except BaseException:
-            _remove_index_files(directory, new_name)
+            remove_index_files(directory, new_name)
             raise
         finally:
             old_lock.release()
-        _remove_index_files(directory, old_name)
+        remove_index_files(directory, old_name)
         return report
 
     @classmethod
@@ -195,21 +195,21 @@ class Archive:
         self._ix.close()
         manifest.check(self.path)
         self._index_name = manifest.index_name(self.path)
-        self._ix = _open_whoosh(self.path, self._index_name)
+        self._ix = open_whoosh(self.path, self._index_name)
         self._init_state()
 
     def _writer(self) -> IndexWriter:
         try:
             writer = self._ix.writer(timeout=self.lock_timeout, limitmb=256)
         except LockError:
-            raise IndexLocked(self.path or Path(":memory:"), self.lock_timeout, _writer_pid(self.path)) from None
+            raise IndexLocked(self.path or Path(":memory:"), self.lock_timeout, writer_pid(self.path)) from None
         except OSError as error:
             raise IndexWriteError(self.path or Path(":memory:"), error.strerror or str(error)) from None
         if self.path is not None:
             # Whoosh's lock is an flock (the OS drops it when a writer dies, so no lock is ever
             # stale); this note only tells a waiting process who holds it.
             try:
-                (self.path / _WRITER_NOTE).write_text(f"{os.getpid()}\n", encoding="ascii")
+                (self.path / WRITER_NOTE).write_text(f"{os.getpid()}\n", encoding="ascii")
             except OSError:
                 pass
         return writer
@@ -282,10 +282,10 @@ class Archive:
         return self.delete(ids)
 
     @contextmanager
-    def _batch(self, size: int | None = None, on_commit: Callable[[], None] | None = None) -> Iterator[_Batch]:
+    def _batch(self, size: int | None = None, on_commit: Callable[[], None] | None = None) -> Iterator[Batch]:
         # A commit makes every file read to its end so far safe to skip next time: on_commit
         # saves the file catalog right after each commit, never before.
-        batch = _Batch(self._writer, self._ix.searcher(), size, on_commit)
+        batch = Batch(self._writer, self._ix.searcher(), size, on_commit)
         try:
             yield batch
             batch.commit()
@@ -299,10 +299,10 @@ class Archive:
             raise
         finally:
             batch.close()
-            if _writer_pid(self.path) == os.getpid():
-                (self.path / _WRITER_NOTE).unlink(missing_ok=True)  # type: ignore[operator]
+            if writer_pid(self.path) == os.getpid():
+                (self.path / WRITER_NOTE).unlink(missing_ok=True)  # type: ignore[operator]
 
-    def _index_file(self, batch: _Batch, path: Path, prune: bool) -> None:
+    def _index_file(self, batch: Batch, path: Path, prune: bool) -> None:
         key = FileCatalog.key(path)
         known = self._catalog.files.get(key)
         if known is not None and self._catalog.unchanged(path):
@@ -335,7 +335,7 @@ class Archive:
         read_through = not any(failure.transient for failure in failures)
         self._catalog.files[key] = FileRecord(signature if read_through else None, ids, failures)
 
-    def _prune_missing(self, batch: _Batch) -> None:
+    def _prune_missing(self, batch: Batch) -> None:
         for key, record in list(self._catalog.files.items()):
             if Path(key).exists():
                 continue
@@ -515,114 +515,8 @@ class Archive:
             raise IncompatibleIndex(path, reason, hint=elsewhere)
 
 
-class _Batch:
-    """The writes of one run, committed every ``size`` changes, counted in a report."""
-
-    def __init__(
-        self,
-        open_writer: Callable[[], IndexWriter],
-        existing: Searcher,
-        size: int | None,
-        on_commit: Callable[[], None] | None,
-    ) -> None:
-        self._open_writer = open_writer
-        self.writer: IndexWriter | None = open_writer()
-        self.existing = existing
-        self.size = size
-        self.on_commit = on_commit
-        self.written: set[str] = set()
-        #: Ids written since the last commit: Whoosh's delete cannot reach a writer's own buffer.
-        self.uncommitted: set[str] = set()
-        self.report = IndexReport()
-        self.pending = 0
-        self.committed = 0
-
-    def _write(self) -> IndexWriter:
-        if self.writer is None:
-            self.writer = self._open_writer()
-        return self.writer
-
-    def _changed(self) -> None:
-        self.pending += 1
-        if self.size and self.pending >= self.size:
-            self.commit()
-
-    def record(self, item: Article | Failure) -> None:
-        if isinstance(item, Failure):
-            (self.report.warnings if item.warning else self.report.failed).append(item)
-        else:
-            self.put(item)
-
-    def put(self, article: Article) -> None:
-        document = to_document(article)
-        if article.id in self.written:
-            if article.id in self.uncommitted:
-                self.commit()  # so that the update replaces it rather than standing beside it
-            self._write().update_document(**document)
-            self.report.updated += 1
-        else:
-            self.written.add(article.id)
-            docnum = self.existing.document_number(id=article.id)
-            if docnum is not None and self.existing.stored_fields(docnum).get("fingerprint") == document["fingerprint"]:
-                self.report.unchanged += 1
-                return
-            if docnum is None:
-                self._write().add_document(**document)
-                self.report.added += 1
-            else:
-                self._write().update_document(**document)
-                self.report.updated += 1
-        self.uncommitted.add(article.id)
-        self._changed()
-
-    def delete(self, article_id: str) -> bool:
-        if article_id not in self.written and self.existing.document_number(id=article_id) is None:
-            return False
-        if article_id in self.uncommitted:
-            self.commit()
-        self._write().delete_by_term("id", article_id)
-        self.written.discard(article_id)
-        self.report.removed += 1
-        self._changed()
-        return True
-
-    def commit(self) -> None:
-        """Commits the changes since the last commit (if any); later changes open a new writer."""
-        if self.writer is None:
-            return
-        if self.pending:
-            self.writer.commit()
-            self.report.batches += 1
-            self.committed += self.pending
-            self.pending = 0
-            self.uncommitted.clear()
-            if self.on_commit is not None:
-                self.on_commit()
-        else:
-            self.writer.cancel()
-        self.writer = None
-
-    def cancel(self) -> None:
-        if self.writer is not None:
-            try:
-                self.writer.cancel()
-            except OSError:
-                pass  # the disk that failed the write may fail the clean-up too; nothing was committed
-            self.writer = None
-
-    def close(self) -> None:
-        self.existing.close()
-
-
 def _as_str(term: bytes | str) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
-
-
-def _writer_pid(path: Path | None) -> int | None:
-    try:
-        return int((path / _WRITER_NOTE).read_text(encoding="ascii")) if path else None
-    except (OSError, ValueError):
-        return None
 
 
 def _folded_name(name: str) -> str:
@@ -664,34 +558,3 @@ def _hit(stored: dict[str, Any], score: float, snippet: Snippet) -> Hit:
         score=score,
         snippet=snippet,
     )
-
-
-def _holds_whoosh(path: Path) -> bool:
-    return any(path.glob("_*.toc"))
-
-
-def _open_whoosh(path: Path, name: str) -> Any:
-    try:
-        ix = FileStorage(str(path)).open_index(name)
-        ix.doc_count()  # reads the table of contents and opens every segment
-    except Exception as error:  # noqa: BLE001 - whatever Whoosh trips on, the index is damaged
-        reason = f"it is damaged ({type(error).__name__}: {error})"
-        raise IncompatibleIndex(path, reason, hint=manifest.REBUILD_HINT.format(path=path)) from None
-    return ix
-
-
-def _acquire(lock: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not lock.acquire(blocking=False):
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-def _remove_index_files(directory: Path, name: str) -> None:
-    """The files of one Whoosh index of the directory (its TOCs, segments, lock, catalog)."""
-    catalog_name = FileCatalog(directory, name).file
-    for child in directory.iterdir():
-        if child.name.startswith((f"_{name}_", f"{name}_")) or child == catalog_name:
-            child.unlink(missing_ok=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from whoosh import index as whoosh_index
 
 from searchlib import Archive, Article, IncompatibleIndex, IndexLocked
 from searchlib.errors import Interrupted

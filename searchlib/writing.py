@@ -1,0 +1,162 @@
+"""Writing an index: batched commits, the writer's lock, and the files of one Whoosh index.
+
+Kept apart from :mod:`searchlib.archive`, which decides *what* to write; this module knows *how*
+Whoosh is written safely.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.searching import Searcher
+from whoosh.writing import IndexWriter
+
+from . import manifest
+from .catalog import FileCatalog
+from .errors import IncompatibleIndex
+from .models import Article, Failure, IndexReport
+from .schema import to_document
+
+#: The pid of the process writing the index, for the message a waiting process gets.
+WRITER_NOTE = "writer.pid"
+
+
+class Batch:
+    """The writes of one run, committed every ``size`` changes, counted in a report."""
+
+    def __init__(
+        self,
+        open_writer: Callable[[], IndexWriter],
+        existing: Searcher,
+        size: int | None,
+        on_commit: Callable[[], None] | None,
+    ) -> None:
+        self._open_writer = open_writer
+        self.writer: IndexWriter | None = open_writer()
+        self.existing = existing
+        self.size = size
+        self.on_commit = on_commit
+        self.written: set[str] = set()
+        #: Ids written since the last commit: Whoosh's delete cannot reach a writer's own buffer.
+        self.uncommitted: set[str] = set()
+        self.report = IndexReport()
+        self.pending = 0
+        self.committed = 0
+
+    def _write(self) -> IndexWriter:
+        if self.writer is None:
+            self.writer = self._open_writer()
+        return self.writer
+
+    def _changed(self) -> None:
+        self.pending += 1
+        if self.size and self.pending >= self.size:
+            self.commit()
+
+    def record(self, item: Article | Failure) -> None:
+        if isinstance(item, Failure):
+            (self.report.warnings if item.warning else self.report.failed).append(item)
+        else:
+            self.put(item)
+
+    def put(self, article: Article) -> None:
+        document = to_document(article)
+        if article.id in self.written:
+            if article.id in self.uncommitted:
+                self.commit()  # so that the update replaces it rather than standing beside it
+            self._write().update_document(**document)
+            self.report.updated += 1
+        else:
+            self.written.add(article.id)
+            docnum = self.existing.document_number(id=article.id)
+            if docnum is not None and self.existing.stored_fields(docnum).get("fingerprint") == document["fingerprint"]:
+                self.report.unchanged += 1
+                return
+            if docnum is None:
+                self._write().add_document(**document)
+                self.report.added += 1
+            else:
+                self._write().update_document(**document)
+                self.report.updated += 1
+        self.uncommitted.add(article.id)
+        self._changed()
+
+    def delete(self, article_id: str) -> bool:
+        if article_id not in self.written and self.existing.document_number(id=article_id) is None:
+            return False
+        if article_id in self.uncommitted:
+            self.commit()
+        self._write().delete_by_term("id", article_id)
+        self.written.discard(article_id)
+        self.report.removed += 1
+        self._changed()
+        return True
+
+    def commit(self) -> None:
+        """Commits the changes since the last commit (if any); later changes open a new writer."""
+        if self.writer is None:
+            return
+        if self.pending:
+            self.writer.commit()
+            self.report.batches += 1
+            self.committed += self.pending
+            self.pending = 0
+            self.uncommitted.clear()
+            if self.on_commit is not None:
+                self.on_commit()
+        else:
+            self.writer.cancel()
+        self.writer = None
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            try:
+                self.writer.cancel()
+            except OSError:
+                pass  # the disk that failed the write may fail the clean-up too; nothing was committed
+            self.writer = None
+
+    def close(self) -> None:
+        self.existing.close()
+
+
+def writer_pid(path: Path | None) -> int | None:
+    try:
+        return int((path / WRITER_NOTE).read_text(encoding="ascii")) if path else None
+    except (OSError, ValueError):
+        return None
+
+
+def holds_whoosh(path: Path) -> bool:
+    return any(path.glob("_*.toc"))
+
+
+def open_whoosh(path: Path, name: str) -> Any:
+    try:
+        ix = FileStorage(str(path)).open_index(name)
+        ix.doc_count()  # reads the table of contents and opens every segment
+    except Exception as error:  # noqa: BLE001 - whatever Whoosh trips on, the index is damaged
+        reason = f"it is damaged ({type(error).__name__}: {error})"
+        raise IncompatibleIndex(path, reason, hint=manifest.REBUILD_HINT.format(path=path)) from None
+    return ix
+
+
+def acquire(lock: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not lock.acquire(blocking=False):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def remove_index_files(directory: Path, name: str) -> None:
+    """The files of one Whoosh index of the directory (its TOCs, segments, lock, catalog)."""
+    catalog_name = FileCatalog(directory, name).file
+    for child in directory.iterdir():
+        if child.name.startswith((f"_{name}_", f"{name}_")) or child == catalog_name:
+            child.unlink(missing_ok=True)
