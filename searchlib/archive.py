@@ -21,7 +21,16 @@ from . import ranking
 from . import manifest
 from .analysis import fold
 from .catalog import FileCatalog, FileRecord, signature_of
-from .writing import WRITER_NOTE, Batch, acquire, holds_whoosh, open_whoosh, remove_index_files, writer_pid
+from .writing import (
+    WRITER_NOTE,
+    Batch,
+    acquire,
+    holds_whoosh,
+    open_whoosh,
+    remove_index_files,
+    whoosh_exists,
+    writer_pid,
+)
 from .errors import (
     ArticleNotFound,
     IncompatibleIndex,
@@ -65,18 +74,27 @@ class Archive:
         if self.path.is_dir() and (manifest.read(self.path) is not None or holds_whoosh(self.path)):
             manifest.check(self.path)
             self._index_name = manifest.index_name(self.path)
-            self._ix = open_whoosh(self.path, self._index_name)
+            if whoosh_exists(self.path, self._index_name):
+                self._ix = open_whoosh(self.path, self._index_name)
+            elif create:  # a creation stopped between the manifest and the index: finish it
+                self._ix = FileStorage(str(self.path)).create_index(build_schema(), indexname=self._index_name)
+            else:
+                raise IndexNotFound(self.path)
         elif not create:
             raise IndexNotFound(self.path)
         else:
             self._prepare_directory(self.path)
             self._index_name = manifest.FIRST_INDEX_NAME
-            self._ix = FileStorage(str(self.path)).create_index(build_schema(), indexname=self._index_name)
+            # The manifest first: a kill between the two steps leaves a directory searchlib knows.
             manifest.write(self.path, self._index_name)
+            self._ix = FileStorage(str(self.path)).create_index(build_schema(), indexname=self._index_name)
         self._init_state()
 
     def _init_state(self) -> None:
-        self._queries = QueryBuilder(self._ix.schema)
+        # Read once: Index.schema reads the newest table of contents from disk on every call, and
+        # fails when a writer in another process replaces it at that moment.
+        self._schema = self._ix.schema
+        self._queries = QueryBuilder(self._schema)
         self._catalog = FileCatalog(self.path, self._index_name)
         self._manifest_stamp = manifest.stamp(self.path) if self.path else 0
         # One Whoosh searcher per thread: a searcher reads its files through shared handles and
@@ -389,7 +407,7 @@ class Archive:
             groupedby=grouped_by(facets, searcher.reader()) or None,
         )
         terms = highlight_terms(parsed.query, searcher.reader()) if snippets else set()
-        analyzer = self._ix.schema["text"].analyzer
+        analyzer = self._schema["text"].analyzer
         hits = []
         for result in results[(page - 1) * limit : page * limit]:
             stored = result.fields()
@@ -413,7 +431,7 @@ class Archive:
 
     def _allowed(self, filters: SearchFilters, searcher: Searcher) -> Any:
         """What Whoosh's ``filter=`` takes for ``filters``: a query, a set of documents, or None."""
-        names = filter_query(filters, self._ix.schema)
+        names = filter_query(filters, self._schema)
         if not (filters.date_from or filters.date_to):
             return names
         dated = dated_between(searcher.reader(), filters.date_from, filters.date_to)

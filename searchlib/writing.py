@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
@@ -129,6 +130,10 @@ def writer_pid(path: Path | None) -> int | None:
         return int((path / WRITER_NOTE).read_text(encoding="ascii")) if path else None
     except (OSError, ValueError):
         return None
+
+
+def whoosh_exists(path: Path, name: str) -> bool:
+    return whoosh_index.exists_in(str(path), indexname=name)
 
 
 def holds_whoosh(path: Path) -> bool:

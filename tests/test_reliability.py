@@ -206,3 +206,14 @@ def test_disk_full_during_a_commit_is_one_clear_error_and_the_index_is_intact(
         monkeypatch.undo()
         assert len(archive) == 10 and archive.check() == []
         assert archive.index_paths([tmp_path / "b.jsonl"]).added == 10  # nothing was recorded as done
+
+
+def test_a_creation_killed_before_the_index_existed_is_finished_next_time(tmp_path: Path) -> None:
+    from searchlib import manifest
+
+    (tmp_path / "ix").mkdir()
+    manifest.write(tmp_path / "ix", manifest.FIRST_INDEX_NAME)  # as a kill right after this step leaves it
+    with Archive(tmp_path / "ix") as archive:
+        assert archive.add(Article(id="a", title="Pékin")) == "added"
+    with Archive.open(tmp_path / "ix") as archive:
+        assert len(archive) == 1

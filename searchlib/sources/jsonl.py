@@ -38,15 +38,19 @@ class BadRecord(ValueError):
 
 
 def read_jsonl(path: Source) -> Iterator[Article | Failure]:
+    empty = True
     with path.open("rb") as stream:
         for number, raw in enumerate(stream, 1):
             if not raw.strip():
                 continue
+            empty = False
             try:
                 record = _load(raw)
                 yield from record_article(record, path, number, line=number)
             except BadRecord as error:
                 yield Failure(str(path), str(error), line=number)
+    if empty:
+        yield Failure(str(path), "empty file")
 
 
 def read_json(path: Source) -> Iterator[Article | Failure]:
