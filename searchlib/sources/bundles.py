@@ -100,6 +100,11 @@ def read_tar(source: Source, dispatch: Dispatch) -> Iterator[Article | Failure]:
                 member = _member(source, info.name, partial(_same, stream), reopenable=False)
                 current = str(member)
                 yield from dispatch(member, True)
+            # tarfile takes a header cut short for the end of the archive; a real end is made
+            # of zero blocks, so what follows the last member says which it was.
+            rest = archive.fileobj.read(1 << 20)
+            if not rest or rest.strip(b"\0"):
+                yield Failure(str(source), "tar cut short or damaged after its last readable member")
     except _DAMAGE as error:
         yield Failure(current, _damage("tar", error))
 
