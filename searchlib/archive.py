@@ -306,7 +306,7 @@ class Archive:
         batch = Batch(self._writer, self._ix.searcher(), size, on_commit)
         try:
             yield batch
-            batch.commit(final=True)
+            batch.commit()
         except BaseException as error:
             batch.cancel()
             self._catalog = FileCatalog(self.path)  # back to what was saved with the last commit

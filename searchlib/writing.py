@@ -97,16 +97,12 @@ class Batch:
         self._changed()
         return True
 
-    def commit(self, *, final: bool = False) -> None:
-        """Commits the changes since the last commit (if any); later changes open a new writer.
-
-        Only the final commit merges segments: a merge can take seconds on a large index, and an
-        intermediate commit must be quick so a crash loses little and a re-run makes progress.
-        """
+    def commit(self) -> None:
+        """Commits the changes since the last commit (if any); later changes open a new writer."""
         if self.writer is None:
             return
         if self.pending:
-            self.writer.commit(merge=final)
+            self.writer.commit()
             self.report.batches += 1
             self.committed += self.pending
             self.pending = 0
