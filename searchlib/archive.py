@@ -15,6 +15,7 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.searching import Results, Searcher
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.writing import IndexWriter
 
 from . import ranking
@@ -66,6 +67,9 @@ class Archive:
     ...     for hit in archive.search("sécurité chinoise").hits:
     ...         print(hit.title, hit.snippet.highlighted_words())
     """
+
+    #: Seconds a search may run before it stops with the best articles found by then.
+    query_time_limit: float = 10.0
 
     def __init__(self, path: str | Path, *, create: bool = True, lock_timeout: float = 5.0) -> None:
         """Opens the index at ``path``, creating it when ``create`` and there is none yet."""
@@ -398,14 +402,23 @@ class Archive:
         parsed = self._queries.parse(query)
         searcher = self._search_with()
         only = self._allowed(filters, searcher)
-        results = _every_match(
-            searcher,
-            parsed.query,
-            limit=max(page * limit, 1),
-            filter=only,
-            sortedby=sort_facet(sort, searcher.reader()),
-            groupedby=grouped_by(facets, searcher.reader()) or None,
-        )
+        notices = list(parsed.notices)
+        try:
+            results = _every_match(
+                searcher,
+                parsed.query,
+                time_limit=self.query_time_limit,
+                limit=max(page * limit, 1),
+                filter=only,
+                sortedby=sort_facet(sort, searcher.reader()),
+                groupedby=grouped_by(facets, searcher.reader()) or None,
+            )
+        except _Partial as partial:
+            results = partial.results
+            notices.append(
+                f"the search was stopped after {self.query_time_limit:g} s: these are the best "
+                "of the articles found by then; a narrower query will be complete"
+            )
         terms = highlight_terms(parsed.query, searcher.reader()) if snippets else set()
         analyzer = self._schema["text"].analyzer
         hits = []
@@ -419,7 +432,7 @@ class Archive:
             query=query,
             total=total,
             hits=hits,
-            notices=parsed.notices,
+            notices=notices,
             page=page,
             limit=limit,
             sort=sort,
@@ -541,7 +554,15 @@ def _folded_name(name: str) -> str:
     return " ".join(fold(word) for word in name.split())
 
 
-def _every_match(searcher: Searcher, q: Any, **options: Any) -> Results:
+class _Partial(Exception):
+    """A search that ran out of time, with the results collected until then."""
+
+    def __init__(self, results: Results) -> None:
+        super().__init__("search stopped by its time limit")
+        self.results = results
+
+
+def _every_match(searcher: Searcher, q: Any, time_limit: float | None = None, **options: Any) -> Results:
     """Runs ``q`` so that every match is counted in the same pass as the ranking.
 
     Whoosh's top-N collector skips blocks of low quality (``optimize``) and, once its heap is full,
@@ -555,8 +576,16 @@ def _every_match(searcher: Searcher, q: Any, **options: Any) -> Results:
         if hasattr(inner, "replace") and isinstance(getattr(inner, "replace"), int):
             inner.replace = 0
         inner = getattr(inner, "child", None)
-    searcher.search_with_collector(q, collector)
-    return collector.results()
+    if time_limit is None:
+        searcher.search_with_collector(q, collector)
+        return collector.results()
+    # Checked between matches (no SIGALRM: searches also run in threads other than the main one).
+    limited = TimeLimitCollector(collector, timelimit=time_limit, use_alarm=False)
+    try:
+        searcher.search_with_collector(q, limited)
+    except TimeLimit:
+        raise _Partial(limited.results()) from None
+    return limited.results()
 
 
 def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> Snippet:

@@ -217,3 +217,47 @@ def test_a_creation_killed_before_the_index_existed_is_finished_next_time(tmp_pa
         assert archive.add(Article(id="a", title="Pékin")) == "added"
     with Archive.open(tmp_path / "ix") as archive:
         assert len(archive) == 1
+
+
+def test_a_file_too_large_to_be_one_article_is_reported_not_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searchlib.sources import text
+
+    monkeypatch.setattr(text, "ARTICLE_FILE_LIMIT", 1000)
+    (tmp_path / "huge.txt").write_text("Pékin. " * 400, encoding="utf-8")
+    (tmp_path / "small.txt").write_text("Alerte à Pékin\n\nUn texte court.", encoding="utf-8")
+    report = Archive.in_memory().index_paths([tmp_path])
+    assert report.added == 1
+    assert [(Path(f.path).name, "larger than" in f.reason) for f in report.failed] == [("huge.txt", True)]
+
+
+def test_permission_denied_while_writing_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from whoosh.filedb.filestore import FileStorage
+
+    from searchlib.errors import IndexWriteError
+
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(5))])
+
+        def denied(self: FileStorage, name: str, *args: object, **kwargs: object) -> None:
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(FileStorage, "create_file", denied)
+        with pytest.raises(IndexWriteError) as refused:
+            archive.index_paths([write_jsonl(tmp_path / "b.jsonl", articles(5, start=5))])
+        assert "Permission denied" in str(refused.value)
+        monkeypatch.undo()
+        assert len(archive) == 5 and archive.check() == []
+
+
+def test_a_search_that_runs_too_long_stops_with_partial_results_and_says_so() -> None:
+    archive = Archive.in_memory()
+    archive.add_many(Article(id=f"a{n}", title="Pékin", body=f"Pékin, jour {n}.") for n in range(300))
+    archive.query_time_limit = 0.0  # every match comes too late
+    results = archive.search("pekin")
+    assert results.notices and "stopped" in results.notices[0]
+    assert len(results.hits) <= 10
+    archive.query_time_limit = 10.0
+    complete = archive.search("pekin")
+    assert (complete.total, complete.notices) == (300, [])

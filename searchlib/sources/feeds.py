@@ -19,13 +19,18 @@ from ..dates import parse_date
 from ..models import Article, Failure
 from .html import fragment_text, is_teaser
 from .jsonl import BadRecord, record_article
-from .members import Source
+from .members import WHOLE_FILE_LIMIT, Source, TooLarge, read_whole
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def read_feed(source: Source) -> Iterator[Article | Failure]:
-    parsed = feedparser.parse(io.BytesIO(source.read_bytes()), resolve_relative_uris=False)
+    try:
+        data = read_whole(source, WHOLE_FILE_LIMIT)
+    except TooLarge as error:
+        yield Failure(str(source), str(error))
+        return
+    parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False)
     if not parsed.entries:
         if parsed.bozo:
             yield Failure(str(source), f"not a readable RSS or Atom feed: {parsed.bozo_exception}")

@@ -20,7 +20,7 @@ from ..cleaning import clean_paragraphs, normalize_text, split_paragraphs, title
 from ..dates import parse_date
 from ..models import Article, Failure
 from .common import NotText, decode, derived_id
-from .members import Source
+from .members import ARTICLE_FILE_LIMIT, Source, TooLarge, read_whole
 
 
 class NoArticle(ValueError):
@@ -29,8 +29,8 @@ class NoArticle(ValueError):
 
 def read_html(source: Source) -> Iterator[Article | Failure]:
     try:
-        yield page_article(source.read_bytes(), source)
-    except NoArticle as error:
+        yield page_article(read_whole(source, ARTICLE_FILE_LIMIT), source)
+    except (NoArticle, TooLarge) as error:
         yield Failure(str(source), str(error))
 
 

@@ -14,7 +14,7 @@ from ..cleaning import clean_paragraphs, normalize_text, split_paragraphs, title
 from ..dates import parse_date
 from ..models import Article, Failure
 from .common import NotText, decode, derived_id
-from .members import Source
+from .members import WHOLE_FILE_LIMIT, Source, TooLarge, read_whole
 
 # Our field ← the names it goes by in the wild, first match wins.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -59,7 +59,11 @@ def read_json(path: Source) -> Iterator[Article | Failure]:
     Elements are parsed one by one so a bad element is reported by its byte offset and position
     while the others are indexed; after invalid JSON the rest cannot be delimited and is reported.
     """
-    data = path.read_bytes()
+    try:
+        data = read_whole(path, WHOLE_FILE_LIMIT)
+    except TooLarge as error:
+        yield Failure(str(path), str(error))
+        return
     try:
         text, utf8 = data.decode("utf-8-sig"), True
     except UnicodeDecodeError:

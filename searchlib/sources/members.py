@@ -74,3 +74,22 @@ def head(source: Source, size: int = 2048) -> bytes:
         return peek(size)[:size] if peek is not None else b""
     with source.open("rb") as stream:
         return stream.read(size)
+
+
+#: Largest file read whole as one article (a page, a text file): anything bigger is not an article.
+ARTICLE_FILE_LIMIT = 64 * 2**20
+#: Largest file of a format that must be read whole (a JSON array, a CSV, a feed).
+WHOLE_FILE_LIMIT = 1024 * 2**20
+
+
+class TooLarge(ValueError):
+    pass
+
+
+def read_whole(source: Source, limit: int) -> bytes:
+    """The bytes of ``source``, refusing to hold more than ``limit`` of them in memory."""
+    with source.open("rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"larger than {limit // 2**20} MiB, more than searchlib reads in one piece")
+    return data

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from ..models import Article, Failure
 from .common import NotText, decode
 from .jsonl import FIELD_ALIASES, BadRecord, record_article
-from .members import Source
+from .members import WHOLE_FILE_LIMIT, Source, TooLarge, read_whole
 
 # Article bodies are longer than the csv module's default 128 KiB field limit allows.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -33,8 +33,8 @@ def read_tsv(source: Source) -> Iterator[Article | Failure]:
 
 def _read(source: Source, delimiter: str | None) -> Iterator[Article | Failure]:
     try:
-        text = decode(source.read_bytes())
-    except NotText as error:
+        text = decode(read_whole(source, WHOLE_FILE_LIMIT))
+    except (NotText, TooLarge) as error:
         yield Failure(str(source), str(error))
         return
     if not text.strip():

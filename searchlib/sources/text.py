@@ -17,6 +17,7 @@ from ..cleaning import clean_paragraphs, looks_like_title, normalize_text, split
 from ..dates import parse_date
 from ..models import Article, Failure
 from .common import NotText, decode, derived_id
+from .members import ARTICLE_FILE_LIMIT, TooLarge, read_whole
 
 _HEADER_KEYS = {
     "title": "title", "titre": "title", "date": "date", "source": "source", "url": "url",
@@ -44,7 +45,11 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
 
 
 def read_text(path: Path) -> Iterator[Article | Failure]:
-    data = path.read_bytes()
+    try:
+        data = read_whole(path, ARTICLE_FILE_LIMIT)
+    except TooLarge as error:
+        yield Failure(str(path), str(error))
+        return
     if not data.strip():
         yield Failure(str(path), "empty file")
         return
