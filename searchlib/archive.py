@@ -12,10 +12,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from whoosh import query as wq
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.searching import Results, Searcher
-from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.writing import IndexWriter
 
 from . import ranking
@@ -53,6 +54,10 @@ from .sources import discover, read_file
 #: Called with (files done, files in all) during :meth:`Archive.index_paths`.
 Progress = Callable[[int, int], None]
 
+#: Distinctive words of an article that "similar" looks for in others.
+SIMILAR_WORDS = 20
+#: A similar article scores at least this share of the closest one's score.
+SIMILAR_MIN_SHARE = 0.3
 #: Articles written between two commits of an indexing run.
 BATCH_SIZE = 1000
 # Files that may sit in an index directory before there is an index (the repo's index/README.md).
@@ -464,6 +469,34 @@ class Archive:
             return None, 0
         found = len(_every_match(searcher, better.query, limit=1, filter=only))
         return (suggestion, found) if found > total else (None, 0)
+
+    def similar(self, article_id: str, limit: int = 10, *, snippets: bool = True) -> SearchResults:
+        """Articles about the same story as ``article_id``: more-like-this on its most distinctive
+        words (weighed against the whole archive), the article itself left out.
+
+        Raises :class:`ArticleNotFound` for an unknown id.
+        """
+        searcher = self._search_with()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            raise ArticleNotFound(article_id)
+        stored = searcher.stored_fields(docnum)
+        text = "\n".join(part for part in (stored.get("title"), stored.get("lede"), stored.get("body")) if part)
+        words = [word for word, _ in searcher.key_terms_from_text("text", text, numterms=SIMILAR_WORDS)]
+        label = f"similar to {article_id}"
+        if not words:
+            return SearchResults(query=label, total=0, hits=[], limit=limit)
+        likeness = wq.Or([wq.Term("text", word) for word in words])
+        results = _every_match(searcher, likeness, limit=limit, mask=wq.Term("id", article_id))
+        best = results[0].score if len(results) else 0.0
+        # Sharing one common word is not being about the same story: weak matches are left out.
+        close = [r for r in results[:limit] if (r.score or 0.0) >= SIMILAR_MIN_SHARE * (best or 0.0)]
+        analyzer = self._schema["text"].analyzer
+        hits = [
+            _hit(r.fields(), r.score or 0.0, _snippet(r.fields(), set(words), analyzer) if snippets else Snippet(""))
+            for r in close
+        ]
+        return SearchResults(query=label, total=len(hits), hits=hits, limit=limit)
 
     def get(self, article_id: str) -> Article:
         """The stored article with ``article_id``; raises :class:`ArticleNotFound`."""

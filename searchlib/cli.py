@@ -288,6 +288,28 @@ def search(  # noqa: PLR0913 - one option per filter
 @main.command()
 @click.argument("article_id")
 @index_option
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits to show.")
+@json_option
+@click.option("--no-color", is_flag=True, help="No colours even on a terminal (also NO_COLOR).")
+@_fail_cleanly
+def similar(article_id: str, index_dir: Path, limit: int, as_json: bool, no_color: bool) -> None:
+    """Articles about the same story as ARTICLE_ID (ids are listed by `searchlib search`).
+
+    \b
+    Example:
+        searchlib similar winer-2016_12_16-001 --limit 5
+    """
+    with Archive.open(index_dir) as archive:
+        results = archive.similar(article_id, limit=limit)
+    if as_json:
+        _print_json(render.results_dict(results))
+    else:
+        click.echo(render.results_text(results, color=_use_color(no_color)))
+
+
+@main.command()
+@click.argument("article_id")
+@index_option
 @json_option
 @_fail_cleanly
 def show(article_id: str, index_dir: Path, as_json: bool) -> None:

@@ -419,8 +419,17 @@ def test_index_into_a_folder_of_other_files_is_refused_and_not_advised_deleted(
     assert f"delete {documents}" not in line
 
 
-@pytest.mark.parametrize("command", [[], ["index"], ["search"], ["show"], ["stats"]])
+@pytest.mark.parametrize("command", [[], *([name] for name in main.commands)])
 def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]) -> None:
     result = run(runner, *command, "--help")
     assert result.exit_code == 0
     assert "Example" in result.stdout
+
+
+def test_similar_json_has_the_search_shape(runner: CliRunner, index_dir: Path) -> None:
+    result = run(runner, "similar", "pekin-pollution", "--index", index_dir, "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["query"] == "similar to pekin-pollution"
+    assert all(hit["id"] != "pekin-pollution" for hit in data["hits"])
+    assert run(runner, "similar", "nope", "--index", index_dir).exit_code == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchlib import Archive, Article
+from searchlib import Archive, Article, ArticleNotFound
 from searchlib.cli import main
 from searchlib.dates import parse_date_bound
 from searchlib.errors import BadFilter
@@ -350,3 +350,34 @@ def test_the_total_counts_every_match_even_with_a_small_page() -> None:
         + [Article(id=f"b{i}", body="France " + "et puis " * i) for i in range(300)]
     )
     assert archive.search("france", limit=1).total == archive.search("france", limit=1000).total == 600
+
+
+# -- similar articles ----------------------------------------------------------------------------
+
+
+def story_archive() -> Archive:
+    archive = Archive.in_memory()
+    archive.add_many(
+        [
+            Article(id="pollution-1", title="Alerte rouge à la pollution à Pékin",
+                    body="Pékin décrète l'alerte rouge : particules fines, smog, écoles fermées et usines à l'arrêt."),
+            Article(id="pollution-2", title="Pékin étouffe sous le smog",
+                    body="Le smog recouvre Pékin ; les particules fines ferment les écoles, les usines ralentissent."),
+            Article(id="football", title="Le PSG gagne à Lyon",
+                    body="Le PSG s'impose à Lyon grâce à un doublé en fin de match."),
+            Article(id="alaska", title="Séisme en Alaska",
+                    body="Une alerte au tsunami a été lancée après un séisme en Alaska."),
+        ]
+    )  # fmt: skip
+    return archive
+
+
+def test_similar_finds_the_same_story_first_and_leaves_the_article_out() -> None:
+    results = story_archive().similar("pollution-1")
+    ids = [hit.id for hit in results.hits]
+    assert ids[0] == "pollution-2" and "pollution-1" not in ids and "football" not in ids
+
+
+def test_similar_to_an_unknown_article_says_so() -> None:
+    with pytest.raises(ArticleNotFound):
+        story_archive().similar("nope")
