@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import os
 import threading
 import time
@@ -23,6 +24,7 @@ from . import ranking
 from . import manifest
 from .analysis import fold
 from .catalog import FileCatalog, FileRecord, signature_of
+from .wire import Group, group_copies
 from .writing import (
     WRITER_NOTE,
     Batch,
@@ -42,7 +44,7 @@ from .errors import (
     Interrupted,
 )
 from .highlight import make_snippet
-from .models import Article, Failure, Hit, IndexReport, IndexStats, SearchResults, Snippet
+from .models import Article, CopyOf, Failure, Hit, IndexReport, IndexStats, SearchResults, Snippet
 from .facets import check_options, counts, grouped_by, relevance, sort_facet
 from .models import SearchFilters
 from .query import QueryBuilder, dated_between, filter_query, highlight_terms, make_filters
@@ -54,6 +56,8 @@ from .sources import discover, read_file
 #: Called with (files done, files in all) during :meth:`Archive.index_paths`.
 Progress = Callable[[int, int], None]
 
+#: Ranked candidates per page shown when wire copies are grouped.
+COPY_WINDOW = 3
 #: Distinctive words of an article that "similar" looks for in others.
 SIMILAR_WORDS = 20
 #: A similar article scores at least this share of the closest one's score.
@@ -387,6 +391,7 @@ class Archive:
         sort: str = "relevance",
         facets: Iterable[str] = (),
         snippets: bool = True,
+        all_copies: bool = False,
     ) -> SearchResults:
         """Page ``page`` (``limit`` hits) of the articles matching ``query`` and the filters.
 
@@ -395,6 +400,8 @@ class Archive:
         ``sections`` keep articles matching any of their names (case and accents ignored).
         ``sort`` is "relevance", "date" (oldest first) or "-date"; undated articles come last.
         ``facets`` (source, section, author, year, month) are counted over every match.
+        Copies of one agency dispatch are shown as one hit (its earliest copy, with the others in
+        ``hit.copies``) unless ``all_copies``.
 
         >>> archive.search("pékin", date_from="juillet 2023", sources=["AFP"], facets=["year"])  # doctest: +SKIP
 
@@ -413,7 +420,8 @@ class Archive:
                 searcher,
                 parsed.query,
                 time_limit=self.query_time_limit,
-                limit=max(page * limit, 1),
+                # Copies folded into groups leave room on the page: rank more than a page's worth.
+                limit=max(page * limit * (1 if all_copies else COPY_WINDOW), 1),
                 filter=only,
                 sortedby=sort_facet(sort, searcher.reader()),
                 groupedby=grouped_by(facets, searcher.reader()) or None,
@@ -426,12 +434,15 @@ class Archive:
             )
         terms = highlight_terms(parsed.query, searcher.reader()) if snippets else set()
         analyzer = self._schema["text"].analyzer
+        ranked = [{**result.fields(), "_score": relevance(result.score)} for result in results]
+        groups = [Group([row]) for row in ranked] if all_copies else group_copies(ranked)
         hits = []
-        for result in results[(page - 1) * limit : page * limit]:
-            stored = result.fields()
+        for group in groups[(page - 1) * limit : page * limit]:
+            stored = group.shown()
             snippet = _snippet(stored, terms, analyzer) if snippets else Snippet("")
-            hits.append(_hit(stored, relevance(result.score), snippet))
-        total = len(results)
+            others = tuple(CopyOf(row["id"], row.get("source") or row.get("agency"), _day(row)) for row in group.others())
+            hits.append(replace(_hit(stored, group.rows[0]["_score"], snippet), copies=others))
+        total = len(results)  # articles, copies included: the same whatever the page size
         suggestion, suggestion_total = self._suggestion(parsed.text, only, total)
         return SearchResults(
             query=query,
@@ -624,6 +635,11 @@ def _every_match(searcher: Searcher, q: Any, time_limit: float | None = None, **
 def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> Snippet:
     text = " ".join(part for part in (stored.get("lede", ""), stored.get("body", "")) if part)
     return make_snippet(text or stored.get("title", ""), terms, analyzer)
+
+
+def _day(stored: dict[str, Any]) -> dt.date | None:
+    value = stored.get("date")
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _hit(stored: dict[str, Any], score: float, snippet: Snippet) -> Hit:

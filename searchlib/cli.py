@@ -231,6 +231,7 @@ def _facet_names(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of results to show.")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits per page.")
 @click.option("--facets", callback=_facet_names, metavar="LIST", help=f"Count all the results by {','.join(FACETS)}.")
+@click.option("--all-copies", is_flag=True, help="Show every copy of an agency dispatch, not one per story.")
 @json_option
 @click.option("--no-color", is_flag=True, help="No colours even on a terminal (also NO_COLOR).")
 @_fail_cleanly
@@ -246,6 +247,7 @@ def search(  # noqa: PLR0913 - one option per filter
     page: int,
     limit: int,
     facets: tuple[str, ...],
+    all_copies: bool,
     as_json: bool,
     no_color: bool,
 ) -> None:
@@ -276,6 +278,7 @@ def search(  # noqa: PLR0913 - one option per filter
             sections=sections,
             sort=sort,
             facets=counted,
+            all_copies=all_copies,
         )
     if as_json:
         _print_json(render.results_dict(results))

@@ -61,6 +61,17 @@ class Hit:
     url: str | None
     score: float
     snippet: Snippet
+    #: Other copies of the same agency dispatch, grouped under this hit (see searchlib.wire).
+    copies: tuple[CopyOf, ...] = ()
+
+
+@dataclass(frozen=True)
+class CopyOf:
+    """Another outlet's copy of a hit's dispatch."""
+
+    id: str
+    source: str | None
+    date: dt.date | None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .models import Article, Failure, Hit, IndexStats, SearchFilters, SearchResults, Snippet
+from .models import Article, CopyOf, Failure, Hit, IndexStats, SearchFilters, SearchResults, Snippet
 
 
 def snippet_html(snippet: Snippet) -> str:
@@ -60,6 +60,10 @@ def results_dict(results: SearchResults) -> dict[str, Any]:
         "filters": filters_dict(results.filters),
         "hits": [hit_dict(hit) for hit in results.hits],
     }
+    copies = {hit.id: [copy_dict(copy) for copy in hit.copies] for hit in results.hits if hit.copies}
+    if copies:
+        # Beside the hits, not in them: a hit keeps the shape scripts already rely on.
+        data["copies"] = copies
     if results.facets:
         data["facets"] = results.facets
     if results.suggestion:
@@ -67,6 +71,18 @@ def results_dict(results: SearchResults) -> dict[str, Any]:
     if results.notices:
         data["notices"] = results.notices
     return data
+
+
+def copy_dict(copy: CopyOf) -> dict[str, Any]:
+    return {"id": copy.id, "source": copy.source, "date": _iso(copy.date)}
+
+
+def copies_line(hit: Hit) -> str | None:
+    """"+2 other copies: Le Monde, Libération" — or None for a hit with no copies."""
+    if not hit.copies:
+        return None
+    sources = ", ".join(dict.fromkeys(copy.source or copy.id for copy in hit.copies))
+    return f"+{len(hit.copies)} other {'copy' if len(hit.copies) == 1 else 'copies'}: {sources}"
 
 
 def filters_dict(filters: SearchFilters) -> dict[str, Any]:
@@ -132,6 +148,9 @@ def results_text(results: SearchResults, color: bool) -> str:
             lines.append(f"   {meta}")
         lines.append(f"   {snippet}")
         lines.append(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
+        copies = copies_line(hit)
+        if copies:
+            lines.append(f"   {copies}")
     lines += _suggestion_lines(results) + facets_text(results.facets)
     return "\n".join(lines)
 

@@ -8,11 +8,12 @@ from typing import Any
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 
+from .copies import simhash
 from .analysis import french_analyzer, name_analyzer
 from .models import Article
 
 #: Bump when fields change: indexes written with another version must be rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: The fields a query's words are looked for in: the title, and the whole article (title, lede
 #: and body as one text, so BM25 saturates a word's frequency once per article, not per field:
@@ -57,6 +58,8 @@ def build_schema() -> Schema:
         url=ID(stored=True),
         path=ID(stored=True),
         fingerprint=STORED(),
+        # SimHash of the body (hex), to group wire copies at search time; none for short bodies.
+        copy_hash=STORED(),
         spell=TEXT(analyzer=names, phrase=False),
         facet_source=COLUMN(VarBytesColumn()),
         facet_author=COLUMN(VarBytesColumn()),
@@ -75,6 +78,9 @@ def to_document(article: Article) -> dict[str, Any]:
         "fingerprint": article.fingerprint(),
     }
     document[SPELL_FIELD] = document["text"]
+    copy_hash = simhash(article.body)
+    if copy_hash is not None:
+        document["copy_hash"] = f"{copy_hash:016x}"
     shown = {"source": article.source or article.agency, "author": article.author, "section": article.section}
     for name, column in FACET_COLUMNS.items():
         if shown[name]:

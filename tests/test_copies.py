@@ -1,0 +1,149 @@
+"""Near-duplicate keys: a reprinted dispatch gets the same key, another story on the same event does not.
+
+The fixtures are invented (no agency text): one dispatch, the same dispatch as a second outlet
+would print it, and a different story about the same flood.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from searchlib.copies import (
+    BANDS,
+    MAX_DISTANCE,
+    MIN_WORDS,
+    are_copies,
+    band_keys,
+    distance,
+    simhash,
+    words,
+)
+
+DISPATCH = """\
+VALENCE (AFP) - La crue du Rhône a contraint les autorités de la Drôme à évacuer près de trois cents
+habitants dans la nuit de mardi à mercredi, a indiqué la préfecture dans un communiqué publié à l'aube.
+
+Les pompiers sont intervenus à plusieurs reprises dans les quartiers bas de la ville, où l'eau a
+atteint par endroits un mètre de hauteur. Aucune victime n'est à déplorer, mais deux personnes âgées
+ont été hospitalisées par précaution après avoir passé plusieurs heures bloquées dans leur maison.
+
+Selon Météo-France, les pluies devraient cesser jeudi matin, mais le niveau du fleuve restera élevé
+pendant au moins deux jours. La préfète a demandé aux riverains de ne pas reprendre leur voiture
+avant la levée de la vigilance rouge et de suivre les consignes diffusées par les mairies.
+
+Le maire de la commune a ouvert le gymnase municipal pour accueillir les familles évacuées, qui ont
+reçu des couvertures et des repas chauds distribués par les bénévoles de la protection civile.
+"""
+
+# The same dispatch in another paper: a new opening line, a byline, "mardi à mercredi" rephrased,
+# and a closing sentence of its own.
+REPRINT = """\
+Par la rédaction, avec AFP
+
+Nuit d'angoisse dans la Drôme. La crue du Rhône a contraint les autorités de la Drôme à évacuer
+près de trois cents habitants dans la nuit de mardi à mercredi, a indiqué la préfecture dans un
+communiqué publié à l'aube.
+
+Les pompiers sont intervenus à plusieurs reprises dans les quartiers bas de la ville, où l'eau a
+atteint par endroits un mètre de hauteur. Aucune victime n'est à déplorer, mais deux personnes âgées
+ont été hospitalisées par précaution après avoir passé plusieurs heures bloquées dans leur maison.
+
+Selon Météo-France, les pluies devraient cesser jeudi matin, mais le niveau du fleuve restera élevé
+pendant au moins deux jours. La préfète a demandé aux riverains de ne pas reprendre leur voiture
+avant la levée de la vigilance rouge et de suivre les consignes diffusées par les mairies.
+
+Le maire de la commune a ouvert le gymnase municipal pour accueillir les familles évacuées, qui ont
+reçu des couvertures et des repas chauds distribués par les bénévoles de la protection civile.
+Notre journal suivra l'évolution de la situation.
+"""
+
+# The same flood, the same names and places, written by someone else.
+OTHER_STORY = """\
+Dans la Drôme, les habitants des quartiers bas de Valence racontent une nuit sans sommeil. Mercredi
+matin, Jeanne, soixante-douze ans, attendait encore devant le gymnase municipal que l'on lui dise
+quand elle pourrait rentrer chez elle. « L'eau est montée en une heure, je n'ai rien pu sauver »,
+explique-t-elle, une couverture sur les épaules.
+
+La préfecture a fait évacuer environ trois cents personnes pendant la nuit, et les pompiers ont
+multiplié les sauvetages en bateau. Les commerçants du centre-ville, eux, comptent déjà les dégâts :
+vitrines brisées, stocks perdus, caves inondées. Plusieurs d'entre eux réclament que l'état de
+catastrophe naturelle soit déclaré au plus vite pour être indemnisés par les assurances.
+
+Le Rhône n'avait pas atteint un tel niveau depuis plus de vingt ans, selon les anciens du quartier,
+qui se souviennent de la grande crue et des semaines de nettoyage qui avaient suivi.
+"""
+
+
+def test_a_reprint_with_a_new_opening_and_a_byline_is_a_copy() -> None:
+    h1, h2 = simhash(DISPATCH), simhash(REPRINT)
+    assert are_copies(h1, h2)
+    assert set(band_keys(h1)) & set(band_keys(h2))
+
+
+def test_another_story_on_the_same_event_is_not_a_copy() -> None:
+    h1, h2 = simhash(DISPATCH), simhash(OTHER_STORY)
+    assert not are_copies(h1, h2)
+    assert distance(h1, h2) > 2 * MAX_DISTANCE  # type: ignore[arg-type]  # not a close call
+
+
+def test_a_body_too_short_to_judge_gets_no_key() -> None:
+    brief = "Le match de dimanche entre Lyon et Marseille est reporté en raison des intempéries."
+    assert len(words(brief)) < MIN_WORDS
+    assert simhash(brief) is None
+    assert band_keys(simhash(brief)) == []
+    assert not are_copies(simhash(brief), simhash(brief))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("L'Élysée a dit NON", ["elysee", "dit", "non"]),  # accents, case, elision, short words
+        ("Le 14 juillet 2020, à Paris", ["juillet", "paris"]),  # digits dropped
+        ("« Pékin »\u00a0: l’œuvre", ["pekin", "œuvre"]),  # typography; œ kept as one letter
+    ],
+)
+def test_words(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+
+
+def test_band_keys_shape() -> None:
+    keys = band_keys(simhash(DISPATCH))
+    assert len(keys) == BANDS
+    assert [k.split(":")[0] for k in keys] == [str(band) for band in range(BANDS)]
+    assert all(len(k.split(":")[1]) == 64 // BANDS // 4 for k in keys)
+    assert [len(k) for k in band_keys(simhash(DISPATCH), bands=4)] == [6, 6, 6, 6]  # "0:ab12"
+    with pytest.raises(ValueError, match="divide"):
+        band_keys(0, bands=5)
+
+
+def test_hashes_within_the_distance_always_share_a_band() -> None:
+    h = 0x0123_4567_89AB_CDEF
+    width = 64 // BANDS
+    # MAX_DISTANCE bits flipped, one in each band but the last: only the last band still matches.
+    flipped = h
+    for band in range(MAX_DISTANCE):
+        flipped ^= 1 << (band * width)
+    assert MAX_DISTANCE == BANDS - 1
+    assert are_copies(h, flipped)
+    assert not are_copies(h, flipped ^ 1 << (BANDS - 1) * width)
+    assert set(band_keys(h)) & set(band_keys(flipped)) == {band_keys(h)[-1]}
+
+
+def test_the_key_is_the_same_in_another_process() -> None:
+    """blake2b, not hash(): Python salts str hashes per process (PYTHONHASHSEED)."""
+    code = "import sys; from searchlib.copies import simhash; print(simhash(sys.stdin.read()))"
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            input=DISPATCH,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PYTHONIOENCODING": "utf-8"},
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert runs == {str(simhash(DISPATCH))}

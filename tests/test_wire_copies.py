@@ -1,0 +1,78 @@
+"""One agency dispatch reprinted by several outlets is one hit, with its other copies listed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from click.testing import CliRunner
+
+from searchlib import Archive, Article
+from searchlib.cli import main
+
+DISPATCH = (
+    "Le gouvernement a annoncé jeudi un plan de soutien de trois milliards d'euros pour les agriculteurs "
+    "touchés par la sécheresse, a indiqué le ministre de l'Agriculture lors d'une conférence de presse à "
+    "Paris. Les exploitations les plus touchées pourront recevoir une aide directe dès le mois prochain, "
+    "et les cotisations sociales seront reportées pour six mois. Les syndicats agricoles ont salué un "
+    "premier pas mais réclament des mesures durables face au changement climatique et à la baisse des "
+    "rendements observée depuis trois ans dans le sud du pays."
+)
+OTHER_STORY = (
+    "La sécheresse frappe durement les éleveurs du Massif central, qui doivent acheter du fourrage à prix "
+    "d'or. Dans le Cantal, plusieurs exploitants racontent leurs nuits sans sommeil et les troupeaux "
+    "vendus trop tôt. Les banques proposent des reports d'échéance, mais beaucoup craignent de ne pas "
+    "passer l'hiver. La chambre d'agriculture organise des réunions d'information chaque semaine et "
+    "appelle l'État à simplifier les démarches pour obtenir les aides promises au printemps dernier."
+)
+
+
+def archive_with_reprints() -> Archive:
+    archive = Archive.in_memory()
+    archive.add_many(
+        [
+            Article(id="lemonde", title="Sécheresse : trois milliards pour les agriculteurs", source="Le Monde",
+                    date=dt.date(2023, 7, 14), body="PARIS - " + DISPATCH + " (Avec AFP)"),
+            Article(id="afp", title="Sécheresse: plan de soutien aux agriculteurs", source="AFP",
+                    date=dt.date(2023, 7, 13), body=DISPATCH),
+            Article(id="ouestfrance", title="Un plan pour les agriculteurs", source="Ouest-France",
+                    date=dt.date(2023, 7, 13), body=DISPATCH + " Lire aussi notre dossier."),
+            Article(id="reportage", title="Dans le Cantal, la sécheresse ruine les éleveurs", source="La Croix",
+                    date=dt.date(2023, 7, 14), body=OTHER_STORY),
+            Article(id="next-year", title="Sécheresse : le plan reconduit", source="AFP",
+                    date=dt.date(2024, 7, 20), body=DISPATCH),
+        ]
+    )  # fmt: skip
+    return archive
+
+
+def test_copies_of_one_dispatch_are_one_hit_shown_as_the_earliest_copy() -> None:
+    results = archive_with_reprints().search("sécheresse agriculteurs")
+    by_id = {hit.id: hit for hit in results.hits}
+    assert "lemonde" not in by_id and "ouestfrance" not in by_id
+    assert {copy.id for copy in by_id["afp"].copies} == {"lemonde", "ouestfrance"}
+    assert by_id["reportage"].copies == ()
+    assert by_id["next-year"].copies == ()  # the same text a year later is another story
+    assert results.total == 5  # the total counts articles
+
+
+def test_all_copies_shows_every_article() -> None:
+    results = archive_with_reprints().search("sécheresse agriculteurs", all_copies=True)
+    assert len(results.hits) == 5 and all(hit.copies == () for hit in results.hits)
+
+
+def test_cli_lists_the_other_copies(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    records = [
+        {"id": "afp", "title": "Plan sécheresse", "source": "AFP", "date": "2023-07-13", "text": DISPATCH},
+        {"id": "lemonde", "title": "Plan sécheresse", "source": "Le Monde", "date": "2023-07-14", "text": DISPATCH},
+    ]
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    runner = CliRunner(env={"SEARCHLIB_INDEX": str(tmp_path / "ix"), "NO_COLOR": "1"})
+    assert runner.invoke(main, ["index", str(tmp_path / "a.jsonl")]).exit_code == 0
+    text = runner.invoke(main, ["search", "sécheresse"]).stdout
+    assert "+1 other copy: Le Monde" in text
+    data = json.loads(runner.invoke(main, ["search", "sécheresse", "--json"]).stdout)
+    assert [hit["id"] for hit in data["hits"]] == ["afp"]
+    assert data["copies"] == {"afp": [{"id": "lemonde", "source": "Le Monde", "date": "2023-07-14"}]}
+    every = json.loads(runner.invoke(main, ["search", "sécheresse", "--json", "--all-copies"]).stdout)
+    assert len(every["hits"]) == 2 and "copies" not in every
