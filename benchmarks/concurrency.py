@@ -35,7 +35,6 @@ from pathlib import Path
 from corpus import build_corpus  # benchmarks/corpus.py, beside this script
 from searchlib import Archive
 
-REPO = Path(__file__).resolve().parent.parent
 
 # Common and rare words of the corpus, with and without their accents.
 WORDS = [

@@ -34,7 +34,6 @@ from pathlib import Path
 from corpus import CORPUS, FALLBACK, build_corpus  # benchmarks/corpus.py, beside this script
 from searchlib import Archive, IndexNotFound
 
-REPO = Path(__file__).resolve().parent.parent
 SEARCH_WORD = "france"
 
 
