@@ -50,7 +50,7 @@ from .models import SearchFilters
 from .query import QueryBuilder, dated_between, filter_query, highlight_terms, make_filters
 from .errors import QueryError
 from .suggest import FEW_RESULTS, corrected
-from .schema import build_schema, to_article
+from .schema import build_schema, stored_date, to_article
 from .sources import discover, read_file
 
 #: Called with (files done, files in all) during :meth:`Archive.index_paths`.
@@ -434,13 +434,15 @@ class Archive:
             )
         terms = highlight_terms(parsed.query, searcher.reader()) if snippets else set()
         analyzer = self._schema["text"].analyzer
-        ranked = [{**result.fields(), "_score": relevance(result.score)} for result in results]
+        # Grouping copies needs the stored fields of every candidate; showing all needs the page's.
+        candidates = results[(page - 1) * limit : page * limit] if all_copies else results
+        ranked = [{**result.fields(), "_score": relevance(result.score)} for result in candidates]
         groups = [Group([row]) for row in ranked] if all_copies else group_copies(ranked)
         hits = []
-        for group in groups[(page - 1) * limit : page * limit]:
+        for group in groups if all_copies else groups[(page - 1) * limit : page * limit]:
             stored = group.shown()
             snippet = _snippet(stored, terms, analyzer) if snippets else Snippet("")
-            others = tuple(CopyOf(row["id"], row.get("source") or row.get("agency"), _day(row)) for row in group.others())
+            others = tuple(CopyOf(row["id"], row.get("source") or row.get("agency"), stored_date(row)) for row in group.others())
             hits.append(replace(_hit(stored, group.rows[0]["_score"], snippet), copies=others))
         total = len(results)  # articles, copies included: the same whatever the page size
         suggestion, suggestion_total = self._suggestion(parsed.text, only, total)
@@ -524,9 +526,11 @@ class Archive:
             yield to_article(stored)
 
     def stats(self) -> IndexStats:
-        dates = [article.date for article in self if article.date is not None]
+        dates: list[dt.date] = []
         sources: dict[str, int] = {}
-        for article in self:
+        for article in self:  # one pass: every stored article is read from disk
+            if article.date is not None:
+                dates.append(article.date)
             name = article.source or article.agency
             if name:
                 sources[name] = sources.get(name, 0) + 1
@@ -635,11 +639,6 @@ def _every_match(searcher: Searcher, q: Any, time_limit: float | None = None, **
 def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> Snippet:
     text = " ".join(part for part in (stored.get("lede", ""), stored.get("body", "")) if part)
     return make_snippet(text or stored.get("title", ""), terms, analyzer)
-
-
-def _day(stored: dict[str, Any]) -> dt.date | None:
-    value = stored.get("date")
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _hit(stored: dict[str, Any], score: float, snippet: Snippet) -> Hit:

@@ -94,14 +94,19 @@ def to_document(article: Article) -> dict[str, Any]:
     return document
 
 
+def stored_date(stored: Any) -> dt.date | None:
+    """The calendar date of stored fields (Whoosh gives a DATETIME field back as a datetime)."""
+    value = stored.get("date")
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 def to_article(stored: dict[str, Any]) -> Article:
-    date = stored.get("date")
     return Article(
         id=stored["id"],
         title=stored.get("title", ""),
         lede=stored.get("lede", ""),
         body=stored.get("body", ""),
-        date=date.date() if isinstance(date, dt.datetime) else date,
+        date=stored_date(stored),
         source=stored.get("source"),
         author=stored.get("author"),
         agency=stored.get("agency"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .copies import are_copies
+from .schema import stored_date
 
 #: Copies of one dispatch are published within this many days of each other.
 COPY_DAYS = 3
@@ -26,7 +27,7 @@ class Group:
 
     def shown(self) -> Any:
         """The earliest copy (undated ones last; the best ranked among equals)."""
-        return min(self.rows, key=lambda row: (_date(row) or dt.date.max, self.rows.index(row)))
+        return min(self.rows, key=lambda row: (stored_date(row) or dt.date.max, self.rows.index(row)))
 
     def others(self) -> list[Any]:
         first = self.shown()
@@ -49,15 +50,10 @@ def _same_dispatch(a: Any, b: Any) -> bool:
     first, second = _hash(a), _hash(b)
     if first is None or second is None or not are_copies(first, second):
         return False
-    date_a, date_b = _date(a), _date(b)
+    date_a, date_b = stored_date(a), stored_date(b)
     return date_a is None or date_b is None or abs((date_a - date_b).days) <= COPY_DAYS
 
 
 def _hash(row: Any) -> int | None:
     value = row.get("copy_hash")
     return int(value, 16) if value else None
-
-
-def _date(row: Any) -> dt.date | None:
-    value = row.get("date")
-    return value.date() if isinstance(value, dt.datetime) else value
