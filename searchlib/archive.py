@@ -415,6 +415,7 @@ class Archive:
         searcher = self._search_with()
         only = self._allowed(filters, searcher)
         notices = list(parsed.notices)
+        stopped = False
         try:
             results = _every_match(
                 searcher,
@@ -427,7 +428,7 @@ class Archive:
                 groupedby=grouped_by(facets, searcher.reader()) or None,
             )
         except _Partial as partial:
-            results = partial.results
+            results, stopped = partial.results, True
             notices.append(
                 f"the search was stopped after {self.query_time_limit:g} s: these are the best "
                 "of the articles found by then; a narrower query will be complete"
@@ -458,6 +459,7 @@ class Archive:
             facets=counts(results, facets),
             suggestion=suggestion,
             suggestion_total=suggestion_total,
+            stopped=stopped,
         )
 
     def _allowed(self, filters: SearchFilters, searcher: Searcher) -> Any:

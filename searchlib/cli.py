@@ -367,3 +367,33 @@ def check(index_dir: Path) -> None:
     if problems:
         raise click.ClickException(f"the index at {index_dir} has {len(problems)} problem(s); rebuild it with searchlib index")
     click.echo(f"ok: {count} articles")
+
+
+@main.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="Server processes (each answers many requests at once).")
+@click.option("--time-limit", default=5.0, show_default=True, type=click.FloatRange(0.1), help="Seconds after which a search is stopped with an error.")
+@_fail_cleanly
+def serve(index_dir: Path, host: str, port: int, workers: int, time_limit: float) -> None:
+    """Serve the index over HTTP: a search page at / and a JSON API (/search, /articles/ID,
+    /stats, /health; documented at /docs and /openapi.json). Read-only.
+
+    \b
+    Example:
+        searchlib serve --index ~/archive-index --port 8080
+    """
+    try:
+        import uvicorn
+
+        from .server import app_from_environment  # noqa: F401 - fails early without the extra
+    except ImportError as error:
+        raise click.ClickException(
+            f"the server needs optional packages ({error.name} is missing); install them with: pip install 'searchlib[server]'"
+        ) from None
+    Archive.open(index_dir).close()  # no index there: say so now, not in every worker
+    os.environ["SEARCHLIB_INDEX"] = str(index_dir.resolve())
+    os.environ["SEARCHLIB_QUERY_SECONDS"] = str(time_limit)
+    click.echo(f"searchlib: serving {index_dir} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run("searchlib.server:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")

@@ -108,6 +108,9 @@ class SearchResults:
     #: A corrected query when this one found little ("cyberataque" → "cyberattaque"), and its total.
     suggestion: str | None = None
     suggestion_total: int = 0
+    #: True when the query time limit stopped the search: ``hits`` are the best found by then and
+    #: ``total`` counts only what was matched before the stop.
+    stopped: bool = False
 
     @property
     def first(self) -> int:

@@ -256,7 +256,7 @@ def test_a_search_that_runs_too_long_stops_with_partial_results_and_says_so() ->
     archive.add_many(Article(id=f"a{n}", title="Pékin", body=f"Pékin, jour {n}.") for n in range(300))
     archive.query_time_limit = 0.0  # every match comes too late
     results = archive.search("pekin")
-    assert results.notices and "stopped" in results.notices[0]
+    assert results.stopped and results.notices and "stopped" in results.notices[0]
     assert len(results.hits) <= 10
     archive.query_time_limit = 10.0
     complete = archive.search("pekin")

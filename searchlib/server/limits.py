@@ -1,0 +1,129 @@
+"""Bounded work per request, and reading the search parameters the API and the page share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from starlette.datastructures import QueryParams
+
+from ..archive import Archive
+from ..errors import BadFilter, QueryError
+from ..facets import FACETS, SORTS
+from ..models import SearchResults
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for: a query longer than ``query_chars``, more than ``max_limit``
+    hits per page or results past ``max_depth`` are refused; a search still running after
+    ``query_seconds`` is stopped (and answered with an error)."""
+
+    query_chars: int = 500
+    max_limit: int = 100
+    max_depth: int = 1000
+    query_seconds: float = 5.0
+
+
+class SearchStopped(QueryError):
+    """The search ran into the time limit; the server answers with an error rather than with
+    results that silently miss articles."""
+
+    def __init__(self, query: str, seconds: float) -> None:
+        super().__init__(query, f"the search took longer than {seconds:g} s and was stopped")
+        self.hint = "narrow it: more words, a phrase, a date range or a source"
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search, as sent to ``GET /search`` or the page's form."""
+
+    q: str
+    date_from: str | None = None
+    date_to: str | None = None
+    sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    sort: str = "relevance"
+    page: int = 1
+    limit: int = 10
+    facets: tuple[str, ...] = field(default=())
+
+    def run(self, archive: Archive, limits: Limits) -> SearchResults:
+        """The results, after checking the request against ``limits``; raises BadFilter,
+        QueryError (EmptyQuery, SearchStopped)."""
+        if len(self.q) > limits.query_chars:
+            raise BadFilter("query", _shorten(self.q), f"longer than {limits.query_chars} characters")
+        if not 1 <= self.limit <= limits.max_limit:
+            raise BadFilter("limit", self.limit, f"must be between 1 and {limits.max_limit}")
+        if self.page < 1:
+            raise BadFilter("page", self.page, "pages are numbered from 1")
+        if self.page * self.limit > limits.max_depth:
+            raise BadFilter(
+                "page", self.page, f"only the first {limits.max_depth} results can be paged through",
+                hint="narrow the search with a date range or a source",
+            )  # fmt: skip
+        results = archive.search(
+            self.q,
+            limit=self.limit,
+            page=self.page,
+            date_from=self.date_from or None,
+            date_to=self.date_to or None,
+            sources=self.sources,
+            authors=self.authors,
+            sections=self.sections,
+            sort=self.sort,
+            facets=self.facets,
+        )
+        if results.stopped:
+            raise SearchStopped(self.q, limits.query_seconds)
+        return results
+
+
+def facet_names(text: str | None) -> tuple[str, ...]:
+    """``"source,year"`` → ``("source", "year")``; raises BadFilter naming the unknown ones."""
+    names = tuple(dict.fromkeys(name.strip() for name in (text or "").split(",") if name.strip()))
+    unknown = [name for name in names if name not in FACETS]
+    if unknown:
+        raise BadFilter("facets", ",".join(unknown), f"facets are {', '.join(FACETS)}")
+    return names
+
+
+def from_query_string(params: QueryParams) -> SearchRequest:
+    """A request from the page's query string, where everything is text (bad numbers, dates or
+    sorts raise BadFilter, shown on the page)."""
+    return SearchRequest(
+        q=params.get("q", ""),
+        date_from=params.get("from") or None,
+        date_to=params.get("to") or None,
+        sources=_names(params.getlist("source")),
+        authors=_names(params.getlist("author")),
+        sections=_names(params.getlist("section")),
+        sort=check_sort(params.get("sort") or "relevance"),
+        page=whole_number("page", params.get("page"), 1),
+        limit=whole_number("limit", params.get("limit"), 10),
+        facets=facet_names(params.get("facets")),
+    )
+
+
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(value.strip() for value in values if value.strip()))
+
+
+def whole_number(name: str, text: str | None, default: int) -> int:
+    if text is None or not text.strip():
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise BadFilter(name, text, "must be a whole number") from None
+
+
+def check_sort(sort: str) -> str:
+    if sort not in SORTS:
+        raise BadFilter("sort", sort, f"sort by {', '.join(SORTS)}")
+    return sort
+
+
+def _shorten(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,96 @@
+"""The shapes of the JSON API, for its OpenAPI document (the bodies come from searchlib.render,
+the same dicts as the CLI's ``--json``)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class HitOut(BaseModel):
+    id: str
+    title: str
+    date: str | None = Field(description="ISO date, or null for an undated article")
+    source: str | None
+    author: str | None
+    url: str | None
+    score: float
+    snippet: str = Field(description="HTML: the article text escaped, matched words in <mark>")
+
+
+class CopyOut(BaseModel):
+    id: str
+    source: str | None
+    date: str | None
+
+
+class SuggestionOut(BaseModel):
+    query: str
+    total: int
+
+
+class SearchOut(BaseModel):
+    query: str
+    total: int = Field(description="Articles matching, copies of a dispatch included")
+    page: int
+    limit: int
+    sort: str
+    filters: dict[str, str | list[str]] = Field(description="The filters applied (dates as ISO)")
+    hits: list[HitOut]
+    copies: dict[str, list[CopyOut]] | None = Field(
+        None, description="Other copies of a hit's agency dispatch, by hit id (only hits that have some)"
+    )
+    facets: dict[str, dict[str, int]] | None = Field(None, description="Counts over every match, per facet asked for")
+    suggestion: SuggestionOut | None = Field(None, description="A corrected query when this one found little")
+    notices: list[str] | None = Field(None, description="How the query was read (syntax ignored, …)")
+
+
+class SimilarOut(BaseModel):
+    query: str
+    total: int
+    page: int
+    limit: int
+    sort: str
+    filters: dict[str, str | list[str]]
+    hits: list[HitOut]
+
+
+class ArticleOut(BaseModel):
+    id: str
+    title: str
+    lede: str | None
+    body: str | None
+    date: str | None
+    source: str | None
+    author: str | None
+    agency: str | None
+    place: str | None
+    url: str | None
+    section: str | None
+    path: str | None
+
+
+class StatsOut(BaseModel):
+    articles: int
+    first_date: str | None
+    last_date: str | None
+    sources: dict[str, int]
+    size_bytes: int
+    path: str | None
+
+
+class HealthOut(BaseModel):
+    status: str
+    articles: int
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="What went wrong, in one sentence")
+    hint: str | None = Field(None, description="What to do about it")
+
+
+#: The error responses every route may give, for the OpenAPI document.
+ERRORS = {
+    400: {"model": ErrorOut, "description": "A parameter that cannot be used (a bad date, an empty query…)"},
+    503: {"model": ErrorOut, "description": "The search ran too long, or the index cannot be read"},
+}
+NOT_FOUND = {404: {"model": ErrorOut, "description": "No article with this id"}}
