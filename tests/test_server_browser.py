@@ -128,3 +128,14 @@ def test_readable_on_a_phone(browser, server_url: str, tmp_path: Path) -> None: 
     assert overflow <= 0, f"the page is {overflow}px wider than a phone screen"
     font = page.locator("ol.hits .snippet").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert font >= 14
+
+
+@pytest.mark.parametrize("path", ["", "?q=pekin", "?q=pekin&from=2001&to=2002&page=2", "view/pekin-001", "?q=pekim", "?q=pekin&from=hier"])
+def test_no_accessibility_violations(browser, server_url: str, path: str) -> None:  # noqa: ANN001
+    """axe-core, the checker browsers' own accessibility audits use: labels, contrast, landmarks,
+    headings, link names, the document's language."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python")
+    page = browser.new_page()
+    page.goto(server_url + path)
+    violations = axe.Axe().run(page).response["violations"]
+    assert [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == []
