@@ -225,3 +225,14 @@ def test_page_offers_did_you_mean(client: TestClient) -> None:
     assert link, "no suggestion shown"
     followed = client.get("/" + link.group(1).replace("&amp;", "&")).text
     assert f"sur {link.group(2)} articles" in followed and 'selected>plus récents' in followed
+
+
+def test_wire_copies_are_one_hit_on_the_page_and_in_json() -> None:
+    from tests.test_wire_copies import archive_with_reprints
+
+    client = TestClient(create_app(archive_with_reprints()))
+    data = client.get("/search", params={"q": "agriculteurs secheresse"}).json()
+    assert data["total"] == 5 and len(data["hits"]) == 3
+    assert {copy["source"] for copy in data["copies"]["afp"]} == {"Le Monde", "Ouest-France"}
+    page = client.get("/", params={"q": "agriculteurs secheresse"}).text
+    assert "+2 autres reprises de la même dépêche : Le Monde, Ouest-France" in page
