@@ -236,3 +236,14 @@ def test_wire_copies_are_one_hit_on_the_page_and_in_json() -> None:
     assert {copy["source"] for copy in data["copies"]["afp"]} == {"Le Monde", "Ouest-France"}
     page = client.get("/", params={"q": "agriculteurs secheresse"}).text
     assert "+2 autres reprises de la même dépêche : Le Monde, Ouest-France" in page
+
+
+def test_stats_are_read_once_a_minute_not_on_every_request(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = Archive.open(index_dir)
+    client = TestClient(create_app(archive))
+    computed = []
+    stats = archive.stats
+    monkeypatch.setattr(archive, "stats", lambda: computed.append(1) or stats())
+    answers = [client.get("/stats").json() for _ in range(5)]
+    assert computed == [1] and all(answer == answers[0] for answer in answers)
+    assert answers[0]["articles"] == len(archive)

@@ -20,7 +20,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from ..archive import Archive
-from .api import install_error_handlers, router as api_router
+from .api import StatsCache, install_error_handlers, router as api_router
 from .limits import Limits
 from .page import router as page_router
 
@@ -51,6 +51,7 @@ def create_app(index: str | Path | Archive, *, limits: Limits | None = None) -> 
     )
     app.state.archive = archive
     app.state.limits = limits
+    app.state.stats = StatsCache(archive)
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(page_router)

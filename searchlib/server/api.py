@@ -4,6 +4,8 @@ dict (the shape of the CLI's ``--json``). Errors are ``{"error": â€¦, "hint": â€
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -78,6 +80,25 @@ def _validation_message(error: RequestValidationError) -> str:
     return f"bad {name}{shown}: {first.get('msg', 'invalid').lower()}"
 
 
+class StatsCache:
+    """The archive's figures, computed at most once a minute: they read every stored article, so
+    a client polling /stats must not make the server do that on every request."""
+
+    def __init__(self, archive: Archive, seconds: float = 60.0) -> None:
+        self._archive = archive
+        self._seconds = seconds
+        self._lock = threading.Lock()
+        self._figures: dict[str, Any] | None = None
+        self._at = 0.0
+
+    def get(self) -> dict[str, Any]:
+        with self._lock:  # one computation at a time; the others wait for its result
+            if self._figures is None or time.monotonic() - self._at > self._seconds:
+                self._figures = render.stats_dict(self._archive.stats())
+                self._at = time.monotonic()
+            return self._figures
+
+
 def archive_of(request: Request) -> Archive:
     return request.app.state.archive  # type: ignore[no-any-return]
 
@@ -128,8 +149,8 @@ def article(request: Request, article_id: str) -> Any:
 
 @router.get("/stats", response_model=StatsOut, responses=ERRORS, tags=["index"])
 def stats(request: Request) -> Any:
-    """How many articles, their date span, the sources, the size on disk."""
-    return JSONResponse(render.stats_dict(archive_of(request).stats()))
+    """How many articles, their date span, the sources, the size on disk (up to a minute old)."""
+    return JSONResponse(request.app.state.stats.get())
 
 
 @router.get("/health", response_model=HealthOut, responses=ERRORS, tags=["index"])
