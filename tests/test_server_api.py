@@ -213,9 +213,11 @@ def test_page_escapes_every_stored_field_but_our_marks(client: TestClient) -> No
 def test_page_says_what_is_wrong_in_words(client: TestClient) -> None:
     bad_date = client.get("/", params={"q": "pekin", "from": "hier soir"})
     assert bad_date.status_code == 400
-    assert 'role="alert"' in bad_date.text and "bad from" in bad_date.text
+    assert 'role="alert"' in bad_date.text and "Date de début non reconnue : « hier soir »" in bad_date.text
     assert "Aucun article trouvé." in client.get("/", params={"q": "zzzyxw"}).text
     assert client.get("/view/nope").status_code == 404
+    assert "trop courants" in client.get("/", params={"q": "le la les"}).text
+    assert "ont été cherchés tels quels" in client.get("/", params={"q": '"pekin'}).text
 
 
 def test_page_offers_did_you_mean(client: TestClient) -> None:

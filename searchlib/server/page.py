@@ -18,12 +18,14 @@ from markupsafe import Markup
 from .. import render
 from ..errors import SearchlibError
 from ..models import Hit, SearchResults
-from .api import archive_of, error_body, limits_of, status_of
+from . import french
+from .api import archive_of, limits_of, status_of
 from .limits import SearchRequest, from_query_string
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 templates.env.filters["count"] = render._count  # 1 234, as French prints it
+templates.env.filters["notice"] = french.notice
 # Stored urls come from scraped data: only web links become links (no javascript: or data: urls).
 templates.env.filters["web_link"] = lambda url: url if url and url.lower().startswith(("http://", "https://")) else None
 
@@ -43,7 +45,7 @@ def search_page(request: Request) -> HTMLResponse:
             query = SearchRequest(**{**query.__dict__, "facets": PAGE_FACETS})
             context.update(_results_context(request, query.run(archive_of(request), limits_of(request))))
         except SearchlibError as error:
-            context["error"] = error_body(error)
+            context["error"] = french.error_message(error)
             status = status_of(error)
     return templates.TemplateResponse(request, "search.html", context, status_code=status)
 
@@ -54,7 +56,7 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         article = archive_of(request).get(article_id)
     except SearchlibError as error:
         context = {"params": request.query_params, "sort_labels": SORT_LABELS, "results": None}
-        context["error"] = error_body(error)
+        context["error"] = french.error_message(error)
         return templates.TemplateResponse(request, "search.html", context, status_code=status_of(error))
     back = request.query_params.get("back", "")
     return templates.TemplateResponse(

@@ -1,0 +1,58 @@
+"""The page speaks French: the library's errors and notices (English, for the CLI and the API)
+said again in French for people using the search page. Anything not known here is shown as is."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ArticleNotFound, BadFilter, EmptyQuery, IndexNotFound, SearchlibError
+from .limits import SearchStopped
+
+_DATE_HINT = "écrivez un jour, un mois ou une année : 2023-07-13, 2023-07, 2023, « juillet 2023 »"
+_FILTER_NAMES = {"from": "de début", "to": "de fin"}
+
+
+def error_message(error: SearchlibError) -> tuple[str, str | None]:
+    """(message, what to do) in French for ``error``."""
+    if isinstance(error, SearchStopped):
+        return "La recherche a pris trop de temps et a été arrêtée.", "Précisez-la : plus de mots, une expression entre guillemets, des dates ou une source."
+    if isinstance(error, EmptyQuery):
+        if "too common" in error.reason:
+            return "Ces mots sont trop courants pour être recherchés (le, de, et…).", "Ajoutez un mot qui dit ce que vous cherchez."
+        return "La recherche ne contient aucun mot à chercher.", "Saisissez un ou plusieurs mots, par exemple « sécurité »."
+    if isinstance(error, ArticleNotFound):
+        return f"Aucun article n'a l'identifiant « {error.article_id} ».", "Retrouvez-le par une recherche."
+    if isinstance(error, IndexNotFound):
+        return "L'index des archives est introuvable.", "Il doit être créé avec « searchlib index »."
+    if isinstance(error, BadFilter):
+        return _bad_filter(error)
+    return str(error), error.hint
+
+
+def _bad_filter(error: BadFilter) -> tuple[str, str | None]:
+    value = str(error.value)
+    if error.name in _FILTER_NAMES:
+        return f"Date {_FILTER_NAMES[error.name]} non reconnue : « {value} ».", _DATE_HINT.capitalize() + "."
+    if error.name == "page" and "first" in error.reason:
+        return "Seuls les premiers résultats peuvent être parcourus page par page.", "Précisez la recherche avec des dates ou une source."
+    if error.name == "query":
+        return "La recherche est trop longue.", "Raccourcissez-la."
+    if error.name in ("page", "limit"):
+        return f"Valeur non valable pour « {error.name} » : « {value} ».", None
+    return str(error), error.hint
+
+
+_NOTICES = [
+    (re.compile(r"the query has .*; searched for its words instead"),
+     "Une partie de la syntaxe n'a pas pu être lue : les mots de la recherche ont été cherchés tels quels."),
+    (re.compile(r"the query is longer than (\d+) characters"),
+     "La recherche dépassait {0} caractères : la suite a été ignorée."),
+]  # fmt: skip
+
+
+def notice(text: str) -> str:
+    for pattern, french in _NOTICES:
+        found = pattern.search(text)
+        if found:
+            return french.format(*found.groups())
+    return text
