@@ -249,3 +249,37 @@ def test_stats_are_read_once_a_minute_not_on_every_request(index_dir: Path, monk
     answers = [client.get("/stats").json() for _ in range(5)]
     assert computed == [1] and all(answer == answers[0] for answer in answers)
     assert answers[0]["articles"] == len(archive)
+
+
+def test_requests_beyond_the_concurrency_limit_wait_their_turn(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import threading
+    import time
+
+    import httpx2
+
+    archive = Archive.open(index_dir)
+    app = create_app(archive, limits=Limits(concurrent=2))
+    running, most = [0], [0]
+    lock = threading.Lock()
+    search = archive.search
+
+    def slow_search(query: str, **options: object) -> object:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)  # long enough for the other requests to arrive meanwhile
+        with lock:
+            running[0] -= 1
+        return search(query, **options)
+
+    monkeypatch.setattr(archive, "search", slow_search)
+
+    async def many() -> list[int]:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://test") as client:
+            answers = await asyncio.gather(*(client.get("/search", params={"q": "pekin"}) for _ in range(12)))
+        return [answer.status_code for answer in answers]
+
+    assert asyncio.run(many()) == [200] * 12
+    assert most[0] == 2

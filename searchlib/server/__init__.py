@@ -21,7 +21,7 @@ from fastapi import FastAPI
 
 from ..archive import Archive
 from .api import StatsCache, install_error_handlers, router as api_router
-from .limits import Limits
+from .limits import Limits, ConcurrencyLimit
 from .page import router as page_router
 
 __all__ = ["Limits", "create_app", "app_from_environment"]
@@ -53,6 +53,7 @@ def create_app(index: str | Path | Archive, *, limits: Limits | None = None) -> 
     app.state.limits = limits
     app.state.stats = StatsCache(archive)
     install_error_handlers(app)
+    app.add_middleware(ConcurrencyLimit, limit=limits.concurrent)
     app.include_router(api_router)
     app.include_router(page_router)
     return app
