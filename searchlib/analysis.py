@@ -157,6 +157,68 @@ class FrenchStemFilter(Filter):
             yield token
 
 
+# -- indexing without the token stream ------------------------------------------------------
+#
+# Indexing runs every word of every article through the chain above, one generator per part per
+# word. Most words repeat, so the fast path below looks each distinct word up once per process and
+# then counts terms in one loop. Its output is the chain's, exactly (tests/test_speed_benchmark.py checks
+# it on the samples): the chain stays what queries, snippets and the pickled schema use.
+
+#: Longest folded word the French chain keeps (its StopFilter's ``maxsize``).
+_MAX_TERM = 64
+#: Distinct words remembered per process before the caches start again (about 100 MB at worst).
+_CACHE_LIMIT = 400_000
+# Raw word → (folded word, index term or None for a stop word). Module-level, so never pickled
+# with an analyzer; each indexing process fills its own.
+_WORDS: dict[str, tuple[str, str | None]] = {}
+
+
+def _analysed(word: str) -> tuple[str, str | None]:
+    """(folded, French term) of one raw word, as the two analyzers' chains compute them."""
+    folded = fold(word.lower())
+    term = None if len(folded) > _MAX_TERM or folded in FRENCH_STOP_WORDS else stem(folded)
+    if len(_WORDS) >= _CACHE_LIMIT:
+        _WORDS.clear()
+    _WORDS[word] = (folded, term)
+    return folded, term
+
+
+def french_positions(value: str) -> dict[str, list[int]]:
+    """Each index term of ``value`` with its positions, as :func:`french_analyzer` gives them at
+    index time: stop words take no position (Whoosh's StopFilter renumbers after the first kept word).
+
+    >>> french_positions("Les sécurités de Pékin")
+    {'securit': [1], 'pekin': [2]}
+    """
+    words = _WORDS
+    analysed = _analysed
+    positions: dict[str, list[int]] = {}
+    pos = -1
+    for index, word in enumerate(_WORD.findall(value)):
+        entry = words.get(word)
+        term = (entry or analysed(word))[1]
+        if term is None:
+            continue
+        pos = index if pos < 0 else pos + 1
+        found = positions.get(term)
+        if found is None:
+            positions[term] = [pos]
+        else:
+            found.append(pos)
+    return positions
+
+
+def folded_counts(value: str) -> dict[str, int]:
+    """Each word of ``value`` as :func:`name_analyzer` gives it (folded, not stemmed), counted."""
+    words = _WORDS
+    analysed = _analysed
+    counts: dict[str, int] = {}
+    for word in _WORD.findall(value):
+        folded = (words.get(word) or analysed(word))[0]
+        counts[folded] = counts.get(folded, 0) + 1
+    return counts
+
+
 def french_analyzer() -> Analyzer:
     """The analyzer of the title, lede and body fields (and of queries against them)."""
     return (

@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from heapq import nsmallest
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -22,12 +23,14 @@ from whoosh.writing import IndexWriter
 
 from . import ranking
 from . import manifest
+from . import topk
 from .analysis import fold
 from .catalog import FileCatalog, FileRecord, signature_of
 from .wire import Group, group_copies
 from .writing import (
     WRITER_NOTE,
     Batch,
+    ParallelWriter,
     acquire,
     holds_whoosh,
     open_whoosh,
@@ -45,13 +48,12 @@ from .errors import (
 )
 from .highlight import make_snippet
 from .models import Article, CopyOf, Failure, Hit, IndexReport, IndexStats, SearchResults, Snippet
-from .facets import check_options, counts, grouped_by, relevance, sort_facet
+from .facets import check_options, count_docs, counts, grouped_by, relevance, sort_facet
 from .models import SearchFilters
-from .query import QueryBuilder, dated_between, filter_query, highlight_terms, make_filters
+from .query import NAME_FIELDS, QueryBuilder, filter_query, highlight_terms, make_filters
 from .errors import QueryError
 from .suggest import FEW_RESULTS, corrected
-from .schema import build_schema, stored_date, to_article
-from .sources import discover, read_file
+from .schema import TEXT_FIELDS, build_schema, stored_date, to_article
 
 #: Called with (files done, files in all) during :meth:`Archive.index_paths`.
 Progress = Callable[[int, int], None]
@@ -130,6 +132,7 @@ class Archive:
         progress: Progress | None = None,
         batch_size: int = BATCH_SIZE,
         lock_timeout: float = 5.0,
+        jobs: int = 1,
     ) -> IndexReport:
         """Builds the index at ``path`` anew beside the old one, then swaps it in atomically.
 
@@ -140,7 +143,7 @@ class Archive:
         directory = Path(path)
         if manifest.read(directory) is None and not holds_whoosh(directory):
             with cls(directory, lock_timeout=lock_timeout) as fresh:  # nothing to rebuild: build
-                return fresh.index_paths(paths, progress, batch_size=batch_size)
+                return fresh.index_paths(paths, progress, batch_size=batch_size, jobs=jobs)
         old_name = manifest.index_name(directory)
         sources = list(paths) or [Path(key) for key in FileCatalog(directory, old_name).files if Path(key).exists()]
         storage = FileStorage(str(directory))
@@ -156,7 +159,7 @@ class Archive:
             archive._ix = storage.create_index(build_schema(), indexname=new_name)
             archive._init_state()
             try:
-                report = archive.index_paths(sources, progress, batch_size=batch_size)
+                report = archive.index_paths(sources, progress, batch_size=batch_size, jobs=jobs)
             finally:
                 archive.close()
             manifest.write(directory, new_name)  # the swap: one atomic rename
@@ -229,9 +232,13 @@ class Archive:
         self._ix = open_whoosh(self.path, self._index_name)
         self._init_state()
 
-    def _writer(self) -> IndexWriter:
+    def _writer(self, jobs: int = 1) -> IndexWriter:
         try:
-            writer = self._ix.writer(timeout=self.lock_timeout, limitmb=256)
+            if jobs > 1 and self.path is not None:
+                # Each worker has its own pool: the memory bound stays about the same in all.
+                writer = ParallelWriter(self._ix, jobs, timeout=self.lock_timeout, limitmb=max(256 // jobs, 64))
+            else:
+                writer = self._ix.writer(timeout=self.lock_timeout, limitmb=256)
         except LockError:
             raise IndexLocked(self.path or Path(":memory:"), self.lock_timeout, writer_pid(self.path)) from None
         except OSError as error:
@@ -254,6 +261,7 @@ class Archive:
         *,
         prune: bool = False,
         batch_size: int = BATCH_SIZE,
+        jobs: int = 1,
     ) -> IndexReport:
         """Indexes the articles of every file under ``paths`` (files or directories, recursively).
 
@@ -265,9 +273,16 @@ class Archive:
         Work is committed every ``batch_size`` articles: a crash loses at most the batch in
         flight, and running the same call again finishes the job without duplicates. Ctrl-C
         raises :class:`~searchlib.errors.Interrupted` once the batch in flight is dropped.
+
+        ``jobs`` > 1 analyses and writes with that many worker processes (an on-disk archive
+        only): each batch then adds one segment per worker.
         """
+        # Imported here: the readers (trafilatura, lxml, feedparser, warcio) take half of a
+        # `searchlib search` process's start-up time, and searching never needs them.
+        from .sources import discover
+
         found = list(discover(paths))
-        with self._batch(batch_size, on_commit=self._catalog.save) as batch:
+        with self._batch(batch_size, on_commit=self._catalog.save, jobs=jobs) as batch:
             for done, item in enumerate(found, 1):
                 if isinstance(item, Failure):
                     batch.record(item)
@@ -313,16 +328,19 @@ class Archive:
         return self.delete(ids)
 
     @contextmanager
-    def _batch(self, size: int | None = None, on_commit: Callable[[], None] | None = None) -> Iterator[Batch]:
+    def _batch(
+        self, size: int | None = None, on_commit: Callable[[], None] | None = None, jobs: int = 1
+    ) -> Iterator[Batch]:
         # A commit makes every file read to its end so far safe to skip next time: on_commit
         # saves the file catalog right after each commit, never before.
-        batch = Batch(self._writer, self._ix.searcher(), size, on_commit)
+        batch = Batch(lambda: self._writer(jobs), self._ix.searcher(), size, on_commit)
         try:
             yield batch
             batch.commit()
         except BaseException as error:
             batch.cancel()
-            self._catalog = FileCatalog(self.path)  # back to what was saved with the last commit
+            # back to what was saved with the last commit
+            self._catalog = FileCatalog(self.path, self._index_name)
             if isinstance(error, KeyboardInterrupt):
                 raise Interrupted(batch.committed) from None
             if isinstance(error, OSError):
@@ -347,6 +365,8 @@ class Archive:
             signature = None  # read_file reports why
         ids: list[str] = []
         failures: list[Failure] = []
+        from .sources import read_file
+
         for record in read_file(path):
             batch.record(record)
             if isinstance(record, Article):
@@ -413,22 +433,36 @@ class Archive:
         filters = make_filters(date_from, date_to, sources, authors, sections)
         parsed = self._queries.parse(query)
         searcher = self._search_with()
-        only = self._allowed(filters, searcher)
+        engine = topk.engine(searcher)
+        only = self._allowed(filters, searcher, engine)
         notices = list(parsed.notices)
+        # Copies folded into groups leave room on the page: rank more than a page's worth.
+        window = max(page * limit * (1 if all_copies else COPY_WINDOW), 1)
+        deadline = time.monotonic() + self.query_time_limit
+        found = _ranked(engine, parsed.query, window, only, sort, deadline)
+        facet_counts: dict[str, dict[str, int]]
         stopped = False
-        try:
-            results = _every_match(
-                searcher,
-                parsed.query,
-                time_limit=self.query_time_limit,
-                # Copies folded into groups leave room on the page: rank more than a page's worth.
-                limit=max(page * limit * (1 if all_copies else COPY_WINDOW), 1),
-                filter=only,
-                sortedby=sort_facet(sort, searcher.reader()),
-                groupedby=grouped_by(facets, searcher.reader()) or None,
-            )
-        except _Partial as partial:
-            results, stopped = partial.results, True
+        if found is not None:
+            top, total, stopped = found.top, found.total, found.stopped
+            facet_counts = count_docs(engine.column, found.docs, facets)
+        else:  # a query the fast path does not read: Whoosh scores every match
+            try:
+                results = _every_match(
+                    searcher,
+                    parsed.query,
+                    time_limit=self.query_time_limit,
+                    limit=window,
+                    filter=only,
+                    sortedby=sort_facet(sort, searcher.reader()),
+                    groupedby=grouped_by(facets, searcher.reader()) or None,
+                )
+            except _Partial as partial:
+                results = partial.results
+                stopped = True
+            top = [(result.docnum, relevance(result.score)) for result in results[:window]]
+            total = len(results)  # articles, copies included: the same whatever the page size
+            facet_counts = counts(results, facets)
+        if stopped:
             notices.append(
                 f"the search was stopped after {self.query_time_limit:g} s: these are the best "
                 "of the articles found by then; a narrower query will be complete"
@@ -436,8 +470,8 @@ class Archive:
         terms = highlight_terms(parsed.query, searcher.reader()) if snippets else set()
         analyzer = self._schema["text"].analyzer
         # Grouping copies needs the stored fields of every candidate; showing all needs the page's.
-        candidates = results[(page - 1) * limit : page * limit] if all_copies else results
-        ranked = [{**result.fields(), "_score": relevance(result.score)} for result in candidates]
+        candidates = top[(page - 1) * limit : page * limit] if all_copies else top
+        ranked = [{**searcher.stored_fields(docnum), "_score": score} for docnum, score in candidates]
         groups = [Group([row]) for row in ranked] if all_copies else group_copies(ranked)
         hits = []
         for group in groups if all_copies else groups[(page - 1) * limit : page * limit]:
@@ -445,7 +479,6 @@ class Archive:
             snippet = _snippet(stored, terms, analyzer) if snippets else Snippet("")
             others = tuple(CopyOf(row["id"], row.get("source") or row.get("agency"), stored_date(row)) for row in group.others())
             hits.append(replace(_hit(stored, group.rows[0]["_score"], snippet), copies=others))
-        total = len(results)  # articles, copies included: the same whatever the page size
         suggestion, suggestion_total = self._suggestion(parsed.text, only, total)
         return SearchResults(
             query=query,
@@ -456,21 +489,26 @@ class Archive:
             limit=limit,
             sort=sort,
             filters=filters,
-            facets=counts(results, facets),
+            facets=facet_counts,
             suggestion=suggestion,
             suggestion_total=suggestion_total,
             stopped=stopped,
         )
 
-    def _allowed(self, filters: SearchFilters, searcher: Searcher) -> Any:
-        """What Whoosh's ``filter=`` takes for ``filters``: a query, a set of documents, or None."""
+    def _allowed(self, filters: SearchFilters, searcher: Searcher, engine: topk.Engine) -> set[int] | None:
+        """The documents ``filters`` let through (Whoosh's ``filter=`` takes the set), or None."""
         names = filter_query(filters, self._schema)
-        if not (filters.date_from or filters.date_to):
-            return names
-        dated = dated_between(searcher.reader(), filters.date_from, filters.date_to)
-        return dated & set(searcher.docs_for_query(names)) if names is not None else dated
+        allowed = None
+        if names is not None:
+            allowed = engine.docset(names, NAME_FIELDS)
+            if allowed is None:
+                allowed = set(searcher.docs_for_query(names))
+        if filters.date_from or filters.date_to:
+            dated = engine.dated_between(filters.date_from, filters.date_to)
+            allowed = dated if allowed is None else dated & allowed
+        return allowed
 
-    def _suggestion(self, text: str, only: Any, total: int) -> tuple[str | None, int]:
+    def _suggestion(self, text: str, only: set[int] | None, total: int) -> tuple[str | None, int]:
         """A corrected query when ``text`` found little, and what it finds (with the same filters)."""
         if total >= FEW_RESULTS:
             return None, 0
@@ -482,7 +520,8 @@ class Archive:
             better = self._queries.parse(suggestion)
         except QueryError:
             return None, 0
-        found = len(_every_match(searcher, better.query, limit=1, filter=only))
+        quick = topk.engine(searcher).search(better.query, 0, only, TEXT_FIELDS)
+        found = quick.total if quick is not None else len(_every_match(searcher, better.query, limit=1, filter=only))
         return (suggestion, found) if found > total else (None, 0)
 
     def similar(self, article_id: str, limit: int = 10, *, snippets: bool = True) -> SearchResults:
@@ -636,6 +675,35 @@ def _every_match(searcher: Searcher, q: Any, time_limit: float | None = None, **
     except TimeLimit:
         raise _Partial(limited.results()) from None
     return limited.results()
+
+
+def _ranked(
+    engine: topk.Engine, q: Any, window: int, only: set[int] | None, sort: str, deadline: float
+) -> topk.Found | None:
+    """The ``window`` first matches of ``q`` in the order ``sort`` asks for, and every match; None
+    when the fast path cannot read the query."""
+    if sort == "relevance":
+        return engine.search(q, window, only, TEXT_FIELDS, deadline)
+    dates = engine.column("date")
+    found = engine.search(q, 0, only, TEXT_FIELDS)
+    if found is None or dates is None:  # no article has a date: all tie, by relevance
+        return engine.search(q, window, only, TEXT_FIELDS, deadline) if found is not None else None
+    if sort == "date":
+        key: Callable[[int], Any] = dates.__getitem__
+    else:
+        def key(docnum: int) -> Any:
+            return (dates[docnum] == topk.NO_DATE, -dates[docnum])
+    first = nsmallest(window, found.docs, key=key)
+    if not first:
+        return found
+    # Articles of the same day rank best first: score every article up to the last day shown.
+    last = key(first[-1])
+    same_days = [docnum for docnum in found.docs if key(docnum) <= last]
+    scores = engine.scores(q, same_days, TEXT_FIELDS)
+    if scores is None:
+        return None
+    order = sorted(same_days, key=lambda docnum: (key(docnum), -scores[docnum], docnum))[:window]
+    return topk.Found([(docnum, scores[docnum]) for docnum in order], found.docs)
 
 
 def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> Snippet:

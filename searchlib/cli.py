@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import os
 import sys
@@ -103,6 +104,13 @@ def main() -> None:
     help="Articles per commit: a crash loses at most one batch.",
 )
 @click.option(
+    "--jobs",
+    default=os.cpu_count() or 1,
+    show_default="all cores",
+    type=click.IntRange(1),
+    help="Processes that analyse and write articles (1: all in this process).",
+)
+@click.option(
     "--errors",
     "errors_file",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -116,6 +124,7 @@ def index(
     prune: bool,
     rebuild: bool,
     batch_size: int,
+    jobs: int,
     errors_file: Path | None,
 ) -> None:
     """Index the articles in PATHS (files or directories of them, recursively).
@@ -127,17 +136,19 @@ def index(
     \b
     Example:
         searchlib index samples/ /archives/2023/ --index ~/archive-index
-        searchlib index /archives/ --prune --errors failures.jsonl
+        searchlib index /archives/ --prune --errors failures.jsonl --jobs 4
         searchlib index --rebuild --index ~/archive-index
     """
     if not paths and not rebuild:
         raise click.UsageError("name the files or directories to index (or use --rebuild)")
     with _progress_bar() as progress:
         if rebuild:
-            report = Archive.rebuild(index_dir, paths, progress=progress, batch_size=batch_size, lock_timeout=wait)
+            report = Archive.rebuild(
+                index_dir, paths, progress=progress, batch_size=batch_size, lock_timeout=wait, jobs=jobs
+            )
         else:
             with Archive(index_dir, lock_timeout=wait) as archive:
-                report = archive.index_paths(paths, progress=progress, prune=prune, batch_size=batch_size)
+                report = archive.index_paths(paths, progress=progress, prune=prune, batch_size=batch_size, jobs=jobs)
     _print_report(report)
     if errors_file is not None:
         _write_failures(errors_file, report)
@@ -387,7 +398,7 @@ def serve(index_dir: Path, host: str, port: int, workers: int, time_limit: float
     try:
         import uvicorn
 
-        from .server import app_from_environment  # noqa: F401 - fails early without the extra
+        importlib.import_module("searchlib.server")  # fails here, not in a worker, without the extra
     except ImportError as error:
         raise click.ClickException(
             f"the server needs optional packages ({error.name} is missing); install them with: pip install 'searchlib[server]'"

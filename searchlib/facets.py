@@ -7,7 +7,8 @@ same pass that ranks the matches: Whoosh's ``groupedby``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from whoosh import sorting
@@ -81,21 +82,52 @@ def counts(results: Results, names: Iterable[str]) -> dict[str, dict[str, int]]:
     Names count most frequent first; years and months in time order. Values that differ only by
     case or accents ("Le Monde", "le monde") count as one, under their most frequent spelling.
     """
-    found: dict[str, dict[str, int]] = {}
     computed = results.facet_names()
+    groups = {name: results.groups(name) for name in computed}
+    return _shown(groups, names)
+
+
+def count_docs(
+    column: Callable[[str], Sequence[Any] | None], docs: Iterable[int], names: Iterable[str]
+) -> dict[str, dict[str, int]]:
+    """The same counts as :func:`counts`, for the documents ``docs``: ``column(name)`` gives every
+    document's value in a column (None when no article has one)."""
+    names = tuple(names)
+    if not names:
+        return {}
+    docs = list(docs)
+    groups: dict[str, dict[Any, int]] = {}
     for name in names:
-        if name not in computed and not (name in ("year", "month") and _DATES in computed):
+        source = FACET_COLUMNS.get(name) or ("date" if name in ("year", "month") else None)
+        key = name if name in FACET_COLUMNS else _DATES
+        if source is None or key in groups:
+            continue
+        values = column(source)
+        if values is not None:
+            groups[key] = Counter(map(values.__getitem__, docs))
+    return _shown(groups, names)
+
+
+def _shown(groups: dict[str, dict[Any, int]], names: Iterable[str]) -> dict[str, dict[str, int]]:
+    found: dict[str, dict[str, int]] = {}
+    for name in names:
+        if name not in groups and not (name in ("year", "month") and _DATES in groups):
             found[name] = {}
         elif name in FACET_COLUMNS:
-            found[name] = _names(results.groups(name))
+            found[name] = _names(groups[name])
         elif name in ("year", "month"):
             width = 4 if name == "year" else 7
             periods: Counter[str] = Counter()
-            for key, count in results.groups(_DATES).items():
+            for key, count in groups[_DATES].items():
                 if key != _NO_DATE:
-                    periods[long_to_datetime(key).date().isoformat()[:width]] += count
+                    periods[_day(key)[:width]] += count
             found[name] = dict(sorted(periods.items()))
     return found
+
+
+@lru_cache(maxsize=65_536)
+def _day(key: int) -> str:
+    return long_to_datetime(key).date().isoformat()
 
 
 def _names(groups: dict[Any, int]) -> dict[str, int]:

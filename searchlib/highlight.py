@@ -7,9 +7,12 @@ ranges come from the original, accented article text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from whoosh.analysis import Analyzer
+from whoosh.analysis.analyzers import CompositeAnalyzer
 
+from . import analysis
 from .models import Snippet
 
 SNIPPET_CHARS = 200
@@ -36,17 +39,73 @@ def make_snippet(text: str, terms: set[str], analyzer: Analyzer, size: int = SNI
     When no word of ``text`` matches, the snippet is the opening of the text.
     """
     text = " ".join(text.split())
-    matches = [
-        (token.startchar, token.endchar, token.text)
-        for token in analyzer(text, chars=True, mode="index")
-        if token.text in terms
-    ]
+    matches = _matches(text, terms, analyzer) if terms else []
     if not matches:
         return Snippet(_opening(text, size))
     chosen = _pick_clusters(_clusters(matches))
     budget = max(size // len(chosen), 60)
     windows = sorted(_window(text, cluster, budget) for cluster in chosen)
     return _join(text, windows, matches)
+
+
+def _matches(text: str, terms: set[str], analyzer: Analyzer) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every word of ``text`` whose index term is in ``terms``.
+
+    The French analyzer's words are found with its own tokenizer's pattern in one regex scan, and
+    each distinct word is analysed once (cached): the same matches as running the whole analyzer
+    over the text (``tests/test_search_speed.py`` checks it), several times faster.
+    """
+    keys = _word_keys(analyzer)
+    if keys is None:
+        return [
+            (token.startchar, token.endchar, token.text)
+            for token in analyzer(text, chars=True, mode="index")
+            if token.text in terms
+        ]
+    # The index term of a word starts with the first letter of the word folded (stemming and stop
+    # words only ever cut or change its end): words starting otherwise need no analysis.
+    initials = {term[:1] for term in terms}
+    fold = analysis.fold
+    found = []
+    for match in analysis._WORD.finditer(text):
+        word = match.group()
+        key = keys.get(word)
+        if key is None:
+            if fold(word.lower())[:1] not in initials:
+                continue
+            key = keys[word] = _analysed(analyzer, word)
+        if key.__class__ is str:
+            if key in terms:
+                found.append((match.start(), match.end(), key))
+        elif key and any(part in terms for part in key):
+            found.append((match.start(), match.end(), next(part for part in key if part in terms)))
+    return found
+
+
+# Per analyzer object: word as written → its index term ("" for a stop word; a tuple in the rare
+# case one word analyses into several). Bounded: cleared when it grows past _MAX_WORDS.
+_KEYS: dict[int, tuple[Analyzer, dict[str, Any]]] = {}
+_MAX_WORDS = 300_000
+
+
+def _word_keys(analyzer: Analyzer) -> dict[str, Any] | None:
+    """The word-key cache of ``analyzer``, or None when it is not the French analyzer (whose
+    tokenizer pattern the fast scan uses)."""
+    entry = _KEYS.get(id(analyzer))
+    if entry is not None and entry[0] is analyzer:
+        if len(entry[1]) > _MAX_WORDS:
+            entry[1].clear()
+        return entry[1]
+    if not (isinstance(analyzer, CompositeAnalyzer) and type(analyzer.items[0]) is analysis.FrenchTokenizer):
+        return None
+    cache: dict[str, Any] = {}
+    _KEYS[id(analyzer)] = (analyzer, cache)
+    return cache
+
+
+def _analysed(analyzer: Analyzer, word: str) -> Any:
+    texts = tuple(token.text for token in analyzer(word, mode="index"))
+    return texts[0] if len(texts) == 1 else texts or ""
 
 
 def _opening(text: str, size: int) -> str:

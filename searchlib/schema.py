@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from collections.abc import Iterator
+
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 
 from .copies import simhash
-from .analysis import french_analyzer, name_analyzer
+from .analysis import folded_counts, french_analyzer, french_positions, name_analyzer
 from .models import Article
 
 #: Bump when fields change: indexes written with another version must be rebuilt.
@@ -39,14 +43,45 @@ FACET_COLUMNS = {"source": "facet_source", "author": "facet_author", "section": 
 SPELL_FIELD = "spell"
 
 
+class FrenchText(TEXT):
+    """A TEXT field of the French analyzer that indexes through :func:`french_positions`.
+
+    Same postings as TEXT with the same analyzer, several times faster: the analyzer's token
+    stream costs a generator step per part per word. Queries and snippets still use the analyzer.
+    Module-level: the schema is pickled into the index, so this import path is on-disk format.
+    """
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if kwargs or not isinstance(value, str) or type(self.format) is not Positions:
+            yield from super().index(value, **kwargs)
+            return
+        boost = self.format.field_boost
+        encode = self.format.encode
+        for term, positions in french_positions(value).items():
+            yield term.encode("utf-8"), len(positions), len(positions) * boost, encode(positions)
+
+
+class FoldedWords(TEXT):
+    """A TEXT field of the words as written, folded (the name analyzer), counted without positions,
+    indexed through :func:`folded_counts` rather than the token stream."""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if kwargs or not isinstance(value, str) or type(self.format) is not Frequency:
+            yield from super().index(value, **kwargs)
+            return
+        boost = self.format.field_boost
+        for word, count in folded_counts(value).items():
+            yield word.encode("utf-8"), count, count * boost, pack_uint(count)
+
+
 def build_schema() -> Schema:
     french = french_analyzer()
     names = name_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         # A query word that analyses into several ("États-Unis") is searched as a phrase.
-        title=TEXT(analyzer=french, stored=True, multitoken_query="phrase"),
-        text=TEXT(analyzer=french, multitoken_query="phrase"),
+        title=FrenchText(analyzer=french, stored=True, multitoken_query="phrase"),
+        text=FrenchText(analyzer=french, multitoken_query="phrase"),
         lede=STORED(),
         body=STORED(),
         date=DATETIME(stored=True, sortable=True),
@@ -60,7 +95,7 @@ def build_schema() -> Schema:
         fingerprint=STORED(),
         # SimHash of the body (hex), to group wire copies at search time; none for short bodies.
         copy_hash=STORED(),
-        spell=TEXT(analyzer=names, phrase=False),
+        spell=FoldedWords(analyzer=names, phrase=False),
         facet_source=COLUMN(VarBytesColumn()),
         facet_author=COLUMN(VarBytesColumn()),
         facet_section=COLUMN(VarBytesColumn()),

@@ -6,6 +6,8 @@ Whoosh is written safely.
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,12 +15,13 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.multiproc import MpWriter
 from whoosh.searching import Searcher
-from whoosh.writing import IndexWriter
+from whoosh.writing import IndexWriter, SegmentWriter
 
 from . import manifest
 from .catalog import FileCatalog
-from .errors import IncompatibleIndex
+from .errors import IncompatibleIndex, IndexWriteError
 from .models import Article, Failure, IndexReport
 from .schema import to_document
 
@@ -116,13 +119,61 @@ class Batch:
     def cancel(self) -> None:
         if self.writer is not None:
             try:
-                self.writer.cancel()
+                if not self.writer.is_closed:
+                    self.writer.cancel()
             except OSError:
                 pass  # the disk that failed the write may fail the clean-up too; nothing was committed
             self.writer = None
 
     def close(self) -> None:
         self.existing.close()
+
+
+class ParallelWriter(MpWriter):
+    """Whoosh's multiprocess writer, made as safe as the one-process writer.
+
+    Documents are analysed and their postings written by ``procs`` worker processes, each
+    adding its own segment at commit (``multisegment``: no merge of their work at every batch).
+    Whoosh's own MpWriter commits whatever the workers that finished returned, so a worker
+    that died (killed, out of memory) would silently lose its share of the batch; this one
+    refuses to commit then. Its ``cancel`` stops the workers (Whoosh's only flags them in the
+    parent, leaving them waiting forever), and the workers ignore Ctrl-C: the parent drops the
+    batch in flight and stops them.
+    """
+
+    def __init__(self, ix: Any, procs: int, **kwargs: Any) -> None:
+        super().__init__(ix, procs=procs, multisegment=True, **kwargs)
+        self._before = {segment.segment_id() for segment in self.segments}
+
+    def _new_task(self) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            return super()._new_task()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the forked worker
+        try:
+            return super()._new_task()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        own = self.newsegment.segment_id()
+        from_workers = [s for s in segments if s.segment_id() not in self._before and s.segment_id() != own]
+        if len(from_workers) != len(self.tasks) or any(task.exitcode != 0 for task in self.tasks):
+            codes = ", ".join(str(task.exitcode) for task in self.tasks)
+            self._stop_workers()
+            self._finish()
+            path = Path(getattr(self.storage, "folder", ":memory:"))
+            raise IndexWriteError(path, f"an indexing worker process failed (exit codes {codes}); nothing of this batch was committed")
+        super()._commit_toc(segments)
+
+    def _stop_workers(self) -> None:
+        for task in self.tasks:
+            if task.is_alive():
+                task.terminate()
+            task.join()
+
+    def cancel(self) -> None:
+        self._stop_workers()
+        SegmentWriter.cancel(self)
 
 
 def writer_pid(path: Path | None) -> int | None:

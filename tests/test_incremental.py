@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from searchlib import Archive
-from searchlib import archive as archive_module
+from searchlib import sources as sources_module
 from searchlib.cli import main
 
 
@@ -131,8 +131,8 @@ def test_bad_records_of_an_unchanged_file_are_reported_again_without_reading_it(
     with Archive(tmp_path / "ix") as archive:
         first = archive.index_paths([archive_dir])
         read: list[Path] = []
-        original = archive_module.read_file
-        monkeypatch.setattr(archive_module, "read_file", lambda path: read.append(path) or original(path))
+        original = sources_module.read_file
+        monkeypatch.setattr(sources_module, "read_file", lambda path: read.append(path) or original(path))
     with Archive(tmp_path / "ix") as archive:
         again = archive.index_paths([archive_dir])
     assert read == []

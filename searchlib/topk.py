@@ -1,0 +1,576 @@
+"""The best hits, the exact total and the facet counts of a search without scoring every match.
+
+Whoosh's collector scores every article a query matches (about 4,000 for a typical two-word title
+query on OrangeSum) one matcher call at a time, and its block-skipping optimisation cannot be used
+with our proximity bonus. Here, for the queries people type (words and phrases in the title and
+text fields: an OR of terms and phrases, whatever the boosts), searchlib:
+
+- reads each word's postings once per searcher (document numbers and term weights, kept in a
+  bounded cache): the union of the words' documents is the exact total and the set facets count;
+- scores with the searcher's own BM25F formula (the same floating-point operations per word as
+  Whoosh; only the order in which a document's word scores are added differs), and MaxScore:
+  words are taken from the most to the least valuable, and once the k-th best score found is above
+  anything the remaining words could add, documents holding only those words are not scored;
+- adds the phrase and proximity bonuses (the sum of the phrase words' scores where the words
+  stand as Whoosh's ``SpanNear2`` requires) only to documents that could still reach the top k, best first, and
+  stops as soon as no remaining document can.
+
+Any other query (wildcards, fuzzy terms, ``AND``/``NOT``, fields other than title and text,
+another codec or weighting) returns None, and the caller runs it through Whoosh as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import zlib
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from heapq import heappush, heapreplace, nlargest, nsmallest
+from itertools import accumulate
+from operator import itemgetter
+from pickle import loads
+from time import monotonic
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.util.times import datetime_to_long
+
+#: Postings kept in memory per searcher (8 bytes each: document number and weight).
+CACHED_POSTINGS = 2_000_000
+#: The date column's value for an article without a date.
+NO_DATE = 2**64 - 1
+#: Posting blocks kept decoded for phrase matching, per searcher (about 10 kB each).
+DECODED_BLOCKS = 2_000
+# Relative slack on score bounds: sums added in another order differ in their last bits.
+_SLACK = 1e-9
+
+
+@dataclass
+class Found:
+    """What a search found: the best ``(docnum, score)`` pairs in rank order, and every match."""
+
+    top: list[tuple[int, float]]
+    docs: set[int]
+    #: True when the deadline stopped the ranking: ``top`` are the best scored by then.
+    stopped: bool = False
+
+    @property
+    def total(self) -> int:
+        return len(self.docs)
+
+
+@dataclass
+class _Leaf:
+    fieldname: str
+    words: tuple[bytes, ...]  # one word for a term
+    boost: float
+    slop: int = 0
+    phrase: bool = False
+    postings: list[_Postings] = field(default_factory=list)
+
+
+class _Postings:
+    """One word's live postings in one field, over every segment (global document numbers)."""
+
+    __slots__ = ("key", "ids", "weights", "blocks", "format", "maxweight", "size", "decoded")
+
+    def __init__(self, key: tuple[str, bytes]) -> None:
+        self.key = key
+        # Arrays, not lists: 8 bytes a posting in the cache instead of about 70.
+        self.ids = array("i")
+        self.weights = array("f")
+        # (last global id, posting file, data offset, data length, compressed, segment offset)
+        self.blocks: list[tuple[int, Any, int, int, Any, int]] = []
+        self.format: Any = None
+        self.maxweight = 0.0
+        self.size = 0
+        # Where decoded blocks are kept: the engine's LRU, shared by every word's postings.
+        self.decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[list[int], Any]] | None = None
+
+    def weight(self, docnum: int) -> float | None:
+        i = bisect_left(self.ids, docnum)
+        return self.weights[i] if i < len(self.ids) and self.ids[i] == docnum else None
+
+    def positions(self, docnum: int) -> list[int]:
+        i = bisect_left(self.blocks, docnum, key=itemgetter(0))
+        _, postfile, offset, length, compressed, base = self.blocks[i]
+        cache = self.decoded if self.decoded is not None else OrderedDict()
+        key = (self.key, i)
+        block = cache.get(key)
+        if block is None:
+            raw = postfile.get(offset, length)
+            data = loads(zlib.decompress(raw) if compressed else raw)
+            block = cache[key] = (list(accumulate(data[0])), data[2])
+            if len(cache) > DECODED_BLOCKS:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        local, values = block
+        return self.format.decode_positions(values[bisect_left(local, docnum - base)])
+
+
+class Engine:
+    """Per-searcher state: field-length norms, columns, and the postings cache."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = searcher.schema
+        self.segments = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
+        self.doc_count_all = self.reader.doc_count_all()
+        self.weighting = searcher.weighting
+        self._norms: dict[str, tuple[list[float], float]] = {}
+        self._columns: dict[str, list[Any]] = {}
+        self._postings: OrderedDict[tuple[str, bytes], _Postings] = OrderedDict()
+        self._decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[list[int], Any]] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
+        self._date_order: tuple[list[int], list[int]] | None = None
+        # The document sets of the postings the current search uses (an engine serves one
+        # searcher, and a searcher one thread at a time).
+        self._sets: dict[int, set[int]] = {}
+
+    def _docs(self, postings: _Postings) -> set[int]:
+        found = self._sets.get(id(postings))
+        if found is None:
+            found = self._sets[id(postings)] = set(postings.ids)
+        return found
+
+    # -- planning ------------------------------------------------------------------------
+
+    def supported(self) -> bool:
+        """Whether the searcher scores with Whoosh's BM25F formula (any IDF), which this module
+        reproduces."""
+        return isinstance(self.weighting, BM25F) and type(self.weighting).scorer is BM25F.scorer
+
+    def _leaves(self, q: wq.Query, fields: Iterable[str]) -> list[_Leaf] | None:
+        """The terms and phrases of an OR-only query with their effective boosts, or None."""
+        allowed = set(fields)
+        leaves: list[_Leaf] = []
+
+        def walk(node: wq.Query, boost: float) -> bool:
+            if node is wq.NullQuery:
+                return True
+            kind = type(node)
+            if kind is wq.Or:
+                if getattr(node, "scale", None) or getattr(node, "minmatch", 0):
+                    return False
+                return all(walk(child, boost * node.boost) for child in node.subqueries)
+            if kind is wq.Term and node.fieldname in allowed:
+                fieldobj = self.schema[node.fieldname]
+                leaves.append(_Leaf(node.fieldname, (fieldobj.to_bytes(node.text),), boost * node.boost))
+                return True
+            if kind is wq.Phrase and node.fieldname in allowed and node.words:
+                fieldobj = self.schema[node.fieldname]
+                if not (fieldobj.format and fieldobj.format.supports("positions")):
+                    return False
+                words = tuple(fieldobj.to_bytes(word) for word in node.words)
+                leaves.append(_Leaf(node.fieldname, words, boost * node.boost, node.slop, phrase=True))
+                return True
+            return False
+
+        try:
+            return leaves if walk(q, 1.0) else None
+        except ValueError:  # a word the field cannot hold
+            return None
+
+    # -- postings ------------------------------------------------------------------------
+
+    def postings(self, fieldname: str, word: bytes) -> _Postings | None:
+        """The postings of ``word`` (None when the codec is not one this module reads)."""
+        key = (fieldname, word)
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        found = _Postings(key)
+        found.format = self.schema[fieldname].format
+        found.decoded = self._decoded
+        for leaf, offset in self.segments:
+            if (fieldname, word) not in leaf:
+                continue
+            matcher = leaf.postings(fieldname, word)
+            deleted = None
+            if isinstance(matcher, FilterMatcher):
+                deleted = matcher._ids
+                matcher = matcher.child
+            if type(matcher) is not W3LeafMatcher or matcher._byteids:
+                return None
+            if not _read_blocks(matcher, found, offset, deleted):
+                return None
+        found.size = len(found.ids)
+        found.maxweight = max(found.weights, default=0.0)
+        with self._lock:
+            self._postings[key] = found
+            self._cached += found.size
+            while self._cached > CACHED_POSTINGS and len(self._postings) > 1:
+                _, old = self._postings.popitem(last=False)
+                self._cached -= old.size
+        return found
+
+    def norms(self, fieldname: str) -> tuple[list[float], float]:
+        """Per document ``K1 * ((1 - B) + B * length / average length)``, as Whoosh's BM25F
+        computes it, and the smallest of them."""
+        with self._lock:
+            found = self._norms.get(fieldname)
+        if found is not None:
+            return found
+        k1, b, avgfl = self._constants(fieldname)
+        norms: list[float] = []
+        for leaf, _ in self.segments:
+            count = leaf.doc_count_all()
+            lengths = [leaf.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(count)]
+            norms.extend(k1 * ((1 - b) + b * fl / avgfl) for fl in lengths)
+        found = (norms, min(norms, default=0.0))
+        with self._lock:
+            self._norms[fieldname] = found
+        return found
+
+    def _constants(self, fieldname: str) -> tuple[float, float, float]:
+        weighting = self.weighting
+        b = weighting._field_B.get(fieldname, weighting.B)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        return weighting.K1, b, avgfl
+
+    # -- matching ------------------------------------------------------------------------
+
+    def _load(self, leaves: list[_Leaf]) -> bool:
+        self._sets = {}
+        for leaf in leaves:
+            leaf.postings = []
+            for word in leaf.words:
+                postings = self.postings(leaf.fieldname, word)
+                if postings is None:
+                    return False
+                leaf.postings.append(postings)
+        return True
+
+    def docset(self, q: wq.Query, fields: Iterable[str]) -> set[int] | None:
+        """Every document matching ``q`` (an OR of terms and phrases, or an AND of such), or None."""
+        if type(q) is wq.And:
+            parts = [self.docset(child, fields) for child in q.subqueries]
+            if any(part is None for part in parts):
+                return None
+            return set.intersection(*parts) if parts else set()  # type: ignore[arg-type]
+        leaves = self._leaves(q, fields)
+        if leaves is None or not self._load(leaves):
+            return None
+        return self._matches(leaves, None)
+
+    def _matches(self, leaves: list[_Leaf], allowed: set[int] | None) -> set[int]:
+        terms = {(leaf.fieldname, leaf.words[0]) for leaf in leaves if not leaf.phrase}
+        docs: set[int] = set()
+        for leaf in leaves:
+            if not leaf.phrase:
+                docs |= self._docs(leaf.postings[0])
+        for leaf in leaves:
+            # A phrase whose words are all searched as terms in its field adds no document.
+            if leaf.phrase and not all((leaf.fieldname, word) in terms for word in leaf.words):
+                docs |= self._phrase_docs(leaf)
+        return docs & allowed if allowed is not None else docs
+
+    def _phrase_docs(self, leaf: _Leaf) -> set[int]:
+        candidates = set.intersection(*(self._docs(postings) for postings in leaf.postings))
+        return {docnum for docnum in candidates if self._phrase_at(leaf, docnum)}
+
+    def _phrase_at(self, leaf: _Leaf, docnum: int) -> bool:
+        """Whether the phrase matches in ``docnum``, as Whoosh's ``SpanNear2`` (ordered, mindist 1,
+        ``slop``) decides: each next word must stand 1 to ``slop`` positions after the end of a
+        match of the words before it. Only the ends of those matches matter."""
+        slop = leaf.slop
+        ends = leaf.postings[0].positions(docnum)
+        for postings in leaf.postings[1:]:
+            if not ends:
+                return False
+            positions = postings.positions(docnum)
+            size = len(positions)
+            found = set()
+            for end in ends:
+                j = bisect_right(positions, end)
+                while j < size and positions[j] <= end + slop:
+                    found.add(positions[j])
+                    j += 1
+            ends = sorted(found)
+        return bool(ends)
+
+    # -- scoring -------------------------------------------------------------------------
+
+    def _scorer(self, fieldname: str, word: bytes) -> tuple[float, float, list[float], float]:
+        """(idf, K1 + 1, norms, smallest norm) of a word in a field."""
+        k1, _, _ = self._constants(fieldname)
+        text = self.schema[fieldname].from_bytes(word)
+        norms, smallest = self.norms(fieldname)
+        return self.searcher.idf(fieldname, text), k1 + 1, norms, smallest
+
+    def _raw(self, fieldname: str, postings: _Postings, word: bytes, docnum: int) -> float:
+        idf, k1p1, norms, _ = self._scorer(fieldname, word)
+        w = postings.weight(docnum)
+        if w is None:
+            return 0.0
+        return idf * ((w * k1p1) / (w + norms[docnum]))
+
+    def search(
+        self,
+        q: wq.Query,
+        k: int,
+        allowed: set[int] | None,
+        fields: Iterable[str],
+        deadline: float | None = None,
+    ) -> Found | None:
+        """The ``k`` best documents for ``q`` (scores as Whoosh gives them), and all matches.
+
+        Past ``deadline`` (a :func:`time.monotonic` time) the ranking stops with what it has.
+        """
+        leaves = self._leaves(q, fields) if self.supported() else None
+        if leaves is None or not self._load(leaves):
+            return None
+        docs = self._matches(leaves, allowed)
+        if k <= 0 or not docs:
+            return Found([], docs)
+        terms = [leaf for leaf in leaves if not leaf.phrase]
+        term_keys = {(leaf.fieldname, leaf.words[0]): leaf for leaf in terms}
+        bonuses = [leaf for leaf in leaves if leaf.phrase and all((leaf.fieldname, w) in term_keys for w in leaf.words)]
+        own = [leaf for leaf in leaves if leaf.phrase and leaf not in bonuses]
+
+        # Terms, most valuable first; each one's bound on what it adds to a document's score.
+        ranked = []
+        for leaf in terms:
+            idf, k1p1, norms, smallest = self._scorer(leaf.fieldname, leaf.words[0])
+            mw = leaf.postings[0].maxweight
+            bound = idf * ((mw * k1p1) / (mw + smallest)) * leaf.boost if mw else 0.0
+            ranked.append((bound, leaf, idf, k1p1, norms))
+        ranked.sort(key=lambda entry: entry[0], reverse=True)
+        bound_of = {id(leaf): bound for bound, leaf, *_ in ranked}
+        # A phrase bonus adds at most its boost times its words' scores (bounded likewise) ...
+        potential = []
+        for leaf in bonuses:
+            needs = [term_keys[(leaf.fieldname, w)] for w in leaf.words]
+            most = leaf.boost * sum(bound_of[id(t)] / t.boost if t.boost else float("inf") for t in needs)
+            potential.append((most, {id(t) for t in needs}))
+        # ... and at most ``ratio`` times the score of its words' terms in a document.
+        ratio_by_field: Counter[str] = Counter()
+        for leaf in bonuses:
+            lowest = min(term_keys[(leaf.fieldname, w)].boost for w in leaf.words)
+            ratio_by_field[leaf.fieldname] += leaf.boost / lowest if lowest else float("inf")
+        ratio = max(ratio_by_field.values(), default=0.0)
+
+        # MaxScore: score in full (every term) the documents of the most valuable terms, one term
+        # at a time, until a document holding none of those terms could not reach the k-th best
+        # score found: its terms are all among the rest, and a phrase needing one of the terms
+        # taken cannot match it.
+        acc: dict[int, float] = {}
+        for leaf in own:  # phrases searched for themselves: their documents are known
+            for docnum in self._phrase_docs(leaf):
+                if allowed is None or docnum in allowed:
+                    acc[docnum] = acc.get(docnum, 0.0) + self._phrase_score(leaf, docnum)
+        self._add_terms(set(acc), acc, ranked)
+        taken: set[int] = set()
+        for i, (_, leaf, *_) in enumerate(ranked):
+            if deadline is not None and monotonic() > deadline:
+                return Found(_best(acc, k), docs, stopped=True)
+            if len(acc) >= k:
+                rest = sum(entry[0] for entry in ranked[i:])
+                rest += sum(most for most, needs in potential if not needs & taken)
+                if rest * (1 + _SLACK) < nlargest(k, acc.values())[-1]:
+                    break
+            new = self._docs(leaf.postings[0]) - acc.keys()
+            if allowed is not None:
+                new &= allowed
+            self._add_terms(new, acc, ranked)
+            taken.add(id(leaf))
+
+        if not bonuses:
+            return Found(_best(acc, k), docs)
+
+        # Phrase bonuses, best candidates first, until no remaining one can reach the top k.
+        heap: list[tuple[float, int]] = []  # (score, -docnum): the k best so far
+        for docnum, partial in _best_first(acc, 4 * k + 16):
+            if len(heap) >= k and partial * (1 + ratio) * (1 + _SLACK) < heap[0][0]:
+                break
+            if deadline is not None and monotonic() > deadline:
+                return Found([(-negated, score) for score, negated in sorted(heap, reverse=True)], docs, stopped=True)
+            # What each phrase would add if it matched (weights only, no positions read yet).
+            possible = [
+                (self._phrase_score(leaf, docnum), leaf)
+                for leaf in bonuses
+                if all(docnum in self._docs(postings) for postings in leaf.postings)
+            ]
+            if len(heap) >= k and (partial + sum(add for add, _ in possible)) * (1 + _SLACK) < heap[0][0]:
+                continue  # cannot reach the top k even with every phrase
+            score = partial
+            for add, leaf in possible:
+                if self._phrase_at(leaf, docnum):
+                    score += add
+            entry = (score, -docnum)
+            if len(heap) < k:
+                heappush(heap, entry)
+            elif entry > heap[0]:
+                heapreplace(heap, entry)
+        best = sorted(heap, reverse=True)
+        return Found([(-negated, score) for score, negated in best], docs)
+
+    def _add_terms(self, new: set[int], acc: dict[int, float], ranked: list[tuple[Any, ...]]) -> None:
+        """Adds every term's score to the documents ``new`` (not scored by any term yet)."""
+        if not new:
+            return
+        for _, leaf, idf, k1p1, norms in ranked:
+            postings = leaf.postings[0]
+            boost = leaf.boost
+            get = acc.get
+            if len(new) * 8 > len(postings.ids):  # most of the postings: walk them
+                for docnum, w in zip(postings.ids, postings.weights):
+                    if docnum in new:
+                        s = idf * ((w * k1p1) / (w + norms[docnum]))
+                        if boost != 1.0:
+                            s = s * boost
+                        acc[docnum] = get(docnum, 0.0) + s
+            else:  # a few documents: look each one up
+                ids, weights = postings.ids, postings.weights
+                size = len(ids)
+                for docnum in new:
+                    i = bisect_left(ids, docnum)
+                    if i < size and ids[i] == docnum:
+                        w = weights[i]
+                        s = idf * ((w * k1p1) / (w + norms[docnum]))
+                        if boost != 1.0:
+                            s = s * boost
+                        acc[docnum] = get(docnum, 0.0) + s
+
+    def _phrase_score(self, leaf: _Leaf, docnum: int) -> float:
+        score = 0.0
+        for word, postings in zip(leaf.words, leaf.postings):
+            score += self._raw(leaf.fieldname, postings, word, docnum)
+        return score * leaf.boost if leaf.boost != 1.0 else score
+
+    def scores(self, q: wq.Query, docnums: Iterable[int], fields: Iterable[str]) -> dict[int, float] | None:
+        """The exact score of each of ``docnums`` for ``q`` (0 for one it does not match)."""
+        leaves = self._leaves(q, fields) if self.supported() else None
+        if leaves is None or not self._load(leaves):
+            return None
+        found: dict[int, float] = {}
+        for docnum in docnums:
+            score = 0.0
+            for leaf in leaves:
+                if not leaf.phrase:
+                    s = self._raw(leaf.fieldname, leaf.postings[0], leaf.words[0], docnum)
+                    score += s * leaf.boost if leaf.boost != 1.0 else s
+                elif all(docnum in self._docs(p) for p in leaf.postings) and self._phrase_at(leaf, docnum):
+                    score += self._phrase_score(leaf, docnum)
+            found[docnum] = score
+        return found
+
+    # -- columns -------------------------------------------------------------------------
+
+    def column(self, name: str) -> list[Any] | None:
+        """Every document's value in column ``name`` (None when no segment has the column)."""
+        with self._lock:
+            found = self._columns.get(name)
+        if found is not None:
+            return found
+        if not self.reader.has_column(name):
+            return None
+        values: list[Any] = []
+        for leaf, _ in self.segments:
+            count = leaf.doc_count_all()
+            if leaf.has_column(name):
+                reader = leaf.column_reader(name, translate=False)
+                values.extend(reader[docnum] for docnum in range(count))
+            else:
+                values.extend([self.schema[name].column_type.default_value()] * count)
+        with self._lock:
+            self._columns[name] = values
+        return values
+
+    def dated_between(self, start: dt.date | None, end: dt.date | None) -> set[int]:
+        """Documents dated from ``start`` to ``end`` (inclusive; None: open)."""
+        dates = self.column("date")
+        if dates is None:
+            return set()
+        if self._date_order is None:
+            order = sorted(range(len(dates)), key=dates.__getitem__)
+            self._date_order = (order, [dates[d] for d in order])
+        order, values = self._date_order
+        low = datetime_to_long(dt.datetime.combine(start, dt.time())) if start else 0
+        high = datetime_to_long(dt.datetime.combine(end, dt.time())) if end else NO_DATE - 1
+        deleted = self.reader.is_deleted
+        first, last = bisect_left(values, low), bisect_left(values, high + 1)
+        found = set(order[first:last])
+        if self.reader.has_deletions():
+            found = {d for d in found if not deleted(d)}
+        return found
+
+
+def _best(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
+    """The ``k`` best (docnum, score) pairs: highest score first, then lowest docnum, as Whoosh."""
+    return nsmallest(k, scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _best_first(scores: dict[int, float], first: int) -> Iterable[tuple[int, float]]:
+    """``scores`` items, highest first: the ``first`` best, then (rarely needed) the others."""
+    head = nlargest(first, scores.items(), key=itemgetter(1))
+    yield from head
+    if len(head) < len(scores):
+        seen = {docnum for docnum, _ in head}
+        rest = [item for item in scores.items() if item[0] not in seen]
+        yield from sorted(rest, key=itemgetter(1), reverse=True)
+
+
+def _read_blocks(matcher: W3LeafMatcher, into: _Postings, offset: int, deleted: Any) -> bool:
+    """Appends the postings of a Whoosh 3 posting list, block by block, skipping deleted ones."""
+    while True:
+        if matcher._data is None:
+            matcher._read_data()
+        data = matcher._data
+        local = list(accumulate(data[0]))
+        count = len(local)
+        weights = data[1]
+        if weights is None:
+            weights = [1.0] * count
+        elif isinstance(weights, float):
+            weights = [weights] * count
+        elif isinstance(weights, array) and weights.typecode != "f":
+            weights = list(weights)
+        into.blocks.append(
+            (
+                local[-1] + offset,
+                matcher._postfile,
+                matcher._dataoffset,
+                matcher._nextoffset - matcher._dataoffset,
+                matcher._compression,
+                offset,
+            )
+        )
+        if deleted:
+            kept = [(docnum + offset, w) for docnum, w in zip(local, weights) if docnum not in deleted]
+            into.ids.extend([docnum for docnum, _ in kept])
+            into.weights.extend([w for _, w in kept])
+        else:
+            into.ids.extend([docnum + offset for docnum in local] if offset else local)
+            into.weights.extend(weights)
+        if matcher._lastblock:
+            return True
+        matcher._goto(matcher._nextoffset)
+
+
+_ENGINES_LOCK = threading.Lock()
+
+
+def engine(searcher: Searcher) -> Engine:
+    """The engine of ``searcher`` (one per searcher: its caches live and go with it)."""
+    found: Engine | None = getattr(searcher, "_searchlib_engine", None)
+    if found is None:
+        with _ENGINES_LOCK:
+            found = getattr(searcher, "_searchlib_engine", None)
+            if found is None:
+                found = Engine(searcher)
+                searcher._searchlib_engine = found  # type: ignore[attr-defined]
+    return found

@@ -1,0 +1,140 @@
+"""The fast search path gives what Whoosh gives: the same hits in the same order, exact totals,
+the same facets and snippets — over several segments, with deleted articles, filters and sorting.
+(How fast it is is measured by ``benchmarks/query_latency.py``, not here.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from searchlib import Archive, Article, topk
+from searchlib.analysis import french_analyzer, terms
+from searchlib import highlight
+from searchlib.suggest import best_spelling, words_within
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "wikinews_fr_sample.jsonl"
+
+QUERIES = [
+    "pekin",
+    "chine pollution",
+    "Président de la République",
+    "elections presidentielles france",
+    '"Coupe du monde"',
+    '"Coupe du monde" football',
+    "gouvernement",
+    "séisme japon tsunami victimes",
+    "etats-unis",
+    "the",  # a word few articles hold
+    "zzzzzz",  # none
+]
+OPTIONS = [
+    {},
+    {"page": 2, "limit": 5},
+    {"sort": "date"},
+    {"sort": "-date", "limit": 3},
+    {"all_copies": True},
+    {"facets": ["source", "section", "author", "year", "month"]},
+    {"date_from": "2017", "date_to": "2017-06"},
+    {"sources": ["Wikinews"], "facets": ["year"]},
+]
+
+
+def sample_articles() -> list[Article]:
+    records = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    articles = []
+    for record in records:
+        date = record.get("date")
+        articles.append(
+            Article(
+                id=str(record.get("id") or record.get("url")),
+                title=record.get("title") or "",
+                lede=record.get("lede") or "",
+                body=record.get("text") or record.get("body") or "",
+                source=record.get("source") or "Wikinews",
+                date=dt.date.fromisoformat(date[:10]) if date else None,
+            )
+        )
+    return articles
+
+
+@pytest.fixture(scope="module")
+def archive() -> Archive:
+    archive = Archive.in_memory()
+    articles = sample_articles()
+    # Three commits make three segments; the deletions make deleted documents in them.
+    for part in range(3):
+        archive.add_many(articles[part::3])
+    archive.delete([article.id for article in articles[::17]])
+    return archive
+
+
+def whoosh_only(archive: Archive, monkeypatch: pytest.MonkeyPatch, query: str, **options: object) -> object:
+    with monkeypatch.context() as patched:
+        patched.setattr(topk.Engine, "search", lambda *args, **kwargs: None)
+        return archive.search(query, **options)  # type: ignore[arg-type]
+
+
+def shape(results: object) -> tuple:
+    hits = [(h.id, round(h.score, 9), h.snippet, h.copies) for h in results.hits]  # type: ignore[attr-defined]
+    return results.total, hits, results.facets, results.suggestion, results.suggestion_total  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda options: ",".join(options) or "plain")
+def test_the_fast_path_finds_what_whoosh_finds(archive: Archive, monkeypatch: pytest.MonkeyPatch, options: dict) -> None:
+    for query in QUERIES:
+        assert shape(archive.search(query, **options)) == shape(whoosh_only(archive, monkeypatch, query, **options)), query
+
+
+def test_the_fast_path_reads_the_queries_people_type(archive: Archive) -> None:
+    engine = topk.engine(archive._search_with())
+    for query in ["chine pollution", '"Coupe du monde" football', "pekin"]:
+        assert engine.search(archive._queries.parse(query).query, 10, None, ("title", "text")) is not None
+    for query in ["chine AND pollution", "chine -pollution", "pol*", "pollutoin~"]:  # Whoosh runs these
+        assert engine.search(archive._queries.parse(query).query, 10, None, ("title", "text")) is None
+
+
+def test_deleted_articles_are_neither_found_nor_counted() -> None:
+    archive = Archive.in_memory()
+    archive.add_many([Article(id=f"a{n}", title="Pékin", body=f"Pékin, jour {n}.") for n in range(50)])
+    archive.add_many([Article(id=f"b{n}", title="Pékin", body="Pékin encore.") for n in range(50)])
+    archive.delete([f"a{n}" for n in range(0, 50, 2)] + ["b7"])
+    results = archive.search("pekin", limit=100)
+    assert results.total == len(results.hits) == 74
+    assert {"a0", "b7"}.isdisjoint(hit.id for hit in results.hits)
+
+
+def test_snippets_find_the_words_the_analyzer_finds() -> None:
+    # The snippet scans the text with the tokenizer's pattern and analyses each distinct word once:
+    # it must find exactly the words running the whole analyzer over the text finds.
+    analyzer = french_analyzer()
+    rng = random.Random(3)
+    for article in sample_articles()[:80]:
+        text = " ".join(f"{article.title} {article.lede} {article.body} Aujourd'hui, l'État".split())
+        wanted = set(rng.sample(terms(text), 3)) | {"aujourd'hui", "etat"}
+        expected = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in wanted]
+        assert highlight._matches(text, wanted, analyzer) == expected
+
+
+def test_did_you_mean_counts_a_swap_of_neighbouring_letters_as_one_edit() -> None:
+    archive = Archive.in_memory()
+    archive.add_many([Article(id=f"a{n}", title="Pékin", body="Une cyberattaque visait Pékin.") for n in range(30)])
+    reader = archive._search_with().reader()
+    assert "pekin" in words_within(reader, "pkein", 1)  # one swap: two Levenshtein edits
+    assert best_spelling("pkein", reader) == "pekin"
+    assert best_spelling("cyebrattaque", reader) == "cyberattaque"
+    assert archive.search("cyebrattaque").suggestion == "cyberattaque"
+
+
+def test_an_index_term_starts_with_the_first_letter_of_its_word_folded() -> None:
+    # What lets a snippet skip analysing the words that cannot match (see highlight._matches).
+    from searchlib.analysis import fold
+
+    analyzer = french_analyzer()
+    text = " ".join(f"{a.title} {a.lede} {a.body}" for a in sample_articles())
+    for token in analyzer(text, chars=True, mode="index"):
+        word = text[token.startchar : token.endchar]
+        assert token.text[:1] == fold(word.lower())[:1], word
