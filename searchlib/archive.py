@@ -70,6 +70,10 @@ BATCH_SIZE = 1000
 _HARMLESS = {"README.md", "README", ".gitkeep", ".gitignore"}
 
 
+#: A run that wrote at least this share of the index merges it into one segment at the end.
+MERGE_SHARE = 0.5
+
+
 class Archive:
     """A searchable archive of French articles.
 
@@ -293,7 +297,28 @@ class Archive:
             if prune:
                 self._prune_missing(batch)
         self._catalog.save()
+        if self._worth_merging(batch.report):
+            with self._batch() as merging:
+                merging.commit(merge=True)
         return batch.report
+
+    def _worth_merging(self, report: IndexReport) -> bool:
+        """Whether a run wrote enough of the index to pay for merging it into one segment.
+
+        Each batch leaves segments behind (one per worker with ``jobs``); on OrangeSum, 17 of them
+        made a 298 MB index that one segment holds in 199 MB, and every query reads each
+        segment's term dictionary. Merging rewrites the whole index, so it is done only when the
+        run itself wrote at least :data:`MERGE_SHARE` of it: a first build or a rebuild, not a
+        small update of a large archive.
+        """
+        written = report.added + report.updated
+        if self.path is None or not written:
+            return False
+        reader = self._ix.reader()
+        try:
+            return not reader.is_atomic() and written >= MERGE_SHARE * reader.doc_count()
+        finally:
+            reader.close()
 
     def add_many(self, articles: Iterable[Article]) -> IndexReport:
         """Adds or updates ``articles`` in one commit."""

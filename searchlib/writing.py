@@ -100,8 +100,19 @@ class Batch:
         self._changed()
         return True
 
-    def commit(self) -> None:
-        """Commits the changes since the last commit (if any); later changes open a new writer."""
+    def commit(self, *, merge: bool = False) -> None:
+        """Commits the changes since the last commit (if any); later changes open a new writer.
+        ``merge`` also rewrites the whole index as one segment."""
+        if merge:
+            self._write().commit(optimize=True)
+            self.writer = None
+            self.report.batches += 1 if self.pending else 0
+            self.committed += self.pending
+            self.pending = 0
+            self.uncommitted.clear()
+            if self.on_commit is not None:
+                self.on_commit()
+            return
         if self.writer is None:
             return
         if self.pending:

@@ -183,3 +183,29 @@ def test_a_searcher_sees_articles_added_after_it_was_opened() -> None:
     assert archive.search("pekin").total == 1
     archive.add(Article(id="b", title="Pékin encore"))
     assert archive.search("pekin").total == 2
+
+
+def _segments(archive: Archive) -> int:
+    reader = archive._ix.reader()
+    try:
+        return 1 if reader.is_atomic() else len(reader.readers)
+    finally:
+        reader.close()
+
+
+def _write_articles(path: Path, first: int, count: int) -> None:
+    records = [{"id": f"a{n}", "title": f"Dépêche {n} de Pékin", "text": f"Pékin, le {n}."} for n in range(first, first + count)]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def test_a_run_that_writes_most_of_the_index_leaves_one_segment_a_small_update_does_not(tmp_path: Path) -> None:
+    _write_articles(tmp_path / "big.jsonl", 0, 60)
+    with Archive(tmp_path / "ix") as archive:
+        # two workers: every batch adds their segments without merging them
+        report = archive.index_paths([tmp_path / "big.jsonl"], batch_size=10, jobs=2)
+        assert report.batches == 6 and _segments(archive) == 1
+        assert archive.search("pekin", limit=100).total == 60
+        _write_articles(tmp_path / "small.jsonl", 100, 5)
+        archive.index_paths([tmp_path / "small.jsonl"], batch_size=10, jobs=2)
+        assert _segments(archive) > 1  # 5 of 65 articles: not worth rewriting the index
+        assert archive.search("pekin", limit=100).total == 65 and archive.check() == []
