@@ -6,6 +6,7 @@ bookmarked, shared, opened in a new tab and used from the keyboard like any othe
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -20,7 +21,7 @@ from ..errors import SearchlibError
 from ..models import Hit, SearchResults
 from . import french
 from .api import archive_of, limits_of, status_of
-from .limits import SearchRequest, from_query_string
+from .limits import from_query_string
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -41,8 +42,7 @@ def search_page(request: Request) -> HTMLResponse:
     status = 200
     if params.get("q", "").strip():
         try:
-            query = from_query_string(params)
-            query = SearchRequest(**{**query.__dict__, "facets": PAGE_FACETS})
+            query = dataclasses.replace(from_query_string(params), facets=PAGE_FACETS)
             context.update(_results_context(request, query.run(archive_of(request), limits_of(request))))
         except SearchlibError as error:
             context["error"] = french.error_message(error)
