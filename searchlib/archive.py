@@ -50,7 +50,7 @@ from .highlight import make_snippet
 from .models import Article, CopyOf, Failure, Hit, IndexReport, IndexStats, SearchResults, Snippet
 from .facets import check_options, count_docs, counts, grouped_by, relevance, sort_facet
 from .models import SearchFilters
-from .query import NAME_FIELDS, QueryBuilder, filter_query, highlight_terms, make_filters
+from .query import NAME_FIELDS, QueryBuilder, bound_expansions, filter_query, highlight_terms, make_filters
 from .errors import QueryError
 from .suggest import FEW_RESULTS, corrected
 from .schema import TEXT_FIELDS, build_schema, stored_date, to_article
@@ -458,13 +458,14 @@ class Archive:
         filters = make_filters(date_from, date_to, sources, authors, sections)
         parsed = self._queries.parse(query)
         searcher = self._search_with()
+        q, widened = bound_expansions(parsed.query, searcher.reader())
         engine = topk.engine(searcher)
         only = self._allowed(filters, searcher, engine)
-        notices = list(parsed.notices)
+        notices = list(parsed.notices) + widened
         # Copies folded into groups leave room on the page: rank more than a page's worth.
         window = max(page * limit * (1 if all_copies else COPY_WINDOW), 1)
         deadline = time.monotonic() + self.query_time_limit
-        found = _ranked(engine, parsed.query, window, only, sort, deadline)
+        found = _ranked(engine, q, window, only, sort, deadline)
         facet_counts: dict[str, dict[str, int]]
         stopped = False
         if found is not None:
@@ -474,7 +475,7 @@ class Archive:
             try:
                 results = _every_match(
                     searcher,
-                    parsed.query,
+                    q,
                     time_limit=self.query_time_limit,
                     limit=window,
                     filter=only,
@@ -492,7 +493,7 @@ class Archive:
                 f"the search was stopped after {self.query_time_limit:g} s: these are the best "
                 "of the articles found by then; a narrower query will be complete"
             )
-        terms = highlight_terms(parsed.query, searcher.reader()) if snippets else set()
+        terms = highlight_terms(q, searcher.reader()) if snippets else set()
         analyzer = self._schema["text"].analyzer
         # Grouping copies needs the stored fields of every candidate; showing all needs the page's.
         candidates = top[(page - 1) * limit : page * limit] if all_copies else top

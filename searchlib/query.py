@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import heapq
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -212,6 +215,37 @@ def fuzzy_on_words(q: wq.Query) -> wq.Query:
             return wq.NullQuery
         return wq.FuzzyTerm(SPELL_FIELD, q.text, boost=q.boost, maxdist=q.maxdist, prefixlength=q.prefixlength)
     return q.apply(fuzzy_on_words) if not q.is_leaf() else q
+
+
+#: A wildcard or fuzzy term is searched as at most this many words (its most frequent ones):
+#: ``a*`` alone names tens of thousands, and scoring them all took seconds on OrangeSum.
+MAX_EXPANSIONS = 500
+
+
+def bound_expansions(q: wq.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> tuple[wq.Query, list[str]]:
+    """``q`` with each wildcard or fuzzy term that names more than ``limit`` words of the index
+    replaced by its ``limit`` most frequent ones, and a notice for each."""
+    notices: list[str] = []
+
+    def bound(node: wq.Query) -> wq.Query:
+        if isinstance(node, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            words = list(itertools.islice(node._btexts(reader), _LISTED_AT_MOST))
+            if len(words) <= limit:
+                return node
+            frequency = functools.partial(reader.doc_frequency, node.fieldname)
+            kept = heapq.nlargest(limit, words, key=frequency)
+            many = f"{len(words):,}" if len(words) < _LISTED_AT_MOST else f"more than {_LISTED_AT_MOST - 1:,}"
+            notice = f"{node.text}{'*' if isinstance(node, wq.Prefix) else ''} matches {many} words; searched for the {limit:,} most frequent"
+            if notice not in notices:
+                notices.append(notice)
+            return wq.Or([wq.Term(node.fieldname, _as_text(word), boost=node.boost) for word in kept])
+        return node.apply(bound) if not node.is_leaf() else node
+
+    return bound(q), notices
+
+
+# Counting a wildcard's words stops here: what matters is that there are too many.
+_LISTED_AT_MOST = 100_001
 
 
 def has_positive_terms(q: wq.Query) -> bool:

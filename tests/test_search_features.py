@@ -381,3 +381,22 @@ def test_similar_finds_the_same_story_first_and_leaves_the_article_out() -> None
 def test_similar_to_an_unknown_article_says_so() -> None:
     with pytest.raises(ArticleNotFound):
         story_archive().similar("nope")
+
+
+def test_a_wildcard_naming_too_many_words_searches_the_most_frequent_and_says_so() -> None:
+    import itertools
+    import string
+
+    from searchlib import Archive, Article
+
+    words = ["zorg" + "".join(pair) for pair in itertools.product(string.ascii_lowercase, repeat=2)]
+    archive = Archive.in_memory()
+    articles = [Article(id=f"w{n}", title=f"Article {n}", body=f"Le mot {word}.") for n, word in enumerate(words)]
+    articles += [Article(id=f"often{n}", title=f"Souvent {n}", body="Le mot zorgzz encore.") for n in range(5)]
+    archive.add_many(articles)
+    results = archive.search("zorg*", limit=10)
+    assert any("searched for the 500 most frequent" in notice for notice in results.notices)
+    assert 500 <= results.total < len(articles)
+    assert {f"often{n}" for n in range(5)} <= {hit.id for hit in archive.search("zorg*", limit=600).hits}
+    few = archive.search("zorgz*")
+    assert few.total == 26 + 5 and not few.notices
