@@ -37,10 +37,11 @@ from time import monotonic
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
 #: Postings kept in memory per searcher (8 bytes each: document number and weight).
@@ -228,7 +229,7 @@ class Engine:
         norms: list[float] = []
         for leaf, _ in self.segments:
             count = leaf.doc_count_all()
-            lengths = [leaf.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(count)]
+            lengths = _field_lengths(leaf, fieldname, count)
             norms.extend(k1 * ((1 - b) + b * fl / avgfl) for fl in lengths)
         found = (norms, min(norms, default=0.0))
         with self._lock:
@@ -574,3 +575,19 @@ def engine(searcher: Searcher) -> Engine:
                 found = Engine(searcher)
                 searcher._searchlib_engine = found  # type: ignore[attr-defined]
     return found
+
+
+# A field length is one byte per document in a column: decoded through a table, all at once.
+_LENGTH_OF_BYTE = [byte_to_length(byte) for byte in range(256)]
+
+
+def _field_lengths(leaf: Any, fieldname: str, count: int) -> list[int]:
+    """Every document's length in ``fieldname``: one column read (whoosh3's per-document
+    reader), not one ``doc_field_length`` call each — 0.15 s of a cold search on OrangeSum."""
+    try:
+        column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    except AttributeError:  # another codec: the public, slower way
+        return [leaf.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(count)]
+    if column is None:
+        return [0] * count
+    return [_LENGTH_OF_BYTE[byte] for byte in column.load()]
