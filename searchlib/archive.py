@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from heapq import nsmallest
 from contextlib import contextmanager
+from dataclasses import replace
+from heapq import nsmallest
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -21,11 +21,24 @@ from whoosh.index import LockError
 from whoosh.searching import Results, Searcher
 from whoosh.writing import IndexWriter
 
-from . import ranking
-from . import manifest
-from . import topk
+from . import manifest, ranking, topk
 from .analysis import fold
 from .catalog import FileCatalog, FileRecord, signature_of
+from .errors import (
+    ArticleNotFound,
+    IncompatibleIndex,
+    IndexLocked,
+    IndexNotFound,
+    IndexWriteError,
+    Interrupted,
+    QueryError,
+)
+from .facets import check_options, count_docs, counts, grouped_by, relevance, sort_facet
+from .highlight import make_snippet
+from .models import Article, CopyOf, Failure, Hit, IndexReport, IndexStats, SearchFilters, SearchResults, Snippet
+from .query import NAME_FIELDS, QueryBuilder, bound_expansions, filter_query, highlight_terms, make_filters
+from .schema import TEXT_FIELDS, build_schema, stored_date, to_article
+from .suggest import FEW_RESULTS, corrected
 from .wire import Group, group_copies
 from .writing import (
     WRITER_NOTE,
@@ -38,22 +51,6 @@ from .writing import (
     whoosh_exists,
     writer_pid,
 )
-from .errors import (
-    ArticleNotFound,
-    IncompatibleIndex,
-    IndexLocked,
-    IndexNotFound,
-    IndexWriteError,
-    Interrupted,
-)
-from .highlight import make_snippet
-from .models import Article, CopyOf, Failure, Hit, IndexReport, IndexStats, SearchResults, Snippet
-from .facets import check_options, count_docs, counts, grouped_by, relevance, sort_facet
-from .models import SearchFilters
-from .query import NAME_FIELDS, QueryBuilder, bound_expansions, filter_query, highlight_terms, make_filters
-from .errors import QueryError
-from .suggest import FEW_RESULTS, corrected
-from .schema import TEXT_FIELDS, build_schema, stored_date, to_article
 
 #: Called with (files done, files in all) during :meth:`Archive.index_paths`.
 Progress = Callable[[int, int], None]

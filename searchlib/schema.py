@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 from collections.abc import Iterator
+from typing import Any
 
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-from .copies import simhash
 from .analysis import folded_counts, french_analyzer, french_positions, name_analyzer
+from .copies import simhash
 from .models import Article
 
 #: Bump when fields change: indexes written with another version must be rebuilt.
