@@ -19,6 +19,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from .. import __version__
 from ..archive import Archive
 from .api import StatsCache, install_error_handlers, router as api_router
 from .limits import Limits, ConcurrencyLimit
@@ -45,7 +46,7 @@ def create_app(index: str | Path | Archive, *, limits: Limits | None = None) -> 
             "Responses have the shapes of `searchlib search --json`; snippets are HTML "
             "(the article text escaped, matched words in `<mark>`)."
         ),
-        version=_version(),
+        version=__version__,
         docs_url="/docs",
         redoc_url=None,
     )
@@ -65,9 +66,3 @@ def app_from_environment() -> FastAPI:
     seconds = os.environ.get("SEARCHLIB_QUERY_SECONDS")
     limits = Limits(query_seconds=float(seconds)) if seconds else Limits()
     return create_app(os.environ.get("SEARCHLIB_INDEX", "index"), limits=limits)
-
-
-def _version() -> str:
-    from .. import __version__
-
-    return __version__

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from starlette.datastructures import QueryParams
@@ -11,7 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..archive import Archive
 from ..errors import BadFilter, QueryError
-from ..facets import FACETS, SORTS
+from ..facets import FACETS
 from ..models import SearchResults
 
 
@@ -81,8 +80,6 @@ class SearchRequest:
             raise BadFilter("query", _shorten(self.q), f"longer than {limits.query_chars} characters")
         if not 1 <= self.limit <= limits.max_limit:
             raise BadFilter("limit", self.limit, f"must be between 1 and {limits.max_limit}")
-        if self.page < 1:
-            raise BadFilter("page", self.page, "pages are numbered from 1")
         if self.page * self.limit > limits.max_depth:
             raise BadFilter(
                 "page", self.page, f"only the first {limits.max_depth} results can be paged through",
@@ -115,24 +112,20 @@ def facet_names(text: str | None) -> tuple[str, ...]:
 
 
 def from_query_string(params: QueryParams) -> SearchRequest:
-    """A request from the page's query string, where everything is text (bad numbers, dates or
-    sorts raise BadFilter, shown on the page)."""
+    """A request from the page's query string, where everything is text (bad numbers raise
+    BadFilter here; bad dates, sorts and names when the search checks them, as for the CLI)."""
     return SearchRequest(
         q=params.get("q", ""),
         date_from=params.get("from") or None,
         date_to=params.get("to") or None,
-        sources=_names(params.getlist("source")),
-        authors=_names(params.getlist("author")),
-        sections=_names(params.getlist("section")),
-        sort=check_sort(params.get("sort") or "relevance"),
+        sources=tuple(params.getlist("source")),
+        authors=tuple(params.getlist("author")),
+        sections=tuple(params.getlist("section")),
+        sort=params.get("sort") or "relevance",
         page=whole_number("page", params.get("page"), 1),
         limit=whole_number("limit", params.get("limit"), 10),
         facets=facet_names(params.get("facets")),
     )
-
-
-def _names(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(value.strip() for value in values if value.strip()))
 
 
 def whole_number(name: str, text: str | None, default: int) -> int:
@@ -142,12 +135,6 @@ def whole_number(name: str, text: str | None, default: int) -> int:
         return int(text)
     except ValueError:
         raise BadFilter(name, text, "must be a whole number") from None
-
-
-def check_sort(sort: str) -> str:
-    if sort not in SORTS:
-        raise BadFilter("sort", sort, f"sort by {', '.join(SORTS)}")
-    return sort
 
 
 def _shorten(text: str, width: int = 40) -> str:

@@ -67,12 +67,13 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
 def _results_context(request: Request, results: SearchResults) -> dict[str, Any]:
     current = list(request.query_params.multi_items())
     here = "?" + urlencode(current)
+    root = str(request.url_for("search_page").path)
     pages = -(-results.total // results.limit) if results.limit else 0
     timeline = render.timeline_counts(results.facets)
     most = max(timeline.values(), default=0) or 1
     return {
         "results": results,
-        "hits": [_hit_context(request, hit, here) for hit in results.hits],
+        "hits": [_hit_context(hit, root, here) for hit in results.hits],
         "pages": pages,
         "previous": _with(current, page=results.page - 1) if results.page > 1 else None,
         "next": _with(current, page=results.page + 1) if results.page < pages else None,
@@ -93,8 +94,8 @@ def _results_context(request: Request, results: SearchResults) -> dict[str, Any]
     }
 
 
-def _hit_context(request: Request, hit: Hit, back: str) -> dict[str, Any]:
-    view = str(request.url_for("search_page").path) + "view/" + quote(hit.id, safe="")
+def _hit_context(hit: Hit, root: str, back: str) -> dict[str, Any]:
+    view = root + "view/" + quote(hit.id, safe="")
     return {
         "hit": hit,
         "snippet": Markup(render.snippet_html(hit.snippet)),  # escaped by snippet_html, but our <mark>
