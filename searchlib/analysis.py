@@ -208,15 +208,15 @@ def french_positions(value: str) -> dict[str, list[int]]:
     return positions
 
 
-def folded_counts(value: str) -> dict[str, int]:
-    """Each word of ``value`` as :func:`name_analyzer` gives it (folded, not stemmed), counted."""
+def folded_words(value: str) -> set[str]:
+    """The distinct words of ``value`` as :func:`name_analyzer` gives them (folded, not stemmed).
+
+    >>> sorted(folded_words("Pékin et Pékin"))
+    ['et', 'pekin']
+    """
     words = _WORDS
     analysed = _analysed
-    counts: dict[str, int] = {}
-    for word in _WORD.findall(value):
-        folded = (words.get(word) or analysed(word))[0]
-        counts[folded] = counts.get(folded, 0) + 1
-    return counts
+    return {(words.get(word) or analysed(word))[0] for word in _WORD.findall(value)}
 
 
 def french_analyzer() -> Analyzer:

@@ -24,12 +24,14 @@ from whoosh.qparser import (
 )
 from whoosh.reading import IndexReader
 
-from .analysis import stem
+from .analysis import terms
 from .dates import parse_date_bound
 from .errors import BadFilter, EmptyQuery
 from .models import SearchFilters
 from . import ranking
-from .schema import FIELD_ALIASES, SPELL_FIELD, TEXT_FIELDS
+from .schema import FIELD_ALIASES, TEXT_FIELDS
+from .suggest import words_within
+from .vocabulary import Vocabulary
 
 #: Longest query text searched; the rest is ignored (with a notice).
 MAX_QUERY_CHARS = 1000
@@ -204,16 +206,15 @@ def exclusions_exclude(q: wq.Query) -> wq.Query:
 
 
 def fuzzy_on_words(q: wq.Query) -> wq.Query:
-    """Points fuzzy terms (``cyberataque~``) at the words as written instead of their stems.
+    """Keeps one copy of each fuzzy term (``cyberataque~``) of the text fields: the ``text`` one.
 
     The parser hands a fuzzy term to the analyzer untokenised, so it arrives folded but not
-    stemmed (see ``FrenchStemFilter``); the words-as-written field holds the title too, so the
-    title's copy of the term is dropped.
+    stemmed (see ``FrenchStemFilter``): a word as written, which :func:`bound_expansions` looks
+    up among the archive's words as written. The text field holds the title too, so the
+    title's copy is dropped.
     """
     if isinstance(q, wq.FuzzyTerm) and q.fieldname in TEXT_FIELDS:
-        if q.fieldname != "text":
-            return wq.NullQuery
-        return wq.FuzzyTerm(SPELL_FIELD, q.text, boost=q.boost, maxdist=q.maxdist, prefixlength=q.prefixlength)
+        return q if q.fieldname == "text" else wq.NullQuery
     return q.apply(fuzzy_on_words) if not q.is_leaf() else q
 
 
@@ -222,12 +223,25 @@ def fuzzy_on_words(q: wq.Query) -> wq.Query:
 MAX_EXPANSIONS = 200
 
 
-def bound_expansions(q: wq.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> tuple[wq.Query, list[str]]:
-    """``q`` with each wildcard or fuzzy term that names more than ``limit`` words of the index
-    replaced by its ``limit`` most frequent ones, and a notice for each."""
+def bound_expansions(
+    q: wq.Query, reader: IndexReader, vocabulary: Vocabulary, limit: int = MAX_EXPANSIONS
+) -> tuple[wq.Query, list[str]]:
+    """``q`` with each fuzzy term of the text turned into the index terms of the archive's words
+    as written within its distance, and each wildcard or fuzzy term that names more than
+    ``limit`` words replaced by its ``limit`` most frequent ones, with a notice for each."""
     named: dict[str, int] = {}  # pattern → words it names, the most over the fields searched
+    expanded = False
 
     def bound(node: wq.Query) -> wq.Query:
+        nonlocal expanded
+        if isinstance(node, wq.FuzzyTerm) and node.fieldname == "text":
+            expanded = True
+            words = words_within(vocabulary, node.text, node.maxdist, prefix=node.prefixlength)
+            if len(words) > limit:
+                named[f"{node.text}~"] = len(words)
+                words = set(heapq.nlargest(limit, words, key=vocabulary.frequency))
+            stems = sorted({term for word in words for term in terms(word)})
+            return wq.Or([wq.Term("text", term, boost=node.boost) for term in stems]) if stems else wq.NullQuery
         if isinstance(node, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             words = list(itertools.islice(node._btexts(reader), _LISTED_AT_MOST))
             if len(words) <= limit:
@@ -240,6 +254,8 @@ def bound_expansions(q: wq.Query, reader: IndexReader, limit: int = MAX_EXPANSIO
         return node.apply(bound) if not node.is_leaf() else node
 
     bounded = bound(q)
+    if expanded:  # a fuzzy term naming no word is gone, and so may be what held only it
+        bounded = bounded.normalize()
     notices = [
         f"{pattern} matches {f'{count:,}' if count < _LISTED_AT_MOST else f'more than {_LISTED_AT_MOST - 1:,}'} "
         f"words; searched for the {limit:,} most frequent"
@@ -277,9 +293,7 @@ def highlight_terms(q: wq.Query, reader: IndexReader) -> set[str]:
         pairs = q.existing_terms(reader, expand=True)
     except Exception:  # noqa: BLE001 - a query kind that cannot list terms highlights nothing
         return set()
-    found = {_as_text(text) for fieldname, text in pairs if fieldname in TEXT_FIELDS}
-    # A fuzzy term matches words as written; the snippet finds them by their stems.
-    return found | {stem(_as_text(text)) for fieldname, text in pairs if fieldname == SPELL_FIELD}
+    return {_as_text(text) for fieldname, text in pairs if fieldname in TEXT_FIELDS}
 
 
 def _as_text(term: bytes | str) -> str:

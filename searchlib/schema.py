@@ -8,15 +8,14 @@ from typing import Any
 
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
-from whoosh.formats import Frequency, Positions
-from whoosh.system import pack_uint
+from whoosh.formats import Positions
 
-from .analysis import folded_counts, french_analyzer, french_positions, name_analyzer
+from .analysis import french_analyzer, french_positions, name_analyzer
 from .copies import simhash
 from .models import Article
 
 #: Bump when fields change: indexes written with another version must be rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: The fields a query's words are looked for in: the title, and the whole article (title, lede
 #: and body as one text, so BM25 saturates a word's frequency once per article, not per field:
@@ -37,11 +36,6 @@ FIELD_ALIASES = {
 #: stored article. Year and month come from the ``date`` column.
 FACET_COLUMNS = {"source": "facet_source", "author": "facet_author", "section": "facet_section"}
 
-#: The words of the whole article as written (folded, not stemmed), for fuzzy terms (``cyberataque~``)
-#: and "did you mean" suggestions: the ``text`` field only knows stems.
-SPELL_FIELD = "spell"
-
-
 class FrenchText(TEXT):
     """A TEXT field of the French analyzer that indexes through :func:`french_positions`.
 
@@ -60,19 +54,6 @@ class FrenchText(TEXT):
             yield term.encode("utf-8"), len(positions), len(positions) * boost, encode(positions)
 
 
-class FoldedWords(TEXT):
-    """A TEXT field of the words as written, folded (the name analyzer), counted without positions,
-    indexed through :func:`folded_counts` rather than the token stream."""
-
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        if kwargs or not isinstance(value, str) or type(self.format) is not Frequency:
-            yield from super().index(value, **kwargs)
-            return
-        boost = self.format.field_boost
-        for word, count in folded_counts(value).items():
-            yield word.encode("utf-8"), count, count * boost, pack_uint(count)
-
-
 def build_schema() -> Schema:
     french = french_analyzer()
     names = name_analyzer()
@@ -89,12 +70,12 @@ def build_schema() -> Schema:
         agency=TEXT(analyzer=names, stored=True),
         section=TEXT(analyzer=names, stored=True),
         place=TEXT(analyzer=names, stored=True),
-        url=ID(stored=True),
-        path=ID(stored=True),
+        # Shown, never searched: indexing them cost 67,000 one-article terms (9 MB) on OrangeSum.
+        url=STORED(),
+        path=STORED(),
         fingerprint=STORED(),
         # SimHash of the body (hex), to group wire copies at search time; none for short bodies.
         copy_hash=STORED(),
-        spell=FoldedWords(analyzer=names, phrase=False),
         facet_source=COLUMN(VarBytesColumn()),
         facet_author=COLUMN(VarBytesColumn()),
         facet_section=COLUMN(VarBytesColumn()),
@@ -111,7 +92,6 @@ def to_document(article: Article) -> dict[str, Any]:
         "body": article.body,
         "fingerprint": article.fingerprint(),
     }
-    document[SPELL_FIELD] = document["text"]
     copy_hash = simhash(article.body)
     if copy_hash is not None:
         document["copy_hash"] = f"{copy_hash:016x}"

@@ -19,11 +19,12 @@ from whoosh.multiproc import MpWriter
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from . import manifest
+from . import manifest, vocabulary
 from .catalog import FileCatalog
 from .errors import IncompatibleIndex, IndexWriteError
 from .models import Article, Failure, IndexReport
 from .schema import to_document
+from .vocabulary import WordCounter
 
 #: The pid of the process writing the index, for the message a waiting process gets.
 WRITER_NOTE = "writer.pid"
@@ -50,6 +51,8 @@ class Batch:
         self.report = IndexReport()
         self.pending = 0
         self.committed = 0
+        #: The words of the articles written since the last commit, for "did you mean".
+        self.words = WordCounter()
 
     def _write(self) -> IndexWriter:
         if self.writer is None:
@@ -86,6 +89,7 @@ class Batch:
             else:
                 self._write().update_document(**document)
                 self.report.updated += 1
+        self.words.add(document["text"])
         self.uncommitted.add(article.id)
         self._changed()
 
@@ -104,7 +108,10 @@ class Batch:
         """Commits the changes since the last commit (if any); later changes open a new writer.
         ``merge`` also rewrites the whole index as one segment."""
         if merge:
-            self._write().commit(optimize=True)
+            writer = self._write()
+            storage, index_name = writer.storage, writer.indexname
+            writer.commit(optimize=True)
+            self.words.save(storage, index_name)
             self.writer = None
             self.report.batches += 1 if self.pending else 0
             self.committed += self.pending
@@ -116,7 +123,10 @@ class Batch:
         if self.writer is None:
             return
         if self.pending:
+            storage, index_name = self.writer.storage, self.writer.indexname
             self.writer.commit()
+            # After the commit: a crash in between loses suggestions, never articles.
+            self.words.save(storage, index_name)
             self.report.batches += 1
             self.committed += self.pending
             self.pending = 0
@@ -222,8 +232,8 @@ def acquire(lock: Any, timeout: float) -> bool:
 
 
 def remove_index_files(directory: Path, name: str) -> None:
-    """The files of one Whoosh index of the directory (its TOCs, segments, lock, catalog)."""
+    """The files of one Whoosh index of the directory (its TOCs, segments, lock, catalog, words)."""
     catalog_name = FileCatalog(directory, name).file
     for child in directory.iterdir():
-        if child.name.startswith((f"_{name}_", f"{name}_")) or child == catalog_name:
+        if child.name.startswith((f"_{name}_", f"{name}_", vocabulary.file_name(name))) or child == catalog_name:
             child.unlink(missing_ok=True)

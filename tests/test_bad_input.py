@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from searchlib import Archive, Article, EmptyQuery, IndexReport, SearchResults
@@ -320,6 +320,9 @@ spelled = st.sampled_from(VOCABULARY).flatmap(
 @PROPERTY_SETTINGS
 @given(words=st.lists(spelled, min_size=1, max_size=4))
 def test_every_highlight_is_a_query_word_in_the_snippet(small_archive: Archive, words: list[str]) -> None:
+    # An upper-cased "et" or "ou" is the operator ET / OU: words from different articles joined
+    # by it rightly find nothing.
+    assume(not {"ET", "OU", "SAUF", "AND", "OR", "NOT"} & set(words))
     query = " ".join(words)
     query_terms = set(terms(query))
     results = check_search(small_archive, query)

@@ -122,10 +122,10 @@ def test_snippets_find_the_words_the_analyzer_finds() -> None:
 def test_did_you_mean_counts_a_swap_of_neighbouring_letters_as_one_edit() -> None:
     archive = Archive.in_memory()
     archive.add_many([Article(id=f"a{n}", title="Pékin", body="Une cyberattaque visait Pékin.") for n in range(30)])
-    reader = archive._search_with().reader()
-    assert "pekin" in words_within(reader, "pkein", 1)  # one swap: two Levenshtein edits
-    assert best_spelling("pkein", reader) == "pekin"
-    assert best_spelling("cyebrattaque", reader) == "cyberattaque"
+    words = archive._words(archive._search_with())
+    assert "pekin" in words_within(words, "pkein", 1)  # one swap: two Levenshtein edits
+    assert best_spelling("pkein", words) == "pekin"
+    assert best_spelling("cyebrattaque", words) == "cyberattaque"
     assert archive.search("cyebrattaque").suggestion == "cyberattaque"
 
 
