@@ -24,6 +24,7 @@ from whoosh.writing import IndexWriter
 from . import manifest, ranking, topk
 from .analysis import fold
 from .catalog import FileCatalog, FileRecord, signature_of
+from .codec import CompactCodec
 from .errors import (
     ArticleNotFound,
     IncompatibleIndex,
@@ -249,13 +250,14 @@ class Archive:
             if jobs > 1 and self.path is not None:
                 # Each worker has its own pool: the memory bound stays about the same in all.
                 writer = ParallelWriter(
-                    self._ix, jobs, timeout=self.lock_timeout, limitmb=max(256 // jobs, 64), compound=False
+                    self._ix, jobs, timeout=self.lock_timeout, limitmb=max(256 // jobs, 64), compound=False,
+                    codec=CompactCodec(),
                 )
             else:
                 # Segments as separate files, not one compound file: whoosh3 opens a compound
                 # file's parts by copying them into memory (BytesIO of an mmap slice), which
                 # cost every new searcher 0.2 s and the whole postings' size in memory on OrangeSum.
-                writer = self._ix.writer(timeout=self.lock_timeout, limitmb=256, compound=False)
+                writer = self._ix.writer(timeout=self.lock_timeout, limitmb=256, compound=False, codec=CompactCodec())
         except LockError:
             raise IndexLocked(self.path or Path(":memory:"), self.lock_timeout, writer_pid(self.path)) from None
         except OSError as error:

@@ -11,6 +11,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
 from .analysis import french_analyzer, french_positions, name_analyzer
+from .codec import CompactPositions
 from .copies import simhash
 from .models import Article
 
@@ -41,11 +42,17 @@ class FrenchText(TEXT):
 
     Same postings as TEXT with the same analyzer, several times faster: the analyzer's token
     stream costs a generator step per part per word. Queries and snippets still use the analyzer.
+    Positions are kept as :class:`~searchlib.codec.CompactPositions` (an eighth of the bytes).
     Module-level: the schema is pickled into the index, so this import path is on-disk format.
     """
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if type(self.format) is Positions:
+            self.format = CompactPositions(field_boost=self.format.field_boost)
+
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        if kwargs or not isinstance(value, str) or type(self.format) is not Positions:
+        if kwargs or not isinstance(value, str) or type(self.format) is not CompactPositions:
             yield from super().index(value, **kwargs)
             return
         boost = self.format.field_boost

@@ -32,17 +32,18 @@ from dataclasses import dataclass, field
 from heapq import heappush, heapreplace, nlargest, nsmallest
 from itertools import accumulate
 from operator import itemgetter
-from pickle import loads
 from time import monotonic
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
+
+from .codec import CompactLeafMatcher, decode_block
 
 #: Postings kept in memory per searcher (8 bytes each: document number and weight).
 CACHED_POSTINGS = 2_000_000
@@ -108,7 +109,7 @@ class _Postings:
         block = cache.get(key)
         if block is None:
             raw = postfile.get(offset, length)
-            data = loads(zlib.decompress(raw) if compressed else raw)
+            data = decode_block(zlib.decompress(raw) if compressed else raw, None)
             block = cache[key] = (list(accumulate(data[0])), data[2])
             if len(cache) > DECODED_BLOCKS:
                 cache.popitem(last=False)
@@ -204,7 +205,7 @@ class Engine:
             if isinstance(matcher, FilterMatcher):
                 deleted = matcher._ids
                 matcher = matcher.child
-            if type(matcher) is not W3LeafMatcher or matcher._byteids:
+            if type(matcher) is not CompactLeafMatcher or matcher._byteids:
                 return None
             if not _read_blocks(matcher, found, offset, deleted):
                 return None
@@ -525,7 +526,7 @@ def _best_first(scores: dict[int, float], first: int) -> Iterable[tuple[int, flo
         yield from sorted(rest, key=itemgetter(1), reverse=True)
 
 
-def _read_blocks(matcher: W3LeafMatcher, into: _Postings, offset: int, deleted: Any) -> bool:
+def _read_blocks(matcher: CompactLeafMatcher, into: _Postings, offset: int, deleted: Any) -> bool:
     """Appends the postings of a Whoosh 3 posting list, block by block, skipping deleted ones."""
     while True:
         if matcher._data is None:

@@ -86,6 +86,7 @@ def test_the_fast_index_paths_give_exactly_the_postings_of_the_analyzer_chain() 
 
     schema = build_schema()
     chain_text = TEXT(analyzer=french_analyzer(), multitoken_query="phrase")
+    chain_text.format = schema["text"].format  # the compact positions (see searchlib.codec)
     for text in _sample_texts():
         assert list(schema["text"].index(text)) == list(chain_text.index(text))
         assert list(schema["title"].index(text)) == list(chain_text.index(text))
