@@ -7,9 +7,13 @@ field's postings took 16.7 bytes each. Here a block is fixed-width arrays (gaps,
 value lengths, each in the narrowest of 1, 2 or 4 bytes) followed by the values joined into one
 bytes string, then compressed; positions are their gaps in the same narrow arrays.
 
-Everything else is W3 unchanged: the term dictionary, block headers, columns, stored fields.
+Stored fields are compressed per article as in W3, but from a preset dictionary of French news
+words (``data/stored.zdict``, made by ``scripts/make_stored_dictionary.py``): 0.45 of their
+pickled size instead of 0.55 on OrangeSum, for about 20 µs more per article written.
+
+Everything else is W3 unchanged: the term dictionary, block headers, the other columns.
 The codec and format are pickled into the index (a segment keeps its codec, a field its format):
-these class paths are on-disk format (see ``schema.SCHEMA_VERSION``).
+these class paths, and the dictionary's bytes, are on-disk format (see ``schema.SCHEMA_VERSION``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import zlib
 from array import array
 from itertools import accumulate
 from pickle import dumps
+from importlib.resources import files
 from typing import Any
 
 from whoosh.codec.whoosh3 import (
@@ -27,8 +32,11 @@ from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
     W3PostingsWriter,
 )
+from whoosh.columns import PickleColumn, VarBytesColumn
 from whoosh.formats import Positions
 from whoosh.system import emptybytes
 from whoosh.util.numeric import length_to_byte
@@ -159,8 +167,69 @@ class CompactLeafMatcher(W3LeafMatcher):
         self._ids = tuple(accumulate(self._data[0]))
 
 
+_STORED_DICTIONARY = files(__package__).joinpath("data/stored.zdict").read_bytes()
+# Priming a compressor hashes the whole dictionary (about 100 µs); copying a primed one is cheap.
+_PRIMED = zlib.compressobj(3, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, _STORED_DICTIONARY)
+
+
+def compress_stored(data: bytes) -> bytes:
+    compressor = _PRIMED.copy()
+    return compressor.compress(data) + compressor.flush()
+
+
+def decompress_stored(data: bytes) -> bytes:
+    decompressor = zlib.decompressobj(15, _STORED_DICTIONARY)
+    return decompressor.decompress(data) + decompressor.flush()
+
+
+class StoredBytesColumn(VarBytesColumn):
+    """Byte strings compressed one by one from the preset dictionary."""
+
+    def writer(self, dbfile: Any) -> Any:
+        return self.Writer(dbfile)
+
+    def reader(self, dbfile: Any, basepos: int, length: int, doccount: int) -> Any:
+        return self.Reader(dbfile, basepos, length, doccount)
+
+    class Writer(VarBytesColumn.Writer):
+        def add(self, docnum: int, v: bytes) -> None:
+            VarBytesColumn.Writer.add(self, docnum, compress_stored(v))
+
+    class Reader(VarBytesColumn.Reader):
+        def __getitem__(self, docnum: int) -> bytes:
+            v = VarBytesColumn.Reader.__getitem__(self, docnum)
+            return decompress_stored(v) if v else v
+
+        def __iter__(self) -> Any:
+            for v in VarBytesColumn.Reader.__iter__(self):
+                yield decompress_stored(v) if v else v
+
+        def load(self) -> list[bytes]:
+            return list(self)
+
+
+STORED_COLUMN = PickleColumn(StoredBytesColumn())
+
+
+class CompactPerDocWriter(W3PerDocWriter):
+    def _create_column(self, fieldname: str, column: Any) -> None:
+        super()._create_column(fieldname, STORED_COLUMN if fieldname == "_stored" else column)
+
+
+class CompactPerDocReader(W3PerDocReader):
+    def stored_fields(self, docnum: int) -> dict[str, Any]:
+        return self._cached_reader("_stored", STORED_COLUMN)[docnum] or {}
+
+
 class CompactCodec(W3Codec):
-    """W3 with :class:`CompactPostingsWriter` blocks (see the module's docstring)."""
+    """W3 with :class:`CompactPostingsWriter` blocks and dictionary-compressed stored fields
+    (see the module's docstring)."""
+
+    def per_document_writer(self, storage: Any, segment: Any) -> W3PerDocWriter:
+        return CompactPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> W3PerDocReader:
+        return CompactPerDocReader(storage, segment)
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
         return CompactPostingsWriter(

@@ -1,0 +1,70 @@
+"""The index's compact format (searchlib/codec.py): what is written is read back exactly."""
+
+from __future__ import annotations
+
+from array import array
+from itertools import accumulate
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchlib import Archive, Article
+from searchlib.codec import CompactPositions, compress_stored, decode_block, decompress_stored, encode_block
+
+docnums = st.lists(st.integers(0, 2**31), min_size=1, max_size=128, unique=True).map(sorted)
+
+
+def _weights(wt: object, count: int) -> list[float]:
+    if wt is None:
+        return [1.0] * count
+    if isinstance(wt, float):
+        return [wt] * count
+    return list(wt)  # type: ignore[call-overload]
+
+
+@settings(max_examples=300, deadline=None)
+@given(ids=docnums, data=st.data())
+def test_a_block_reads_back_its_docnums_weights_and_values(ids: list[int], data: st.DataObject) -> None:
+    kind = data.draw(st.sampled_from(["ones", "same", "ints", "floats"]))
+    weight = {"ones": st.just(1.0), "same": st.just(2.5), "ints": st.integers(0, 100_000).map(float),
+              "floats": st.floats(0, 1000, width=32)}[kind]
+    weights = array("f", data.draw(st.lists(weight, min_size=len(ids), max_size=len(ids))))
+    fixedsize = data.draw(st.sampled_from([None, 0, 4]))
+    size = st.integers(1, 300) if fixedsize is None else st.just(fixedsize or 0)
+    values = [] if fixedsize == 0 else [bytes(data.draw(st.lists(st.integers(0, 255), min_size=n, max_size=n)))
+                                        for n in data.draw(st.lists(size, min_size=len(ids), max_size=len(ids)))]
+    gaps, read_weights, read_values = decode_block(encode_block(array("I", ids), weights, values, fixedsize), fixedsize)
+    assert list(accumulate(gaps)) == ids
+    assert _weights(read_weights, len(ids)) == list(weights)
+    if fixedsize is None:
+        assert list(read_values) == values
+    elif fixedsize:
+        assert read_values == b"".join(values)
+
+
+@given(st.lists(st.integers(0, 2**31), min_size=1, max_size=60, unique=True).map(sorted))
+def test_positions_read_back(positions: list[int]) -> None:
+    encoded = CompactPositions().encode(positions)
+    assert CompactPositions().decode_positions(encoded) == positions
+    assert CompactPositions().decode_frequency(encoded) == len(positions)
+
+
+@given(st.binary(max_size=5000))
+def test_stored_bytes_read_back(data: bytes) -> None:
+    assert decompress_stored(compress_stored(data)) == data
+
+
+def test_articles_read_back_whole_after_a_merge(tmp_path: Path) -> None:
+    written = [
+        Article(id=f"a{n}", title=f"Pékin n°{n} — « sécurité »", body="Œuvre d'art à Zürich. " * (n + 1), source="AFP")
+        for n in range(40)
+    ]
+    with Archive(tmp_path / "index") as archive:
+        archive.add_many(written[:20])
+        archive.add_many(written[20:])
+        with archive._batch() as merging:  # what index_paths does after a large run
+            merging.commit(merge=True)
+        assert archive._search_with().reader().is_atomic()
+        assert [archive.get(f"a{n}") for n in range(40)] == written
+        assert archive.search('"sécurité"').total == 40
