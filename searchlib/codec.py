@@ -78,8 +78,9 @@ def _numbers(code: bytes, data: bytes | memoryview, start: int, count: int) -> t
     return numbers, end
 
 
-def encode_block(ids: Any, weights: Any, values: list[bytes], fixedsize: int | None) -> bytes:
-    """One block of postings: docnums ascending, their weights and encoded values."""
+def encode_block(ids: Any, weights: Any, values: Any, fixedsize: int | None) -> bytes:
+    """One block of postings: docnums ascending, their weights and encoded values (a list of
+    bytes, or for a format of fixed-size values possibly their concatenation)."""
     gaps = narrow(delta_encode(ids))
     parts = [b"", _bytes(gaps)]
     if all(w == 1.0 for w in weights):
@@ -103,13 +104,14 @@ def encode_block(ids: Any, weights: Any, values: list[bytes], fixedsize: int | N
         value_kind, length_code = _SIZED, lengths.typecode.encode("ascii")
         parts.append(_bytes(lengths))
     if value_kind != _NONE:
-        parts.append(emptybytes.join(values))
+        parts.append(values if isinstance(values, (bytes, bytearray)) else emptybytes.join(values))
     parts[0] = _HEADER.pack(len(ids), gaps.typecode.encode("ascii"), weight_kind, weight_code, value_kind, length_code)
     return emptybytes.join(parts)
 
 
-def decode_block(data: bytes, fixedsize: int | None) -> tuple[array, Any, Any]:
-    """``(docnum gaps, weights, values)`` of a block, shaped as whoosh3's unpickled tuple."""
+def decode_block(data: bytes, fixedsize: int | None, values: bool = True) -> tuple[array, Any, Any]:
+    """``(docnum gaps, weights, values)`` of a block, shaped as whoosh3's unpickled tuple
+    (values None when not asked for: most searches need no positions)."""
     count, gap_code, weight_kind, weight_code, value_kind, length_code = _HEADER.unpack_from(data)
     gaps, offset = _numbers(gap_code, data, _HEADER.size, count)
     weights: Any = None
@@ -119,14 +121,16 @@ def decode_block(data: bytes, fixedsize: int | None) -> tuple[array, Any, Any]:
     elif weight_kind in (_INTS, _FLOATS):
         numbers, offset = _numbers(weight_code, data, offset, count)
         weights = numbers if weight_kind == _FLOATS else array("f", numbers)
-    values: Any = () if fixedsize is None or fixedsize < 0 else None
+    if not values:
+        return gaps, weights, None
+    found: Any = () if fixedsize is None or fixedsize < 0 else None
     if value_kind == _FIXED:
-        values = data[offset:]
+        found = data[offset:]
     elif value_kind == _SIZED:
         lengths, offset = _numbers(length_code, data, offset, count)
         ends = list(accumulate(lengths, initial=offset))
-        values = tuple(data[start:end] for start, end in zip(ends, ends[1:]))
-    return gaps, weights, values
+        found = tuple(data[start:end] for start, end in zip(ends, ends[1:]))
+    return gaps, weights, found
 
 
 class CompactPostingsWriter(W3PostingsWriter):
