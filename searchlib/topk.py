@@ -29,7 +29,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from heapq import heappush, heapreplace, nlargest, nsmallest
+from heapq import heappop, heappush, heapreplace, nlargest, nsmallest
 from itertools import accumulate
 from operator import itemgetter
 from pickle import loads
@@ -76,12 +76,13 @@ class _Leaf:
     slop: int = 0
     phrase: bool = False
     postings: list[_Postings] = field(default_factory=list)
+    matched: set[int] | None = None  # a phrase's documents, once read
 
 
 class _Postings:
     """One word's live postings in one field, over every segment (global document numbers)."""
 
-    __slots__ = ("key", "ids", "weights", "blocks", "format", "maxweight", "size", "decoded")
+    __slots__ = ("key", "ids", "weights", "blocks", "format", "maxweight", "size", "decoded", "scorer")
 
     def __init__(self, key: tuple[str, bytes]) -> None:
         self.key = key
@@ -95,6 +96,9 @@ class _Postings:
         self.size = 0
         # Where decoded blocks are kept: the engine's LRU, shared by every word's postings.
         self.decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[list[int], Any]] | None = None
+        # (idf, K1 + 1, norms, smallest norm): what scoring the word needs, the same for every
+        # query of a searcher (Engine._scorer).
+        self.scorer: tuple[float, float, list[float], float] | None = None
 
     def weight(self, docnum: int) -> float | None:
         i = bisect_left(self.ids, docnum)
@@ -185,8 +189,10 @@ class Engine:
 
     # -- postings ------------------------------------------------------------------------
 
-    def postings(self, fieldname: str, word: bytes) -> _Postings | None:
-        """The postings of ``word`` (None when the codec is not one this module reads)."""
+    def postings(self, fieldname: str, word: bytes, positions: bool = False) -> _Postings | None:
+        """The postings of ``word`` (None when the codec is not one this module reads). With
+        ``positions``, a first read also keeps the blocks decoded for phrase matching, which
+        would otherwise decompress and unpickle them a second time."""
         key = (fieldname, word)
         with self._lock:
             found = self._postings.get(key)
@@ -206,7 +212,7 @@ class Engine:
                 matcher = matcher.child
             if type(matcher) is not W3LeafMatcher or matcher._byteids:
                 return None
-            if not _read_blocks(matcher, found, offset, deleted):
+            if not _read_blocks(matcher, found, offset, deleted, self._decoded if positions else None):
                 return None
         found.size = len(found.ids)
         found.maxweight = max(found.weights, default=0.0)
@@ -246,10 +252,11 @@ class Engine:
 
     def _load(self, leaves: list[_Leaf]) -> bool:
         self._sets = {}
+        in_phrases = {(leaf.fieldname, word) for leaf in leaves if leaf.phrase for word in leaf.words}
         for leaf in leaves:
             leaf.postings = []
             for word in leaf.words:
-                postings = self.postings(leaf.fieldname, word)
+                postings = self.postings(leaf.fieldname, word, (leaf.fieldname, word) in in_phrases)
                 if postings is None:
                     return False
                 leaf.postings.append(postings)
@@ -280,8 +287,13 @@ class Engine:
         return docs & allowed if allowed is not None else docs
 
     def _phrase_docs(self, leaf: _Leaf) -> set[int]:
-        candidates = set.intersection(*(self._docs(postings) for postings in leaf.postings))
-        return {docnum for docnum in candidates if self._phrase_at(leaf, docnum)}
+        if leaf.matched is None:  # once per search: _matches and the scoring both ask
+            leaf.matched = {docnum for docnum in self._holding(leaf) if self._phrase_at(leaf, docnum)}
+        return leaf.matched
+
+    def _holding(self, leaf: _Leaf) -> set[int]:
+        """The documents holding every word of a phrase (where it may match)."""
+        return set.intersection(*(self._docs(postings) for postings in leaf.postings))
 
     def _phrase_at(self, leaf: _Leaf, docnum: int) -> bool:
         """Whether the phrase matches in ``docnum``, as Whoosh's ``SpanNear2`` (ordered, mindist 1,
@@ -305,15 +317,18 @@ class Engine:
 
     # -- scoring -------------------------------------------------------------------------
 
-    def _scorer(self, fieldname: str, word: bytes) -> tuple[float, float, list[float], float]:
+    def _scorer(self, fieldname: str, postings: _Postings) -> tuple[float, float, list[float], float]:
         """(idf, K1 + 1, norms, smallest norm) of a word in a field."""
-        k1, _, _ = self._constants(fieldname)
-        text = self.schema[fieldname].from_bytes(word)
-        norms, smallest = self.norms(fieldname)
-        return self.searcher.idf(fieldname, text), k1 + 1, norms, smallest
+        found = postings.scorer
+        if found is None:
+            k1, _, _ = self._constants(fieldname)
+            text = self.schema[fieldname].from_bytes(postings.key[1])
+            norms, smallest = self.norms(fieldname)
+            found = postings.scorer = (self.searcher.idf(fieldname, text), k1 + 1, norms, smallest)
+        return found
 
-    def _raw(self, fieldname: str, postings: _Postings, word: bytes, docnum: int) -> float:
-        idf, k1p1, norms, _ = self._scorer(fieldname, word)
+    def _raw(self, fieldname: str, postings: _Postings, docnum: int) -> float:
+        idf, k1p1, norms, _ = self._scorer(fieldname, postings)
         w = postings.weight(docnum)
         if w is None:
             return 0.0
@@ -345,7 +360,7 @@ class Engine:
         # Terms, most valuable first; each one's bound on what it adds to a document's score.
         ranked = []
         for leaf in terms:
-            idf, k1p1, norms, smallest = self._scorer(leaf.fieldname, leaf.words[0])
+            idf, k1p1, norms, smallest = self._scorer(leaf.fieldname, leaf.postings[0])
             mw = leaf.postings[0].maxweight
             bound = idf * ((mw * k1p1) / (mw + smallest)) * leaf.boost if mw else 0.0
             ranked.append((bound, leaf, idf, k1p1, norms))
@@ -391,33 +406,66 @@ class Engine:
 
         if not bonuses:
             return Found(_best(acc, k), docs)
+        return self._add_bonuses(acc, k, bonuses, ratio, docs, deadline)
 
-        # Phrase bonuses, best candidates first, until no remaining one can reach the top k.
+    def _add_bonuses(
+        self,
+        acc: dict[int, float],
+        k: int,
+        bonuses: list[_Leaf],
+        ratio: float,
+        docs: set[int],
+        deadline: float | None,
+    ) -> Found:
+        """The ``k`` best of ``acc`` once the phrase bonuses are added, reading as few phrase
+        positions as it can.
+
+        Documents come best partial score first; one that holds every word of a phrase waits (in
+        ``waiting``) with its exact upper bound, the partial score plus what the phrases it may
+        match would add, and its positions are read only when that bound is the highest left. It
+        stops when no document left, waiting or not, can reach the top k.
+        """
+        holding = [(self._holding(leaf), leaf) for leaf in bonuses]
         heap: list[tuple[float, int]] = []  # (score, -docnum): the k best so far
-        for docnum, partial in _best_first(acc, 4 * k + 16):
-            if len(heap) >= k and partial * (1 + ratio) * (1 + _SLACK) < heap[0][0]:
-                break
-            if deadline is not None and monotonic() > deadline:
-                return Found([(-negated, score) for score, negated in sorted(heap, reverse=True)], docs, stopped=True)
-            # What each phrase would add if it matched (weights only, no positions read yet).
-            possible = [
-                (self._phrase_score(leaf, docnum), leaf)
-                for leaf in bonuses
-                if all(docnum in self._docs(postings) for postings in leaf.postings)
-            ]
-            if len(heap) >= k and (partial + sum(add for add, _ in possible)) * (1 + _SLACK) < heap[0][0]:
-                continue  # cannot reach the top k even with every phrase
-            score = partial
-            for add, leaf in possible:
-                if self._phrase_at(leaf, docnum):
-                    score += add
+        waiting: list[tuple[float, int, float, list[tuple[float, _Leaf]]]] = []  # (-bound, docnum, …)
+
+        def keep(score: float, docnum: int) -> None:
             entry = (score, -docnum)
             if len(heap) < k:
                 heappush(heap, entry)
             elif entry > heap[0]:
                 heapreplace(heap, entry)
-        best = sorted(heap, reverse=True)
-        return Found([(-negated, score) for score, negated in best], docs)
+
+        def settle(entry: tuple[float, int, float, list[tuple[float, _Leaf]]]) -> None:
+            _, docnum, score, possible = entry
+            for add, leaf in possible:
+                if self._phrase_at(leaf, docnum):
+                    score += add
+            keep(score, docnum)
+
+        def found(stopped: bool = False) -> Found:
+            return Found([(-negated, score) for score, negated in sorted(heap, reverse=True)], docs, stopped)
+
+        for docnum, partial in _best_first(acc, 4 * k + 16):
+            if deadline is not None and monotonic() > deadline:
+                return found(stopped=True)
+            bound = partial * (1 + ratio) * (1 + _SLACK)  # what this document or any after it can reach
+            while waiting and -waiting[0][0] >= bound:
+                settle(heappop(waiting))
+            if len(heap) >= k and bound < heap[0][0]:
+                break
+            possible = [(self._phrase_score(leaf, docnum), leaf) for docs_of, leaf in holding if docnum in docs_of]
+            if not possible:
+                keep(partial, docnum)
+                continue
+            most = partial + sum(add for add, _ in possible)
+            if len(heap) < k or most * (1 + _SLACK) >= heap[0][0]:
+                heappush(waiting, (-most * (1 + _SLACK), docnum, partial, possible))
+        while waiting and (len(heap) < k or -waiting[0][0] >= heap[0][0]):
+            if deadline is not None and monotonic() > deadline:
+                return found(stopped=True)
+            settle(heappop(waiting))
+        return found()
 
     def _add_terms(self, new: set[int], acc: dict[int, float], ranked: list[tuple[Any, ...]]) -> None:
         """Adds every term's score to the documents ``new`` (not scored by any term yet)."""
@@ -448,8 +496,8 @@ class Engine:
 
     def _phrase_score(self, leaf: _Leaf, docnum: int) -> float:
         score = 0.0
-        for word, postings in zip(leaf.words, leaf.postings):
-            score += self._raw(leaf.fieldname, postings, word, docnum)
+        for postings in leaf.postings:
+            score += self._raw(leaf.fieldname, postings, docnum)
         return score * leaf.boost if leaf.boost != 1.0 else score
 
     def scores(self, q: wq.Query, docnums: Iterable[int], fields: Iterable[str]) -> dict[int, float] | None:
@@ -462,7 +510,7 @@ class Engine:
             score = 0.0
             for leaf in leaves:
                 if not leaf.phrase:
-                    s = self._raw(leaf.fieldname, leaf.postings[0], leaf.words[0], docnum)
+                    s = self._raw(leaf.fieldname, leaf.postings[0], docnum)
                     score += s * leaf.boost if leaf.boost != 1.0 else s
                 elif all(docnum in self._docs(p) for p in leaf.postings) and self._phrase_at(leaf, docnum):
                     score += self._phrase_score(leaf, docnum)
@@ -519,14 +567,19 @@ def _best_first(scores: dict[int, float], first: int) -> Iterable[tuple[int, flo
     """``scores`` items, highest first: the ``first`` best, then (rarely needed) the others."""
     head = nlargest(first, scores.items(), key=itemgetter(1))
     yield from head
-    if len(head) < len(scores):
-        seen = {docnum for docnum, _ in head}
-        rest = [item for item in scores.items() if item[0] not in seen]
-        yield from sorted(rest, key=itemgetter(1), reverse=True)
+    if len(head) < len(scores):  # nlargest is the start of this (stable) sort: the rest follows
+        yield from sorted(scores.items(), key=itemgetter(1), reverse=True)[len(head) :]
 
 
-def _read_blocks(matcher: W3LeafMatcher, into: _Postings, offset: int, deleted: Any) -> bool:
-    """Appends the postings of a Whoosh 3 posting list, block by block, skipping deleted ones."""
+def _read_blocks(
+    matcher: W3LeafMatcher,
+    into: _Postings,
+    offset: int,
+    deleted: Any,
+    decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[list[int], Any]] | None = None,
+) -> bool:
+    """Appends the postings of a Whoosh 3 posting list, block by block, skipping deleted ones;
+    puts the blocks' positions in ``decoded`` (as ``_Postings.positions`` reads them), if given."""
     while True:
         if matcher._data is None:
             matcher._read_data()
@@ -534,6 +587,10 @@ def _read_blocks(matcher: W3LeafMatcher, into: _Postings, offset: int, deleted: 
         local = list(accumulate(data[0]))
         count = len(local)
         weights = data[1]
+        if decoded is not None and data[2] is not None:
+            decoded[(into.key, len(into.blocks))] = (local, data[2])
+            if len(decoded) > DECODED_BLOCKS:
+                decoded.popitem(last=False)
         if weights is None:
             weights = [1.0] * count
         elif isinstance(weights, float):
