@@ -27,10 +27,11 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from heapq import heappop, heappush, heapreplace, nlargest, nsmallest
-from itertools import accumulate
+from itertools import accumulate, compress
+from math import inf
 from operator import itemgetter
 from pickle import loads
 from time import monotonic
@@ -379,10 +380,12 @@ class Engine:
             ratio_by_field[leaf.fieldname] += leaf.boost / lowest if lowest else float("inf")
         ratio = max(ratio_by_field.values(), default=0.0)
 
-        # MaxScore: score in full (every term) the documents of the most valuable terms, one term
-        # at a time, until a document holding none of those terms could not reach the k-th best
-        # score found: its terms are all among the rest, and a phrase needing one of the terms
-        # taken cannot match it.
+        # MaxScore: score in full (every term) the documents of the most valuable terms, until a
+        # document holding none of those terms could not reach the k-th best score found: its
+        # terms are all among the rest, and a phrase needing one of the terms taken cannot match
+        # it. Once k documents are scored, the k-th best score so far (a lower bound of the final
+        # one) decides which terms to take, and their documents are scored together: each pass
+        # walks every term's postings.
         acc: dict[int, float] = {}
         for leaf in own:  # phrases searched for themselves: their documents are known
             for docnum in self._phrase_docs(leaf):
@@ -390,19 +393,27 @@ class Engine:
                     acc[docnum] = acc.get(docnum, 0.0) + self._phrase_score(leaf, docnum)
         self._add_terms(set(acc), acc, ranked)
         taken: set[int] = set()
+        later: set[int] = set()  # documents of terms taken, to score together
+        kth = None
         for i, (_, leaf, *_) in enumerate(ranked):
             if deadline is not None and monotonic() > deadline:
                 return Found(_best(acc, k), docs, stopped=True)
-            if len(acc) >= k:
+            if kth is None and len(acc) >= k:
+                kth = nlargest(k, acc.values())[-1]
+            if kth is not None:
                 rest = sum(entry[0] for entry in ranked[i:])
                 rest += sum(most for most, needs in potential if not needs & taken)
-                if rest * (1 + _SLACK) < nlargest(k, acc.values())[-1]:
+                if rest * (1 + _SLACK) < kth:
                     break
             new = self._docs(leaf.postings[0]) - acc.keys()
             if allowed is not None:
                 new &= allowed
-            self._add_terms(new, acc, ranked)
+            if kth is None:
+                self._add_terms(new, acc, ranked)
+            else:
+                later |= new
             taken.add(id(leaf))
+        self._add_terms(later, acc, ranked)
 
         if not bonuses:
             return Found(_best(acc, k), docs)
@@ -446,7 +457,10 @@ class Engine:
         def found(stopped: bool = False) -> Found:
             return Found([(-negated, score) for score, negated in sorted(heap, reverse=True)], docs, stopped)
 
-        for docnum, partial in _best_first(acc, 4 * k + 16):
+        def floor() -> float:  # below this, a partial score cannot reach the k-th best
+            return heap[0][0] / ((1 + ratio) * (1 + _SLACK)) * (1 - _SLACK) if len(heap) >= k else -inf
+
+        for docnum, partial in _best_first(acc, 4 * k + 16, floor):
             if deadline is not None and monotonic() > deadline:
                 return found(stopped=True)
             bound = partial * (1 + ratio) * (1 + _SLACK)  # what this document or any after it can reach
@@ -563,12 +577,19 @@ def _best(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
     return nsmallest(k, scores.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _best_first(scores: dict[int, float], first: int) -> Iterable[tuple[int, float]]:
-    """``scores`` items, highest first: the ``first`` best, then (rarely needed) the others."""
+def _best_first(
+    scores: dict[int, float], first: int, floor: Callable[[], float]
+) -> Iterable[tuple[int, float]]:
+    """``scores`` items, highest first: the ``first`` best, then the others down to ``floor()``
+    (asked once the first are taken: the lowest score still wanted)."""
     head = nlargest(first, scores.items(), key=itemgetter(1))
     yield from head
-    if len(head) < len(scores):  # nlargest is the start of this (stable) sort: the rest follows
-        yield from sorted(scores.items(), key=itemgetter(1), reverse=True)[len(head) :]
+    if len(head) < len(scores):
+        # nlargest gives the start of this stable sort, which a filter leaves in order: the rest
+        # follows the head. The filter runs in C (low <= score), over thousands of items.
+        low = floor()
+        wanted = compress(scores.items(), map(low.__le__, scores.values()))
+        yield from sorted(wanted, key=itemgetter(1), reverse=True)[len(head) :]
 
 
 def _read_blocks(
