@@ -34,6 +34,7 @@ from itertools import accumulate, compress
 from math import inf
 from operator import itemgetter
 from pickle import loads
+from struct import unpack_from
 from time import monotonic
 from typing import Any
 
@@ -190,10 +191,8 @@ class Engine:
 
     # -- postings ------------------------------------------------------------------------
 
-    def postings(self, fieldname: str, word: bytes, positions: bool = False) -> _Postings | None:
-        """The postings of ``word`` (None when the codec is not one this module reads). With
-        ``positions``, a first read also keeps the blocks decoded for phrase matching, which
-        would otherwise decompress and unpickle them a second time."""
+    def postings(self, fieldname: str, word: bytes) -> _Postings | None:
+        """The postings of ``word`` (None when the codec is not one this module reads)."""
         key = (fieldname, word)
         with self._lock:
             found = self._postings.get(key)
@@ -213,7 +212,7 @@ class Engine:
                 matcher = matcher.child
             if type(matcher) is not W3LeafMatcher or matcher._byteids:
                 return None
-            if not _read_blocks(matcher, found, offset, deleted, self._decoded if positions else None):
+            if not _read_blocks(matcher, found, offset, deleted):
                 return None
         found.size = len(found.ids)
         found.maxweight = max(found.weights, default=0.0)
@@ -253,11 +252,10 @@ class Engine:
 
     def _load(self, leaves: list[_Leaf]) -> bool:
         self._sets = {}
-        in_phrases = {(leaf.fieldname, word) for leaf in leaves if leaf.phrase for word in leaf.words}
         for leaf in leaves:
             leaf.postings = []
             for word in leaf.words:
-                postings = self.postings(leaf.fieldname, word, (leaf.fieldname, word) in in_phrases)
+                postings = self.postings(leaf.fieldname, word)
                 if postings is None:
                     return False
                 leaf.postings.append(postings)
@@ -592,26 +590,18 @@ def _best_first(
         yield from sorted(wanted, key=itemgetter(1), reverse=True)[len(head) :]
 
 
-def _read_blocks(
-    matcher: W3LeafMatcher,
-    into: _Postings,
-    offset: int,
-    deleted: Any,
-    decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[list[int], Any]] | None = None,
-) -> bool:
-    """Appends the postings of a Whoosh 3 posting list, block by block, skipping deleted ones;
-    puts the blocks' positions in ``decoded`` (as ``_Postings.positions`` reads them), if given."""
+def _read_blocks(matcher: W3LeafMatcher, into: _Postings, offset: int, deleted: Any) -> bool:
+    """Appends the postings of a Whoosh 3 posting list, block by block, skipping deleted ones.
+    Positions are left in the file: ``_Postings.positions`` reads the few blocks a phrase needs."""
     while True:
-        if matcher._data is None:
-            matcher._read_data()
-        data = matcher._data
+        data = _without_positions(matcher)
+        if data is None:
+            if matcher._data is None:
+                matcher._read_data()
+            data = matcher._data
         local = list(accumulate(data[0]))
         count = len(local)
         weights = data[1]
-        if decoded is not None and data[2] is not None:
-            decoded[(into.key, len(into.blocks))] = (local, data[2])
-            if len(decoded) > DECODED_BLOCKS:
-                decoded.popitem(last=False)
         if weights is None:
             weights = [1.0] * count
         elif isinstance(weights, float):
@@ -638,6 +628,35 @@ def _read_blocks(
         if matcher._lastblock:
             return True
         matcher._goto(matcher._nextoffset)
+
+
+def _without_positions(matcher: W3LeafMatcher) -> tuple[tuple[int, ...], tuple[float, ...], None] | None:
+    """The document-number deltas and weights of the matcher's block, without its positions; None
+    when the block is not laid out as expected (the caller reads it whole).
+
+    A block is the pickle of (deltas, weights, positions), compressed: positions are most of it.
+    Only the start of the stream is decompressed, up to the end of the weights, which are eight-byte
+    floats (BINFLOAT) as whoosh3 pickles them when they differ. Reading the whole block (whoosh's
+    ``_read_data``) took five times as long: unpickling its positions is the slow part.
+    """
+    count = matcher._blocklength
+    raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+    # PROTO, MARK, deltas (5 bytes at most each), TUPLE, BINPUT, MARK, weights (9 bytes each), TUPLE, BINPUT
+    head = zlib.decompressobj().decompress(raw, 14 * count + 16) if matcher._compression else raw
+    # The deltas tuple ends with TUPLE, BINPUT 0 and the weights' MARK: in the deltas (BININT
+    # opcodes and their arguments) those bytes can only stand for an impossible 4-byte delta.
+    end = head.find(b"tq\x00(", 3)
+    if end < 0 or head[:3] != b"\x80\x02(":
+        return None
+    start = end + 4
+    stop = start + 9 * count
+    if head[stop : stop + 3] != b"tq\x01" or head[start:stop:9] != b"G" * count:
+        return None
+    deltas = loads(b"\x80\x02" + head[2 : end + 1] + b".")
+    weights = unpack_from(">" + "xd" * count, head, start)
+    if len(deltas) != count:
+        return None
+    return deltas, weights, None
 
 
 _ENGINES_LOCK = threading.Lock()
