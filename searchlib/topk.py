@@ -30,7 +30,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from heapq import heappop, heappush, heapreplace, nlargest, nsmallest
-from itertools import accumulate, compress
+from itertools import accumulate, compress, islice
 from math import inf
 from operator import itemgetter
 from pickle import loads
@@ -397,7 +397,7 @@ class Engine:
             if deadline is not None and monotonic() > deadline:
                 return Found(_best(acc, k), docs, stopped=True)
             if kth is None and len(acc) >= k:
-                kth = nlargest(k, acc.values())[-1]
+                kth = _best(acc, k)[-1][1]
             if kth is not None:
                 rest = sum(entry[0] for entry in ranked[i:])
                 rest += sum(most for most, needs in potential if not needs & taken)
@@ -570,9 +570,19 @@ class Engine:
         return found
 
 
+def _contenders(scores: dict[int, float], n: int) -> Iterable[tuple[int, float]]:
+    """The items of ``scores`` that may be among the ``n`` highest, in their order: when there
+    are many, only those scoring at least the n-th highest of a slice of them (a lower bound of
+    the n-th highest of all), picked in C. heapq's nlargest and nsmallest loop in Python."""
+    if len(scores) <= 8 * n + 2000:
+        return scores.items()
+    low = nlargest(n, islice(scores.values(), 4 * n + 1000))[-1]
+    return compress(scores.items(), map(low.__le__, scores.values()))
+
+
 def _best(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
     """The ``k`` best (docnum, score) pairs: highest score first, then lowest docnum, as Whoosh."""
-    return nsmallest(k, scores.items(), key=lambda item: (-item[1], item[0]))
+    return nsmallest(k, _contenders(scores, k), key=lambda item: (-item[1], item[0]))
 
 
 def _best_first(
@@ -580,7 +590,7 @@ def _best_first(
 ) -> Iterable[tuple[int, float]]:
     """``scores`` items, highest first: the ``first`` best, then the others down to ``floor()``
     (asked once the first are taken: the lowest score still wanted)."""
-    head = nlargest(first, scores.items(), key=itemgetter(1))
+    head = nlargest(first, _contenders(scores, first), key=itemgetter(1))
     yield from head
     if len(head) < len(scores):
         # nlargest gives the start of this stable sort, which a filter leaves in order: the rest
