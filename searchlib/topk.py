@@ -483,19 +483,27 @@ class Engine:
         """Adds every term's score to the documents ``new`` (not scored by any term yet)."""
         if not new:
             return
+        fresh = new.isdisjoint(acc)  # the first term's scores are the documents' first: no sum
         for _, leaf, idf, k1p1, norms in ranked:
             postings = leaf.postings[0]
-            boost = leaf.boost
+            ids, weights, boost = postings.ids, postings.weights, leaf.boost
             get = acc.get
-            if len(new) * 8 > len(postings.ids):  # most of the postings: walk them
-                for docnum, w in zip(postings.ids, postings.weights):
-                    if docnum in new:
-                        s = idf * ((w * k1p1) / (w + norms[docnum]))
-                        if boost != 1.0:
-                            s = s * boost
-                        acc[docnum] = get(docnum, 0.0) + s
+            if len(new) * 8 > len(ids):  # most of the postings: walk them (one loop per case)
+                if fresh:
+                    acc.update(
+                        {d: idf * ((w * k1p1) / (w + norms[d])) for d, w in zip(ids, weights) if d in new}
+                        if boost == 1.0
+                        else {d: idf * ((w * k1p1) / (w + norms[d])) * boost for d, w in zip(ids, weights) if d in new}
+                    )
+                elif boost == 1.0:
+                    for d, w in zip(ids, weights):
+                        if d in new:
+                            acc[d] = get(d, 0.0) + idf * ((w * k1p1) / (w + norms[d]))
+                else:
+                    for d, w in zip(ids, weights):
+                        if d in new:
+                            acc[d] = get(d, 0.0) + idf * ((w * k1p1) / (w + norms[d])) * boost
             else:  # a few documents: look each one up
-                ids, weights = postings.ids, postings.weights
                 size = len(ids)
                 for docnum in new:
                     i = bisect_left(ids, docnum)
@@ -505,6 +513,7 @@ class Engine:
                         if boost != 1.0:
                             s = s * boost
                         acc[docnum] = get(docnum, 0.0) + s
+            fresh = False
 
     def _phrase_score(self, leaf: _Leaf, docnum: int) -> float:
         score = 0.0
