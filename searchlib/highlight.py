@@ -7,10 +7,8 @@ ranges come from the original, accented article text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from whoosh.analysis import Analyzer
-from whoosh.analysis.analyzers import CompositeAnalyzer
 
 from . import analysis
 from .models import Snippet
@@ -62,50 +60,47 @@ def _matches(text: str, terms: set[str], analyzer: Analyzer) -> list[tuple[int, 
             for token in analyzer(text, chars=True, mode="index")
             if token.text in terms
         ]
-    # The index term of a word starts with the first letter of the word folded (stemming and stop
-    # words only ever cut or change its end): words starting otherwise need no analysis.
-    initials = {term[:1] for term in terms}
+    # A French index term is the word folded with at most its last three letters replaced
+    # (stemming and stop words only ever cut or change its end: "chevaux" → "cheval"): words
+    # starting otherwise need no analysis, whose slow part is the stemmer.
+    starts = tuple({term[: max(len(term) - _REPLACED, 1)] for term in terms})
     fold = analysis.fold
+    analysed = analysis._analysed
     found = []
     for match in analysis._WORD.finditer(text):
         word = match.group()
         key = keys.get(word)
         if key is None:
-            if fold(word.lower())[:1] not in initials:
+            if not fold(word.lower()).startswith(starts):
                 continue
-            key = keys[word] = _analysed(analyzer, word)
-        if key.__class__ is str:
-            if key in terms:
-                found.append((match.start(), match.end(), key))
-        elif key and any(part in terms for part in key):
-            found.append((match.start(), match.end(), next(part for part in key if part in terms)))
+            key = keys[word] = analysed(word)[1] or ""
+        if key in terms:
+            found.append((match.start(), match.end(), key))
     return found
 
 
-# Per analyzer object: word as written → its index term ("" for a stop word; a tuple in the rare
-# case one word analyses into several). Bounded: cleared when it grows past _MAX_WORDS.
-_KEYS: dict[int, tuple[Analyzer, dict[str, Any]]] = {}
+# Per analyzer object: word as written → its index term ("" for a stop word). Bounded: cleared
+# when it grows past _MAX_WORDS.
+_KEYS: dict[int, tuple[Analyzer, dict[str, str]]] = {}
 _MAX_WORDS = 300_000
+# The most letters the Snowball French stemmer replaces at the end of a word ("aux" → "al").
+_REPLACED = 3
+_FRENCH = analysis.french_analyzer()
 
 
-def _word_keys(analyzer: Analyzer) -> dict[str, Any] | None:
+def _word_keys(analyzer: Analyzer) -> dict[str, str] | None:
     """The word-key cache of ``analyzer``, or None when it is not the French analyzer (whose
-    tokenizer pattern the fast scan uses)."""
+    tokenizer pattern and word analysis, ``analysis._analysed``, the fast scan uses)."""
     entry = _KEYS.get(id(analyzer))
     if entry is not None and entry[0] is analyzer:
         if len(entry[1]) > _MAX_WORDS:
             entry[1].clear()
         return entry[1]
-    if not (isinstance(analyzer, CompositeAnalyzer) and type(analyzer.items[0]) is analysis.FrenchTokenizer):
+    if analyzer != _FRENCH:
         return None
-    cache: dict[str, Any] = {}
+    cache: dict[str, str] = {}
     _KEYS[id(analyzer)] = (analyzer, cache)
     return cache
-
-
-def _analysed(analyzer: Analyzer, word: str) -> Any:
-    texts = tuple(token.text for token in analyzer(word, mode="index"))
-    return texts[0] if len(texts) == 1 else texts or ""
 
 
 def _opening(text: str, size: int) -> str:

@@ -27,10 +27,11 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from heapq import heappush, heapreplace, nlargest, nsmallest
-from itertools import accumulate
+from heapq import heappop, heappush, heapreplace, nlargest, nsmallest
+from itertools import accumulate, compress, islice
+from math import inf
 from operator import itemgetter
 from time import monotonic
 from typing import Any
@@ -77,12 +78,13 @@ class _Leaf:
     slop: int = 0
     phrase: bool = False
     postings: list[_Postings] = field(default_factory=list)
+    matched: set[int] | None = None  # a phrase's documents, once read
 
 
 class _Postings:
     """One word's live postings in one field, over every segment (global document numbers)."""
 
-    __slots__ = ("key", "ids", "weights", "blocks", "format", "maxweight", "size", "decoded")
+    __slots__ = ("key", "ids", "weights", "blocks", "format", "maxweight", "size", "decoded", "scorer")
 
     def __init__(self, key: tuple[str, bytes]) -> None:
         self.key = key
@@ -96,6 +98,9 @@ class _Postings:
         self.size = 0
         # Where decoded blocks are kept: the engine's LRU, shared by every word's postings.
         self.decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[list[int], Any]] | None = None
+        # (idf, K1 + 1, norms, smallest norm): what scoring the word needs, the same for every
+        # query of a searcher (Engine._scorer).
+        self.scorer: tuple[float, float, list[float], float] | None = None
 
     def weight(self, docnum: int) -> float | None:
         i = bisect_left(self.ids, docnum)
@@ -281,8 +286,13 @@ class Engine:
         return docs & allowed if allowed is not None else docs
 
     def _phrase_docs(self, leaf: _Leaf) -> set[int]:
-        candidates = set.intersection(*(self._docs(postings) for postings in leaf.postings))
-        return {docnum for docnum in candidates if self._phrase_at(leaf, docnum)}
+        if leaf.matched is None:  # once per search: _matches and the scoring both ask
+            leaf.matched = {docnum for docnum in self._holding(leaf) if self._phrase_at(leaf, docnum)}
+        return leaf.matched
+
+    def _holding(self, leaf: _Leaf) -> set[int]:
+        """The documents holding every word of a phrase (where it may match)."""
+        return set.intersection(*(self._docs(postings) for postings in leaf.postings))
 
     def _phrase_at(self, leaf: _Leaf, docnum: int) -> bool:
         """Whether the phrase matches in ``docnum``, as Whoosh's ``SpanNear2`` (ordered, mindist 1,
@@ -306,15 +316,18 @@ class Engine:
 
     # -- scoring -------------------------------------------------------------------------
 
-    def _scorer(self, fieldname: str, word: bytes) -> tuple[float, float, list[float], float]:
+    def _scorer(self, fieldname: str, postings: _Postings) -> tuple[float, float, list[float], float]:
         """(idf, K1 + 1, norms, smallest norm) of a word in a field."""
-        k1, _, _ = self._constants(fieldname)
-        text = self.schema[fieldname].from_bytes(word)
-        norms, smallest = self.norms(fieldname)
-        return self.searcher.idf(fieldname, text), k1 + 1, norms, smallest
+        found = postings.scorer
+        if found is None:
+            k1, _, _ = self._constants(fieldname)
+            text = self.schema[fieldname].from_bytes(postings.key[1])
+            norms, smallest = self.norms(fieldname)
+            found = postings.scorer = (self.searcher.idf(fieldname, text), k1 + 1, norms, smallest)
+        return found
 
-    def _raw(self, fieldname: str, postings: _Postings, word: bytes, docnum: int) -> float:
-        idf, k1p1, norms, _ = self._scorer(fieldname, word)
+    def _raw(self, fieldname: str, postings: _Postings, docnum: int) -> float:
+        idf, k1p1, norms, _ = self._scorer(fieldname, postings)
         w = postings.weight(docnum)
         if w is None:
             return 0.0
@@ -346,7 +359,7 @@ class Engine:
         # Terms, most valuable first; each one's bound on what it adds to a document's score.
         ranked = []
         for leaf in terms:
-            idf, k1p1, norms, smallest = self._scorer(leaf.fieldname, leaf.words[0])
+            idf, k1p1, norms, smallest = self._scorer(leaf.fieldname, leaf.postings[0])
             mw = leaf.postings[0].maxweight
             bound = idf * ((mw * k1p1) / (mw + smallest)) * leaf.boost if mw else 0.0
             ranked.append((bound, leaf, idf, k1p1, norms))
@@ -365,10 +378,12 @@ class Engine:
             ratio_by_field[leaf.fieldname] += leaf.boost / lowest if lowest else float("inf")
         ratio = max(ratio_by_field.values(), default=0.0)
 
-        # MaxScore: score in full (every term) the documents of the most valuable terms, one term
-        # at a time, until a document holding none of those terms could not reach the k-th best
-        # score found: its terms are all among the rest, and a phrase needing one of the terms
-        # taken cannot match it.
+        # MaxScore: score in full (every term) the documents of the most valuable terms, until a
+        # document holding none of those terms could not reach the k-th best score found: its
+        # terms are all among the rest, and a phrase needing one of the terms taken cannot match
+        # it. Once k documents are scored, the k-th best score so far (a lower bound of the final
+        # one) decides which terms to take, and their documents are scored together: each pass
+        # walks every term's postings.
         acc: dict[int, float] = {}
         for leaf in own:  # phrases searched for themselves: their documents are known
             for docnum in self._phrase_docs(leaf):
@@ -376,67 +391,119 @@ class Engine:
                     acc[docnum] = acc.get(docnum, 0.0) + self._phrase_score(leaf, docnum)
         self._add_terms(set(acc), acc, ranked)
         taken: set[int] = set()
+        later: set[int] = set()  # documents of terms taken, to score together
+        kth = None
         for i, (_, leaf, *_) in enumerate(ranked):
             if deadline is not None and monotonic() > deadline:
                 return Found(_best(acc, k), docs, stopped=True)
-            if len(acc) >= k:
+            if kth is None and len(acc) >= k:
+                kth = _best(acc, k)[-1][1]
+            if kth is not None:
                 rest = sum(entry[0] for entry in ranked[i:])
                 rest += sum(most for most, needs in potential if not needs & taken)
-                if rest * (1 + _SLACK) < nlargest(k, acc.values())[-1]:
+                if rest * (1 + _SLACK) < kth:
                     break
             new = self._docs(leaf.postings[0]) - acc.keys()
             if allowed is not None:
                 new &= allowed
-            self._add_terms(new, acc, ranked)
+            if kth is None:
+                self._add_terms(new, acc, ranked)
+            else:
+                later |= new
             taken.add(id(leaf))
+        self._add_terms(later, acc, ranked)
 
         if not bonuses:
             return Found(_best(acc, k), docs)
+        return self._add_bonuses(acc, k, bonuses, ratio, docs, deadline)
 
-        # Phrase bonuses, best candidates first, until no remaining one can reach the top k.
+    def _add_bonuses(
+        self,
+        acc: dict[int, float],
+        k: int,
+        bonuses: list[_Leaf],
+        ratio: float,
+        docs: set[int],
+        deadline: float | None,
+    ) -> Found:
+        """The ``k`` best of ``acc`` once the phrase bonuses are added, reading as few phrase
+        positions as it can.
+
+        Documents come best partial score first; one that holds every word of a phrase waits (in
+        ``waiting``) with its exact upper bound, the partial score plus what the phrases it may
+        match would add, and its positions are read only when that bound is the highest left. It
+        stops when no document left, waiting or not, can reach the top k.
+        """
+        holding = [(self._holding(leaf), leaf) for leaf in bonuses]
         heap: list[tuple[float, int]] = []  # (score, -docnum): the k best so far
-        for docnum, partial in _best_first(acc, 4 * k + 16):
-            if len(heap) >= k and partial * (1 + ratio) * (1 + _SLACK) < heap[0][0]:
-                break
-            if deadline is not None and monotonic() > deadline:
-                return Found([(-negated, score) for score, negated in sorted(heap, reverse=True)], docs, stopped=True)
-            # What each phrase would add if it matched (weights only, no positions read yet).
-            possible = [
-                (self._phrase_score(leaf, docnum), leaf)
-                for leaf in bonuses
-                if all(docnum in self._docs(postings) for postings in leaf.postings)
-            ]
-            if len(heap) >= k and (partial + sum(add for add, _ in possible)) * (1 + _SLACK) < heap[0][0]:
-                continue  # cannot reach the top k even with every phrase
-            score = partial
-            for add, leaf in possible:
-                if self._phrase_at(leaf, docnum):
-                    score += add
+        waiting: list[tuple[float, int, float, list[tuple[float, _Leaf]]]] = []  # (-bound, docnum, …)
+
+        def keep(score: float, docnum: int) -> None:
             entry = (score, -docnum)
             if len(heap) < k:
                 heappush(heap, entry)
             elif entry > heap[0]:
                 heapreplace(heap, entry)
-        best = sorted(heap, reverse=True)
-        return Found([(-negated, score) for score, negated in best], docs)
+
+        def settle(entry: tuple[float, int, float, list[tuple[float, _Leaf]]]) -> None:
+            _, docnum, score, possible = entry
+            for add, leaf in possible:
+                if self._phrase_at(leaf, docnum):
+                    score += add
+            keep(score, docnum)
+
+        def found(stopped: bool = False) -> Found:
+            return Found([(-negated, score) for score, negated in sorted(heap, reverse=True)], docs, stopped)
+
+        def floor() -> float:  # below this, a partial score cannot reach the k-th best
+            return heap[0][0] / ((1 + ratio) * (1 + _SLACK)) * (1 - _SLACK) if len(heap) >= k else -inf
+
+        for docnum, partial in _best_first(acc, 4 * k + 16, floor):
+            if deadline is not None and monotonic() > deadline:
+                return found(stopped=True)
+            bound = partial * (1 + ratio) * (1 + _SLACK)  # what this document or any after it can reach
+            while waiting and -waiting[0][0] >= bound:
+                settle(heappop(waiting))
+            if len(heap) >= k and bound < heap[0][0]:
+                break
+            possible = [(self._phrase_score(leaf, docnum), leaf) for docs_of, leaf in holding if docnum in docs_of]
+            if not possible:
+                keep(partial, docnum)
+                continue
+            most = partial + sum(add for add, _ in possible)
+            if len(heap) < k or most * (1 + _SLACK) >= heap[0][0]:
+                heappush(waiting, (-most * (1 + _SLACK), docnum, partial, possible))
+        while waiting and (len(heap) < k or -waiting[0][0] >= heap[0][0]):
+            if deadline is not None and monotonic() > deadline:
+                return found(stopped=True)
+            settle(heappop(waiting))
+        return found()
 
     def _add_terms(self, new: set[int], acc: dict[int, float], ranked: list[tuple[Any, ...]]) -> None:
         """Adds every term's score to the documents ``new`` (not scored by any term yet)."""
         if not new:
             return
+        fresh = new.isdisjoint(acc)  # the first term's scores are the documents' first: no sum
         for _, leaf, idf, k1p1, norms in ranked:
             postings = leaf.postings[0]
-            boost = leaf.boost
+            ids, weights, boost = postings.ids, postings.weights, leaf.boost
             get = acc.get
-            if len(new) * 8 > len(postings.ids):  # most of the postings: walk them
-                for docnum, w in zip(postings.ids, postings.weights):
-                    if docnum in new:
-                        s = idf * ((w * k1p1) / (w + norms[docnum]))
-                        if boost != 1.0:
-                            s = s * boost
-                        acc[docnum] = get(docnum, 0.0) + s
+            if len(new) * 8 > len(ids):  # most of the postings: walk them (one loop per case)
+                if fresh:
+                    acc.update(
+                        {d: idf * ((w * k1p1) / (w + norms[d])) for d, w in zip(ids, weights) if d in new}
+                        if boost == 1.0
+                        else {d: idf * ((w * k1p1) / (w + norms[d])) * boost for d, w in zip(ids, weights) if d in new}
+                    )
+                elif boost == 1.0:
+                    for d, w in zip(ids, weights):
+                        if d in new:
+                            acc[d] = get(d, 0.0) + idf * ((w * k1p1) / (w + norms[d]))
+                else:
+                    for d, w in zip(ids, weights):
+                        if d in new:
+                            acc[d] = get(d, 0.0) + idf * ((w * k1p1) / (w + norms[d])) * boost
             else:  # a few documents: look each one up
-                ids, weights = postings.ids, postings.weights
                 size = len(ids)
                 for docnum in new:
                     i = bisect_left(ids, docnum)
@@ -446,11 +513,12 @@ class Engine:
                         if boost != 1.0:
                             s = s * boost
                         acc[docnum] = get(docnum, 0.0) + s
+            fresh = False
 
     def _phrase_score(self, leaf: _Leaf, docnum: int) -> float:
         score = 0.0
-        for word, postings in zip(leaf.words, leaf.postings):
-            score += self._raw(leaf.fieldname, postings, word, docnum)
+        for postings in leaf.postings:
+            score += self._raw(leaf.fieldname, postings, docnum)
         return score * leaf.boost if leaf.boost != 1.0 else score
 
     def scores(self, q: wq.Query, docnums: Iterable[int], fields: Iterable[str]) -> dict[int, float] | None:
@@ -463,7 +531,7 @@ class Engine:
             score = 0.0
             for leaf in leaves:
                 if not leaf.phrase:
-                    s = self._raw(leaf.fieldname, leaf.postings[0], leaf.words[0], docnum)
+                    s = self._raw(leaf.fieldname, leaf.postings[0], docnum)
                     score += s * leaf.boost if leaf.boost != 1.0 else s
                 elif all(docnum in self._docs(p) for p in leaf.postings) and self._phrase_at(leaf, docnum):
                     score += self._phrase_score(leaf, docnum)
@@ -511,27 +579,42 @@ class Engine:
         return found
 
 
+def _contenders(scores: dict[int, float], n: int) -> Iterable[tuple[int, float]]:
+    """The items of ``scores`` that may be among the ``n`` highest, in their order: when there
+    are many, only those scoring at least the n-th highest of a slice of them (a lower bound of
+    the n-th highest of all), picked in C. heapq's nlargest and nsmallest loop in Python."""
+    if len(scores) <= 8 * n + 2000:
+        return scores.items()
+    low = nlargest(n, islice(scores.values(), 4 * n + 1000))[-1]
+    return compress(scores.items(), map(low.__le__, scores.values()))
+
+
 def _best(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
     """The ``k`` best (docnum, score) pairs: highest score first, then lowest docnum, as Whoosh."""
-    return nsmallest(k, scores.items(), key=lambda item: (-item[1], item[0]))
+    return nsmallest(k, _contenders(scores, k), key=lambda item: (-item[1], item[0]))
 
 
-def _best_first(scores: dict[int, float], first: int) -> Iterable[tuple[int, float]]:
-    """``scores`` items, highest first: the ``first`` best, then (rarely needed) the others."""
-    head = nlargest(first, scores.items(), key=itemgetter(1))
+def _best_first(
+    scores: dict[int, float], first: int, floor: Callable[[], float]
+) -> Iterable[tuple[int, float]]:
+    """``scores`` items, highest first: the ``first`` best, then the others down to ``floor()``
+    (asked once the first are taken: the lowest score still wanted)."""
+    head = nlargest(first, _contenders(scores, first), key=itemgetter(1))
     yield from head
     if len(head) < len(scores):
-        seen = {docnum for docnum, _ in head}
-        rest = [item for item in scores.items() if item[0] not in seen]
-        yield from sorted(rest, key=itemgetter(1), reverse=True)
+        # nlargest gives the start of this stable sort, which a filter leaves in order: the rest
+        # follows the head. The filter runs in C (low <= score), over thousands of items.
+        low = floor()
+        wanted = compress(scores.items(), map(low.__le__, scores.values()))
+        yield from sorted(wanted, key=itemgetter(1), reverse=True)[len(head) :]
 
 
 def _read_blocks(matcher: CompactLeafMatcher, into: _Postings, offset: int, deleted: Any) -> bool:
-    """Appends the postings of a Whoosh 3 posting list, block by block, skipping deleted ones."""
+    """Appends the postings of a posting list, block by block, skipping deleted ones.
+    Positions are left in the file: ``_Postings.positions`` reads the few blocks a phrase needs."""
     while True:
-        if matcher._data is None:
-            matcher._read_data()
-        data = matcher._data
+        raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+        data = decode_block(zlib.decompress(raw) if matcher._compression else raw, None, values=False)
         local = list(accumulate(data[0]))
         count = len(local)
         weights = data[1]
