@@ -37,20 +37,22 @@ class Group:
 def group_copies(rows: Sequence[Any]) -> list[Group]:
     """Groups ranked rows (Whoosh hits with ``copy_hash`` and ``date`` stored), in rank order."""
     groups: list[Group] = []
+    keys: list[tuple[int | None, dt.date | None]] = []  # each group's first row's, read once
     for row in rows:
-        home = next((group for group in groups if _same_dispatch(group.rows[0], row)), None)
+        key = (_hash(row), stored_date(row))
+        home = next((group for group, first in zip(groups, keys) if _same_dispatch(first, key)), None)
         if home is None:
             groups.append(Group([row]))
+            keys.append(key)
         else:
             home.rows.append(row)
     return groups
 
 
-def _same_dispatch(a: Any, b: Any) -> bool:
-    first, second = _hash(a), _hash(b)
+def _same_dispatch(a: tuple[int | None, dt.date | None], b: tuple[int | None, dt.date | None]) -> bool:
+    (first, date_a), (second, date_b) = a, b
     if first is None or second is None or not are_copies(first, second):
         return False
-    date_a, date_b = stored_date(a), stored_date(b)
     return date_a is None or date_b is None or abs((date_a - date_b).days) <= COPY_DAYS
 
 
