@@ -510,16 +510,22 @@ class Archive:
             )
         terms = highlight_terms(q, searcher.reader()) if snippets else set()
         analyzer = self._schema["text"].analyzer
-        # Grouping copies needs the stored fields of every candidate; showing all needs the page's.
-        candidates = top[(page - 1) * limit : page * limit] if all_copies else top
-        ranked = [{**searcher.stored_fields(docnum), "_score": score} for docnum, score in candidates]
-        groups = [Group([row]) for row in ranked] if all_copies else group_copies(ranked)
+        # Copies are grouped on the hash and date columns; only the page's articles are read.
+        if all_copies:
+            groups = [Group([candidate]) for candidate in top[(page - 1) * limit : page * limit]]
+        else:
+            groups = group_copies(top, engine.copy_key)[(page - 1) * limit : page * limit]
         hits = []
-        for group in groups if all_copies else groups[(page - 1) * limit : page * limit]:
-            stored = group.shown()
+        for group in groups:
+            rows = [searcher.stored_fields(docnum) for docnum, _ in group.rows]
+            first = group.shown() if len(rows) > 1 else 0
+            stored = rows[first]
             snippet = _snippet(stored, terms, analyzer) if snippets else Snippet("")
-            others = tuple(CopyOf(row["id"], row.get("source") or row.get("agency"), stored_date(row)) for row in group.others())
-            hits.append(replace(_hit(stored, group.rows[0]["_score"], snippet), copies=others))
+            others = tuple(
+                CopyOf(row["id"], row.get("source") or row.get("agency"), stored_date(row))
+                for i, row in enumerate(rows) if i != first
+            )
+            hits.append(replace(_hit(stored, group.rows[0][1], snippet), copies=others))
         suggestion, suggestion_total = self._suggestion(parsed.text, only, total)
         return SearchResults(
             query=query,

@@ -42,7 +42,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
-from whoosh.util.times import datetime_to_long
+from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from .codec import CompactLeafMatcher, decode_block
 
@@ -559,6 +559,13 @@ class Engine:
         with self._lock:
             self._columns[name] = values
         return values
+
+    def copy_key(self, docnum: int) -> tuple[int | None, dt.date | None]:
+        """A document's SimHash (None when it has none) and date, from their columns."""
+        hashes, dates = self.column("copy_hash"), self.column("date")
+        copy_hash = hashes[docnum] if hashes is not None else 0
+        day = dates[docnum] if dates is not None else NO_DATE
+        return copy_hash or None, None if day == NO_DATE else long_to_datetime(day).date()
 
     def dated_between(self, start: dt.date | None, end: dt.date | None) -> set[int]:
         """Documents dated from ``start`` to ``end`` (inclusive; None: open)."""

@@ -8,54 +8,49 @@ group is shown once — as its earliest copy, at the rank of its best one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from .copies import are_copies
-from .schema import stored_date
 
 #: Copies of one dispatch are published within this many days of each other.
 COPY_DAYS = 3
 
 
+#: What grouping reads of a candidate: its SimHash (None when its body was too short) and date.
+CopyKey = tuple[int | None, dt.date | None]
+
+
 @dataclass
 class Group:
-    """Ranked candidates that are copies of one dispatch; ``rows[0]`` is the best ranked."""
+    """Ranked candidates that are copies of one dispatch, as ``(docnum, score)``; ``rows[0]`` is
+    the best ranked, ``keys`` their hashes and dates."""
 
-    rows: list[Any] = field(default_factory=list)
+    rows: list[tuple[int, float]] = field(default_factory=list)
+    keys: list[CopyKey] = field(default_factory=list)
 
-    def shown(self) -> Any:
-        """The earliest copy (undated ones last; the best ranked among equals)."""
-        return min(self.rows, key=lambda row: (stored_date(row) or dt.date.max, self.rows.index(row)))
-
-    def others(self) -> list[Any]:
-        first = self.shown()
-        return [row for row in self.rows if row is not first]
+    def shown(self) -> int:
+        """Where in ``rows`` the earliest copy is (undated ones last; the best ranked among equals)."""
+        return min(range(len(self.rows)), key=lambda i: (self.keys[i][1] or dt.date.max, i))
 
 
-def group_copies(rows: Sequence[Any]) -> list[Group]:
-    """Groups ranked rows (Whoosh hits with ``copy_hash`` and ``date`` stored), in rank order."""
+def group_copies(candidates: Sequence[tuple[int, float]], key_of: Callable[[int], CopyKey]) -> list[Group]:
+    """Groups ranked ``(docnum, score)`` candidates, in rank order; ``key_of(docnum)`` reads a
+    candidate's hash and date (from the index's columns: no stored article is read)."""
     groups: list[Group] = []
-    keys: list[tuple[int | None, dt.date | None]] = []  # each group's first row's, read once
-    for row in rows:
-        key = (_hash(row), stored_date(row))
-        home = next((group for group, first in zip(groups, keys) if _same_dispatch(first, key)), None)
+    for candidate in candidates:
+        key = key_of(candidate[0])
+        home = next((group for group in groups if _same_dispatch(group.keys[0], key)), None)
         if home is None:
-            groups.append(Group([row]))
-            keys.append(key)
+            groups.append(Group([candidate], [key]))
         else:
-            home.rows.append(row)
+            home.rows.append(candidate)
+            home.keys.append(key)
     return groups
 
 
-def _same_dispatch(a: tuple[int | None, dt.date | None], b: tuple[int | None, dt.date | None]) -> bool:
+def _same_dispatch(a: CopyKey, b: CopyKey) -> bool:
     (first, date_a), (second, date_b) = a, b
     if first is None or second is None or not are_copies(first, second):
         return False
     return date_a is None or date_b is None or abs((date_a - date_b).days) <= COPY_DAYS
-
-
-def _hash(row: Any) -> int | None:
-    value = row.get("copy_hash")
-    return int(value, 16) if value else None
