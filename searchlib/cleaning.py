@@ -96,6 +96,8 @@ _ABBREVIATIONS = frozenset(
     " env min max tel tél réf ref no nos ex jr sr inc ltd co corp dept gén gal col cdt lt sgt".split()
 )
 # A sentence end glued to the next sentence: "domestique.Consternant", "phrase.»Début", "(AFP).Le".
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS)) + 1
+
 _GLUED = re.compile(
     rf"""[.!?…]  # a stop (first, so that the search skips quickly to the candidates)
         # after "domestique", "ONU", "2023" or "(AFP)"
@@ -172,7 +174,9 @@ def split_glued(paragraph: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for match in _GLUED.finditer(paragraph):
-        word = _WORD_BEFORE.search(paragraph, 0, match.start())
+        # Abbreviations are short: the last letters before the stop tell (searching from the
+        # paragraph's start tried every position before it: 0.3 ms an OrangeSum article).
+        word = _WORD_BEFORE.search(paragraph, max(match.start() - _LONGEST_ABBREVIATION, 0), match.start())
         if word and word.group().casefold() in _ABBREVIATIONS:
             continue
         token_start = max(paragraph.rfind(" ", 0, match.start()) + 1, 0)
