@@ -6,6 +6,8 @@ Whoosh is written safely.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import signal
 import threading
 import time
@@ -167,13 +169,18 @@ class ParallelWriter(MpWriter):
         self._before = {segment.segment_id() for segment in self.segments}
 
     def _new_task(self) -> Any:
-        if threading.current_thread() is not threading.main_thread():
-            return super()._new_task()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the forked worker
+        global _forking_for
+        _forking_for = os.getpid()
         try:
-            return super()._new_task()
+            if threading.current_thread() is not threading.main_thread():
+                return super()._new_task()
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the forked worker
+            try:
+                return super()._new_task()
+            finally:
+                signal.signal(signal.SIGINT, previous)
         finally:
-            signal.signal(signal.SIGINT, previous)
+            _forking_for = None
 
     def _commit_toc(self, segments: list[Any]) -> None:
         own = self.newsegment.segment_id()
@@ -195,6 +202,31 @@ class ParallelWriter(MpWriter):
     def cancel(self) -> None:
         self._stop_workers()
         SegmentWriter.cancel(self)
+
+
+#: The pid of the process forking an indexing worker, while it does (see _die_with_parent).
+_forking_for: int | None = None
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Run in every child right after a fork: an indexing worker asks Linux to kill it when the
+    process that forked it dies. A worker that outlived its parent (kill -9, the OOM killer)
+    waited on its job queue forever, holding the index's lock (an flock inherited through the
+    fork), and every later run waited for it in turn."""
+    parent = _forking_for
+    if parent is None:
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl here (not Linux)
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_die_with_parent)
 
 
 def writer_pid(path: Path | None) -> int | None:

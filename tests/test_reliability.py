@@ -86,6 +86,43 @@ def test_locked_index_names_the_writer_pid(tmp_path: Path) -> None:
         assert archive.add(Article(id="x", title="Pékin")) == "added"
 
 
+_KILLED_MID_BATCH = """
+import os, sys
+from searchlib import Archive
+writer = Archive(sys.argv[1])._writer(jobs=2)
+for i in range(200):
+    writer.add_document(id=f"a{i}", title="Pékin", text="Une cyberattaque visait Pékin.")
+with open(sys.argv[2], "w") as note:
+    note.write(" ".join(str(task.pid) for task in writer.tasks))
+os.kill(os.getpid(), 9)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with their parent through prctl")
+def test_workers_of_a_killed_indexing_process_die_with_it_and_free_the_index(tmp_path: Path) -> None:
+    note = tmp_path / "workers"
+    # No pipe to the process: an orphaned worker would hold it open.
+    done = subprocess.run([sys.executable, "-c", _KILLED_MID_BATCH, str(tmp_path / "ix"), str(note)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False)
+    workers = [int(pid) for pid in note.read_text().split()]
+    assert done.returncode == -signal.SIGKILL and len(workers) == 2
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers), "a worker outlived its killed parent, holding the lock"
+    with Archive(tmp_path / "ix", lock_timeout=1) as archive:  # the lock is free again
+        archive.add(Article(id="after", title="Après", body="Un article de plus."))
+        assert len(archive) == 1  # the batch in flight was lost, nothing else
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ")[-1][0] != "Z"  # a zombie waits only for its reaping
+    except FileNotFoundError:
+        return False
+
+
 def test_killed_indexing_process_leaves_a_sound_index_and_rerun_completes(tmp_path: Path) -> None:
     folder = tmp_path / "archive"
     folder.mkdir()
