@@ -6,7 +6,9 @@ ranges come from the original, accented article text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from whoosh.analysis import Analyzer
 
@@ -67,7 +69,7 @@ def _matches(text: str, terms: set[str], analyzer: Analyzer) -> list[tuple[int, 
     fold = analysis.fold
     analysed = analysis._analysed
     found = []
-    for match in analysis._WORD.finditer(text):
+    for match in _candidates(frozenset(start[0] for start in starts)).finditer(text):
         word = match.group()
         key = keys.get(word)
         if key is None:
@@ -86,6 +88,36 @@ _MAX_WORDS = 300_000
 # The most letters the Snowball French stemmer replaces at the end of a word ("aux" → "al").
 _REPLACED = 3
 _FRENCH = analysis.french_analyzer()
+
+
+@lru_cache(maxsize=256)
+def _candidates(firsts: frozenset[str]) -> re.Pattern[str]:
+    """The words of the French tokenizer (``analysis._WORD``) that may fold to a word starting with
+    one of ``firsts`` (folded first letters): the regex skips the others in C. A superset: any letter
+    outside the Latin blocks may fold to anything, and Python checks every candidate."""
+    if not all(first.isascii() and first.isalnum() for first in firsts):
+        return analysis._WORD
+    letters = "".join(sorted(ch for ch, first in _LATIN_FIRSTS.items() if first in firsts or not first))
+    return re.compile(
+        rf"(?<![^\W_])(?:(?i:aujourd['’]hui|prud['’]hom\w*)|(?:[{re.escape(letters)}]|{_OTHER_SCRIPTS})[^\W_]*)"
+    )
+
+
+def _latin_firsts() -> dict[str, str]:
+    """Each letter or digit of the Latin blocks → the first letter it folds to ("" when it folds
+    to nothing ASCII: such a letter is a candidate for every query)."""
+    firsts = {}
+    for code in (*range(0x250), *range(0x1E00, 0x1F00)):
+        ch = chr(code)
+        if ch.isalnum():
+            folded = analysis.fold(ch)[:1]
+            firsts[ch] = folded if folded.isascii() and folded.isalnum() else ""
+    return firsts
+
+
+_LATIN_FIRSTS = _latin_firsts()
+# A letter of another script, as a negated class: a class spanning them all took 2 ms to compile.
+_OTHER_SCRIPTS = r"[^\W\x00-\u024f\u1e00-\u1eff]"
 
 
 def _word_keys(analyzer: Analyzer) -> dict[str, str] | None:
