@@ -473,7 +473,7 @@ class Archive:
         filters = make_filters(date_from, date_to, sources, authors, sections)
         parsed = self._queries.parse(query)
         searcher = self._search_with()
-        q, widened = bound_expansions(parsed.query, searcher.reader(), self._words(searcher))
+        q, widened = bound_expansions(parsed.query, searcher.reader(), lambda: self._words(searcher))
         engine = topk.engine(searcher)
         only = self._allowed(filters, searcher, engine)
         notices = list(parsed.notices) + widened
