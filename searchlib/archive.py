@@ -23,6 +23,7 @@ from whoosh.writing import IndexWriter
 
 from . import manifest, ranking, topk
 from .analysis import fold
+from .bulkwrite import BulkWriter
 from .catalog import FileCatalog, FileRecord, signature_of
 from .errors import (
     ArticleNotFound,
@@ -244,7 +245,7 @@ class Archive:
                 # Segments as separate files, not one compound file: whoosh3 opens a compound
                 # file's parts by copying them into memory (BytesIO of an mmap slice), which
                 # cost every new searcher 0.2 s and the whole postings' size in memory on OrangeSum.
-                writer = self._ix.writer(timeout=self.lock_timeout, limitmb=256, compound=False)
+                writer = BulkWriter(self._ix, timeout=self.lock_timeout, limitmb=256, compound=False)
         except LockError:
             raise IndexLocked(self.path or Path(":memory:"), self.lock_timeout, writer_pid(self.path)) from None
         except OSError as error:
@@ -289,6 +290,7 @@ class Archive:
 
         found = list(discover(paths))
         with self._batch(batch_size, on_commit=self._catalog.save, jobs=jobs) as batch:
+            batch.merge_small = False
             for done, item in enumerate(found, 1):
                 if isinstance(item, Failure):
                     batch.record(item)
@@ -302,6 +304,9 @@ class Archive:
         if self._worth_merging(batch.report):
             with self._batch() as merging:
                 merging.commit(merge=True)
+        elif batch.report.batches:
+            with self._batch() as merging:  # small segments merged, as a commit of Whoosh's does
+                merging.commit(merge_small=True)
         return batch.report
 
     def _worth_merging(self, report: IndexReport) -> bool:

@@ -50,6 +50,10 @@ class Batch:
         self.report = IndexReport()
         self.pending = 0
         self.committed = 0
+        #: Whether each commit may merge small segments (Whoosh's default policy). A long run
+        #: commits without and merges once at its end: merging every few batches rewrote the
+        #: same postings again and again.
+        self.merge_small = True
 
     def _write(self) -> IndexWriter:
         if self.writer is None:
@@ -100,11 +104,12 @@ class Batch:
         self._changed()
         return True
 
-    def commit(self, *, merge: bool = False) -> None:
+    def commit(self, *, merge: bool = False, merge_small: bool = False) -> None:
         """Commits the changes since the last commit (if any); later changes open a new writer.
-        ``merge`` also rewrites the whole index as one segment."""
-        if merge:
-            self._write().commit(optimize=True)
+        ``merge`` also rewrites the whole index as one segment, ``merge_small`` merges its small
+        segments (Whoosh's default policy) even when nothing changed."""
+        if merge or merge_small:
+            self._write().commit(optimize=merge)
             self.writer = None
             self.report.batches += 1 if self.pending else 0
             self.committed += self.pending
@@ -116,7 +121,7 @@ class Batch:
         if self.writer is None:
             return
         if self.pending:
-            self.writer.commit()
+            self.writer.commit(merge=self.merge_small)
             self.report.batches += 1
             self.committed += self.pending
             self.pending = 0
