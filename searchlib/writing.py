@@ -15,11 +15,12 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.multiproc import MpWriter
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter, SegmentWriter
 
 from . import manifest
+from .bulkwrite import BulkWriter
 from .catalog import FileCatalog
 from .errors import IncompatibleIndex, IndexWriteError
 from .models import Article, Failure, IndexReport
@@ -163,14 +164,23 @@ class ParallelWriter(MpWriter):
 
     def _new_task(self) -> Any:
         if threading.current_thread() is not threading.main_thread():
-            return super()._new_task()
+            return self._start_task()
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the forked worker
         try:
-            return super()._new_task()
+            return self._start_task()
         finally:
             signal.signal(signal.SIGINT, previous)
 
+    def _start_task(self) -> Any:
+        args = (self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)
+        task = _BulkSubWriter(*args)
+        self.tasks.append(task)
+        task.start()
+        return task
+
     def _commit_toc(self, segments: list[Any]) -> None:
+        # A worker whose memory filled up returns the segments it closed on the way with its last.
+        segments = [s for item in segments for s in (item if isinstance(item, list) else [item])]
         own = self.newsegment.segment_id()
         from_workers = [s for s in segments if s.segment_id() not in self._before and s.segment_id() != own]
         if len(from_workers) != len(self.tasks) or any(task.exitcode != 0 for task in self.tasks):
@@ -190,6 +200,25 @@ class ParallelWriter(MpWriter):
     def cancel(self) -> None:
         self._stop_workers()
         SegmentWriter.cancel(self)
+
+
+class _BulkSubWriter(SubWriterTask):
+    """Whoosh's worker process, writing its segment with :class:`BulkWriter`."""
+
+    def run(self) -> None:
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = BulkWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            job = self.jobqueue.get()
+            if job is None:
+                break
+            self._process_file(*job)
+        if not self.running:
+            writer.cancel()
+            return
+        last = writer._finalize_segment()
+        segments = [*writer._spilled, last] if writer._spilled else last
+        self.resultqueue.put((None, set(writer._postings), segments), timeout=5)
 
 
 def writer_pid(path: Path | None) -> int | None:
