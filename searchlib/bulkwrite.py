@@ -50,6 +50,7 @@ POSTING_BYTES = 110
 
 _TERMINFO = W3TermInfo._struct
 _LENGTHS = struct.Struct("!ii")  # HashWriter's key and value lengths
+_POINTER = struct.Struct("!qi")  # a W3TermInfo's offset and length in the postings file
 
 #: A term's postings: docnums (increasing), weights, and values (a list of bytes, or for a format
 #: of fixed-size values their concatenation, or None when values are empty).
@@ -83,8 +84,8 @@ class BulkWriter(SegmentWriter):
         self._postings: dict[str, defaultdict[bytes, list[Any]]] = {}
         #: field name → length byte of each document (by docnum), for the blocks' length bounds
         self._lengths: dict[str, bytearray] = {}
-        #: Segments being merged into this one: (reader, docnum base, docmap or None)
-        self._merging: list[tuple[SegmentReader, int, dict[int, int] | None]] = []
+        #: Segments being merged into this one
+        self._merging: list[_Merged] = []
         self._count = 0
 
     # -- adding ----------------------------------------------------------------------------
@@ -172,7 +173,7 @@ class BulkWriter(SegmentWriter):
         block by block, from a reader of our own (the merge policy closes its reader)."""
         segment = reader.segment()
         own = SegmentReader(self.storage, self.schema, segment)
-        self._merging.append((own, startdoc, docmap))
+        self._merging.append(_Merged(own, startdoc, docmap))
         for fieldname in own.indexed_field_names():
             column = own._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             if fieldname not in self.schema or column is None:
@@ -190,8 +191,8 @@ class BulkWriter(SegmentWriter):
         try:
             self._write_postings()
         finally:
-            for reader, _, _ in self._merging:
-                reader.close()
+            for merged in self._merging:
+                merged.reader.close()
         self.fieldwriter.close()
 
     def _spill(self) -> None:
@@ -213,8 +214,8 @@ class BulkWriter(SegmentWriter):
         fieldwriter = self.fieldwriter
         postfile = fieldwriter._postfile
         names = set(self._postings)
-        for reader, _, _ in self._merging:
-            names.update(name for name in reader.indexed_field_names() if name in self.schema)
+        for merged in self._merging:
+            names.update(name for name in merged.reader.indexed_field_names() if name in self.schema)
         offset = postfile.tell()
         for fieldname in sorted(names):
             fieldobj = self.schema[fieldname]
@@ -246,9 +247,9 @@ class BulkWriter(SegmentWriter):
         in_memory = self._postings.get(fieldname)
         if in_memory:
             sources.append(((t, 0, in_memory[t]) for t in sorted(in_memory)))
-        for number, (reader, startdoc, docmap) in enumerate(self._merging, 1):
-            if fieldname in reader.indexed_field_names():
-                sources.append(_field_items(reader, fieldname, number))
+        for number, merged in enumerate(self._merging, 1):
+            if fieldname in merged.fields:
+                sources.append(merged.terms(fieldname, number))
         merged = heapq.merge(*sources, key=lambda item: item[0]) if len(sources) > 1 else sources[0] if sources else iter(())
         current: bytes | None = None
         parts: list[Postings] = []
@@ -260,8 +261,7 @@ class BulkWriter(SegmentWriter):
             if number == 0:
                 parts.append(_from_flat(payload, fixedsize))
             else:
-                reader, startdoc, docmap = self._merging[number - 1]
-                part = _read_postings(reader, payload, fixedsize, startdoc, docmap)
+                part = self._merging[number - 1].postings(payload, fixedsize)
                 if part[0]:  # not every posting deleted
                     parts.append(part)
         if parts:
@@ -358,14 +358,6 @@ def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
     tindex.lastkey = entries[-1][0]
 
 
-def _field_items(reader: SegmentReader, fieldname: str, number: int) -> Iterator[tuple[bytes, int, Any]]:
-    """(term, ``number``, term info) of every term of one field of a segment, in byte order."""
-    for (name, tbytes), info in reader._terms.items_from(fieldname, emptybytes):
-        if name != fieldname:
-            return
-        yield tbytes, number, info
-
-
 def _from_flat(flat: list[Any], fixedsize: int | None) -> Postings:
     values = flat[2::3]
     if fixedsize == 0:
@@ -405,54 +397,114 @@ def _split_values(part: Postings, fixedsize: int | None) -> list[Any]:
     return list(part[2])
 
 
-def _read_postings(
-    reader: SegmentReader, info: Any, fixedsize: int | None, startdoc: int, docmap: dict[int, int] | None
-) -> Postings:
-    """A term's postings in a merged segment, read block by block, at their new docnums."""
-    if info.is_inlined():
-        ids, weights, values = (list(x) for x in info.inlined_postings())
-        blobs: Any = emptybytes.join(values) if fixedsize else values
+class _Merged:
+    """A segment being merged: its terms and postings read front to back in large chunks.
+
+    A term dictionary's records and the posting lists follow each other in term order, so one
+    pass reads each file once, rather than several small reads and a TermInfo object per term.
+    """
+
+    def __init__(self, reader: SegmentReader, startdoc: int, docmap: dict[int, int] | None) -> None:
+        self.reader = reader
+        self.startdoc = startdoc
+        self.docmap = docmap
+        terms = reader._terms
+        self.fields = set(terms._fieldmap)
+        self._names = terms._fieldunmap
+        # Fields numbered in name order (as Whoosh's writers and this one number them) are read in
+        # one pass; otherwise each field is looked up in the term dictionary.
+        self._in_order = self._names == sorted(self._names)
+        self._tindex = terms._tindex
+        self._terms = _Window(self._tindex.dbfile)
+        self._postings = _Window(terms._postfile)
+        self._pos = self._tindex.startofdata
+
+    def terms(self, fieldname: str, number: int) -> Iterator[tuple[bytes, int, bytes]]:
+        """(term, ``number``, term info bytes) of the field's terms, in byte order."""
+        if not self._in_order:
+            prefix = pack_ushort(self.reader._terms._fieldmap[fieldname])
+            for key, value in self._tindex.items_from(prefix):
+                if not key.startswith(prefix):
+                    return
+                yield key[2:], number, value
+            return
+        window = self._terms
+        end = self._tindex.endofdata
+        names = self._names
+        while self._pos < end:
+            keylen, valuelen = _LENGTHS.unpack(window.get(self._pos, 8))
+            record = window.get(self._pos + 8, keylen + valuelen)
+            name = names[(record[0] << 8) | record[1]]
+            if name > fieldname:
+                return
+            self._pos += 8 + keylen + valuelen
+            if name == fieldname:
+                yield record[2:keylen], number, record[keylen:]
+
+    def postings(self, info: bytes, fixedsize: int | None) -> Postings:
+        """A term's postings at their new docnums, from its term info bytes."""
+        head = _TERMINFO.size
+        if info[0]:  # inlined in the term info
+            ids, weights, values = (list(x) for x in pickle.loads(info[head:]))
+            blobs: Any = emptybytes.join(values) if fixedsize else values
+            if self.docmap is None:
+                ids = [d + self.startdoc for d in ids]
+        else:
+            offset, length = _POINTER.unpack(info[head : head + 12])
+            raw = self._postings.get(offset, length)
+            if raw[:4] != WHOOSH3_HEADER_MAGIC:
+                raise ValueError(f"not a W3 posting list at offset {offset}")
+            base = self.startdoc if self.docmap is None else 0
+            ids, weights, blobs = [], [], ([] if not fixedsize else bytearray())
+            stream = io.BytesIO(raw)
+            stream.seek(4)
+            while True:
+                size = int.from_bytes(stream.read(4), "big", signed=True)
+                end = stream.tell() + abs(size)
+                count, _, _, comp, _, _ = pickle.load(stream)
+                data = stream.read(end - stream.tell())
+                deltas, mini_weights, mini_values = pickle.loads(zlib.decompress(data) if comp else data)
+                ids.extend(islice(accumulate(deltas, initial=base), 1, None))
+                if mini_weights is None:
+                    weights.extend([1.0] * count)
+                elif isinstance(mini_weights, float):
+                    weights.extend([mini_weights] * count)
+                else:
+                    weights.extend(mini_weights)
+                if fixedsize:
+                    blobs += mini_values
+                elif fixedsize != 0:
+                    blobs.extend(mini_values)
+                if size < 0:
+                    break
+            blobs = bytes(blobs) if fixedsize else blobs
+        docmap = self.docmap
         if docmap is None:
-            ids = [d + startdoc for d in ids]
-    else:
-        offset, length = info.extent()
-        if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length in unpack's tuple
-            length = length[0]
-        raw = reader._terms._postfile.get(offset, length)
-        if raw[:4] != WHOOSH3_HEADER_MAGIC:
-            raise ValueError(f"not a W3 posting list at offset {offset}")
-        base = startdoc if docmap is None else 0
-        ids, weights, blobs = [], [], ([] if not fixedsize else bytearray())
-        stream = io.BytesIO(raw)
-        stream.seek(4)
-        while True:
-            size = int.from_bytes(stream.read(4), "big", signed=True)
-            end = stream.tell() + abs(size)
-            count, _, _, comp, _, _ = pickle.load(stream)
-            data = stream.read(end - stream.tell())
-            deltas, mini_weights, mini_values = pickle.loads(zlib.decompress(data) if comp else data)
-            ids.extend(islice(accumulate(deltas, initial=base), 1, None))
-            if mini_weights is None:
-                weights.extend([1.0] * count)
-            elif isinstance(mini_weights, float):
-                weights.extend([mini_weights] * count)
-            else:
-                weights.extend(mini_weights)
-            if fixedsize:
-                blobs += mini_values
-            elif fixedsize != 0:
-                blobs.extend(mini_values)
-            if size < 0:
-                break
-        blobs = bytes(blobs) if fixedsize else blobs
-    if docmap is None:
-        return ids, weights, blobs
-    keep = [i for i, d in enumerate(ids) if d in docmap]
-    part: Postings = (ids, weights, blobs)
-    values = _split_values(part, fixedsize)
-    kept_values = [values[i] for i in keep]
-    return (
-        [docmap[ids[i]] for i in keep],
-        [weights[i] for i in keep],
-        None if fixedsize == 0 else emptybytes.join(kept_values) if fixedsize else kept_values,
-    )
+            return ids, weights, blobs
+        keep = [i for i, d in enumerate(ids) if d in docmap]
+        values = _split_values((ids, weights, blobs), fixedsize)
+        kept_values = [values[i] for i in keep]
+        return (
+            [docmap[ids[i]] for i in keep],
+            [weights[i] for i in keep],
+            None if fixedsize == 0 else emptybytes.join(kept_values) if fixedsize else kept_values,
+        )
+
+
+class _Window:
+    """Reads a file mostly front to back, a megabyte at a time."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, dbfile: Any) -> None:
+        self._file = dbfile
+        self._start = 0
+        self._data = b""
+
+    def get(self, pos: int, size: int) -> bytes:
+        i = pos - self._start
+        if i < 0 or i + size > len(self._data):
+            self._start = pos
+            self._data = self._file.get(pos, max(size, self.CHUNK))
+            i = 0
+        return self._data[i : i + size]
