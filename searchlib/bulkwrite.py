@@ -27,6 +27,7 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import partial
 from itertools import accumulate, chain, islice
 from operator import sub
 from typing import Any
@@ -104,6 +105,8 @@ class BulkWriter(SegmentWriter):
         try:
             for fieldname in fieldnames:
                 value = fields.get(fieldname)
+                if type(value) is partial:  # a value computed here (in a worker process, if any)
+                    value = value()
                 if value is None:
                     continue
                 field = schema[fieldname]

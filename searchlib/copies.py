@@ -109,6 +109,12 @@ def simhash(text: str) -> int | None:
 _BIT_TABLES = [bytes((value >> bit) & 1 for value in range(256)) for bit in range(8)]
 
 
+def copy_key(text: str) -> str | None:
+    """The SimHash of a body as stored in the index (16 hex digits), or ``None``."""
+    h = simhash(text)
+    return None if h is None else f"{h:016x}"
+
+
 def band_keys(h: int | None, bands: int = BANDS) -> list[str]:
     """Exact-match index terms for a hash: band number and its bits in hex, ``["0:ab12", …]``.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from whoosh.columns import VarBytesColumn
@@ -12,7 +13,7 @@ from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
 from .analysis import folded_counts, french_analyzer, french_positions, name_analyzer
-from .copies import simhash
+from .copies import copy_key
 from .models import Article
 
 #: Bump when fields change: indexes written with another version must be rebuilt.
@@ -101,8 +102,11 @@ def build_schema() -> Schema:
     )
 
 
-def to_document(article: Article) -> dict[str, Any]:
-    """The fields Whoosh stores and indexes for ``article`` (absent values are left out)."""
+def to_document(article: Article, *, defer_copy_hash: bool = False) -> dict[str, Any]:
+    """The fields Whoosh stores and indexes for ``article`` (absent values are left out).
+
+    With ``defer_copy_hash`` the SimHash is left to the writer (a :func:`functools.partial` that
+    :class:`searchlib.bulkwrite.BulkWriter` calls), so that worker processes compute it."""
     document: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
@@ -112,9 +116,10 @@ def to_document(article: Article) -> dict[str, Any]:
         "fingerprint": article.fingerprint(),
     }
     document[SPELL_FIELD] = document["text"]
-    copy_hash = simhash(article.body)
-    if copy_hash is not None:
-        document["copy_hash"] = f"{copy_hash:016x}"
+    if defer_copy_hash:
+        document["copy_hash"] = partial(copy_key, article.body)
+    elif (key := copy_key(article.body)) is not None:
+        document["copy_hash"] = key
     shown = {"source": article.source or article.agency, "author": article.author, "section": article.section}
     for name, column in FACET_COLUMNS.items():
         if shown[name]:

@@ -73,7 +73,7 @@ class Batch:
             self.put(item)
 
     def put(self, article: Article) -> None:
-        document = to_document(article)
+        document = to_document(article, defer_copy_hash=True)
         if article.id in self.written:
             if article.id in self.uncommitted:
                 self.commit()  # so that the update replaces it rather than standing beside it
