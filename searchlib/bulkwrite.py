@@ -69,13 +69,16 @@ class BulkWriter(SegmentWriter):
     Used like Whoosh's writer (``ix.writer()``): ``BulkWriter(ix, limitmb=256, compound=False)``.
     """
 
-    def __init__(self, ix: Any, *, limitmb: int = 128, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, *, limitmb: int = 128, compress: bool = True, **kwargs: Any) -> None:
+        """``compress=False`` writes blocks without zlib (legal W3: each block says whether it is
+        compressed), for segments that a merge will soon rewrite: compressing them, then
+        decompressing them to merge, was a tenth of a first build's time."""
         super().__init__(ix, limitmb=limitmb, **kwargs)
         if not supports(self.codec):
             raise ValueError(f"BulkWriter writes the W3 codec only, not {type(self.codec).__name__}")
         self._limit = limitmb * 1024 * 1024 // POSTING_BYTES
         self._blocklimit = self.codec._blocklimit
-        self._compression = self.codec._compression
+        self._compression = self.codec._compression if compress else 0
         self._reset_postings()
         #: Segments closed when memory ran out, committed with the last one.
         self._spilled: list[Any] = []

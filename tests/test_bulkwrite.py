@@ -90,3 +90,18 @@ def test_a_document_that_fails_half_way_leaves_no_postings(tmp_path: Path) -> No
     writer.commit()
     with ix.searcher() as searcher:
         assert [searcher.stored_fields(d)["id"] for d in searcher.reader().postings("title", b"pekin").all_ids()] == ["a", "c"]
+
+
+@pytest.mark.parametrize("batch_size", [50, 1000])
+def test_a_first_build_ends_with_compressed_postings(tmp_path: Path, batch_size: int) -> None:
+    """Its batches are written without zlib for the final merge, which compresses them."""
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([SAMPLES / "wikinews_fr_sample.jsonl"], batch_size=batch_size)
+        reader = archive._ix.reader()
+        try:
+            assert reader.is_atomic()
+            compressed = {bool(reader.postings("text", term)._compression) for term in reader.lexicon("text")}
+        finally:
+            reader.close()
+        assert True in compressed
+        assert archive.search("valence").total >= 1
