@@ -6,6 +6,8 @@ Whoosh is written safely.
 
 from __future__ import annotations
 
+import os
+import queue
 import signal
 import threading
 import time
@@ -28,6 +30,8 @@ from .schema import to_document
 
 #: The pid of the process writing the index, for the message a waiting process gets.
 WRITER_NOTE = "writer.pid"
+#: Seconds between a waiting worker process's checks that its parent is still there.
+ORPHAN_CHECK = 0.5
 
 
 class Batch:
@@ -203,13 +207,25 @@ class ParallelWriter(MpWriter):
 
 
 class _BulkSubWriter(SubWriterTask):
-    """Whoosh's worker process, writing its segment with :class:`BulkWriter`."""
+    """Whoosh's worker process, writing its segment with :class:`BulkWriter`, and ending when its
+    parent is gone: Whoosh's waits for work forever, and a worker orphaned by a killed
+    ``searchlib index`` kept the index's lock (inherited from the parent) so that every later
+    run found the index locked (benchmarks/crash_test.py)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.parent = os.getpid()
 
     def run(self) -> None:
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = BulkWriter(ix, _lk=False, **self.kwargs)
         while self.running:
-            job = self.jobqueue.get()
+            try:
+                job = self.jobqueue.get(timeout=ORPHAN_CHECK)
+            except queue.Empty:
+                if os.getppid() != self.parent:
+                    os._exit(1)  # nothing of this batch can be committed now
+                continue
             if job is None:
                 break
             self._process_file(*job)
