@@ -23,6 +23,7 @@ from whoosh.writing import IndexWriter
 
 from . import manifest, ranking, topk
 from .analysis import fold
+from .bulkwrite import BulkWriter
 from .catalog import FileCatalog, FileRecord, signature_of
 from .codec import CompactCodec
 from .errors import (
@@ -245,19 +246,27 @@ class Archive:
         self._ix = open_whoosh(self.path, self._index_name)
         self._init_state()
 
-    def _writer(self, jobs: int = 1) -> IndexWriter:
+    def _writer(self, jobs: int = 1, compress: bool = True) -> IndexWriter:
         try:
             if jobs > 1 and self.path is not None:
                 # Each worker has its own pool: the memory bound stays about the same in all.
                 writer = ParallelWriter(
-                    self._ix, jobs, timeout=self.lock_timeout, limitmb=max(256 // jobs, 64), compound=False,
+                    self._ix,
+                    jobs,
+                    timeout=self.lock_timeout,
+                    limitmb=max(256 // jobs, 64),
+                    compound=False,
+                    compress=compress,
                     codec=CompactCodec(),
                 )
             else:
                 # Segments as separate files, not one compound file: whoosh3 opens a compound
                 # file's parts by copying them into memory (BytesIO of an mmap slice), which
                 # cost every new searcher 0.2 s and the whole postings' size in memory on OrangeSum.
-                writer = self._ix.writer(timeout=self.lock_timeout, limitmb=256, compound=False, codec=CompactCodec())
+                writer = BulkWriter(
+                    self._ix, timeout=self.lock_timeout, limitmb=256, compound=False, compress=compress,
+                    codec=CompactCodec(),
+                )
         except LockError:
             raise IndexLocked(self.path or Path(":memory:"), self.lock_timeout, writer_pid(self.path)) from None
         except OSError as error:
@@ -301,7 +310,11 @@ class Archive:
         from .sources import discover
 
         found = list(discover(paths))
-        with self._batch(batch_size, on_commit=self._catalog.save, jobs=jobs) as batch:
+        # A first build merges its batches' segments at its end (see _worth_merging): they are
+        # written uncompressed, to be read once by the merge that compresses the index.
+        first_build = self.path is not None and self._ix.doc_count_all() == 0
+        with self._batch(batch_size, on_commit=self._catalog.save, jobs=jobs, compress=not first_build) as batch:
+            batch.merge_small = False
             for done, item in enumerate(found, 1):
                 if isinstance(item, Failure):
                     batch.record(item)
@@ -312,9 +325,12 @@ class Archive:
             if prune:
                 self._prune_missing(batch)
         self._catalog.save()
-        if self._worth_merging(batch.report):
+        if self._worth_merging(batch.report) or (first_build and batch.report.batches):
             with self._batch() as merging:
                 merging.commit(merge=True)
+        elif batch.report.batches:
+            with self._batch() as merging:  # small segments merged, as a commit of Whoosh's does
+                merging.commit(merge_small=True)
         return batch.report
 
     def _worth_merging(self, report: IndexReport) -> bool:
@@ -369,11 +385,15 @@ class Archive:
 
     @contextmanager
     def _batch(
-        self, size: int | None = None, on_commit: Callable[[], None] | None = None, jobs: int = 1
+        self,
+        size: int | None = None,
+        on_commit: Callable[[], None] | None = None,
+        jobs: int = 1,
+        compress: bool = True,
     ) -> Iterator[Batch]:
         # A commit makes every file read to its end so far safe to skip next time: on_commit
         # saves the file catalog right after each commit, never before.
-        batch = Batch(lambda: self._writer(jobs), self._ix.searcher(), size, on_commit)
+        batch = Batch(lambda: self._writer(jobs, compress), self._ix.searcher(), size, on_commit)
         try:
             yield batch
             batch.commit()

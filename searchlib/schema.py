@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from whoosh.columns import NumericColumn, VarBytesColumn
@@ -90,8 +91,11 @@ def build_schema() -> Schema:
     )
 
 
-def to_document(article: Article) -> dict[str, Any]:
-    """The fields Whoosh stores and indexes for ``article`` (absent values are left out)."""
+def to_document(article: Article, *, defer_copy_hash: bool = False) -> dict[str, Any]:
+    """The fields Whoosh stores and indexes for ``article`` (absent values are left out).
+
+    With ``defer_copy_hash`` the SimHash is left to the writer (a :func:`functools.partial` that
+    :class:`searchlib.bulkwrite.BulkWriter` calls), so that worker processes compute it."""
     document: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
@@ -100,8 +104,9 @@ def to_document(article: Article) -> dict[str, Any]:
         "body": article.body,
         "fingerprint": article.fingerprint(),
     }
-    copy_hash = simhash(article.body)
-    if copy_hash is not None:
+    if defer_copy_hash:
+        document["copy_hash"] = partial(simhash, article.body)
+    elif (copy_hash := simhash(article.body)) is not None:
         document["copy_hash"] = copy_hash
     shown = {"source": article.source or article.agency, "author": article.author, "section": article.section}
     for name, column in FACET_COLUMNS.items():

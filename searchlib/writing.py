@@ -6,8 +6,8 @@ Whoosh is written safely.
 
 from __future__ import annotations
 
-import ctypes
 import os
+import queue
 import signal
 import threading
 import time
@@ -17,11 +17,12 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.multiproc import MpWriter
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter, SegmentWriter
 
 from . import manifest, vocabulary
+from .bulkwrite import BulkWriter
 from .catalog import FileCatalog
 from .errors import IncompatibleIndex, IndexWriteError
 from .models import Article, Failure, IndexReport
@@ -30,6 +31,8 @@ from .vocabulary import WordCounter
 
 #: The pid of the process writing the index, for the message a waiting process gets.
 WRITER_NOTE = "writer.pid"
+#: Seconds between a waiting worker process's checks that its parent is still there.
+ORPHAN_CHECK = 0.5
 
 
 class Batch:
@@ -53,6 +56,10 @@ class Batch:
         self.report = IndexReport()
         self.pending = 0
         self.committed = 0
+        #: Whether each commit may merge small segments (Whoosh's default policy). A long run
+        #: commits without and merges once at its end: merging every few batches rewrote the
+        #: same postings again and again.
+        self.merge_small = True
         #: The words of the articles written since the last commit, for "did you mean".
         self.words = WordCounter()
 
@@ -73,7 +80,7 @@ class Batch:
             self.put(item)
 
     def put(self, article: Article) -> None:
-        document = to_document(article)
+        document = to_document(article, defer_copy_hash=True)
         if article.id in self.written:
             if article.id in self.uncommitted:
                 self.commit()  # so that the update replaces it rather than standing beside it
@@ -106,13 +113,14 @@ class Batch:
         self._changed()
         return True
 
-    def commit(self, *, merge: bool = False) -> None:
+    def commit(self, *, merge: bool = False, merge_small: bool = False) -> None:
         """Commits the changes since the last commit (if any); later changes open a new writer.
-        ``merge`` also rewrites the whole index as one segment."""
-        if merge:
+        ``merge`` also rewrites the whole index as one segment, ``merge_small`` merges its small
+        segments (Whoosh's default policy) even when nothing changed."""
+        if merge or merge_small:
             writer = self._write()
             storage, index_name = writer.storage, writer.indexname
-            writer.commit(optimize=True)
+            writer.commit(optimize=merge)
             self.words.save(storage, index_name)
             self.writer = None
             self.report.batches += 1 if self.pending else 0
@@ -126,7 +134,7 @@ class Batch:
             return
         if self.pending:
             storage, index_name = self.writer.storage, self.writer.indexname
-            self.writer.commit()
+            self.writer.commit(merge=self.merge_small)
             # After the commit: a crash in between loses suggestions, never articles.
             self.words.save(storage, index_name)
             self.report.batches += 1
@@ -169,20 +177,24 @@ class ParallelWriter(MpWriter):
         self._before = {segment.segment_id() for segment in self.segments}
 
     def _new_task(self) -> Any:
-        global _forking_for
-        _forking_for = os.getpid()
+        if threading.current_thread() is not threading.main_thread():
+            return self._start_task()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the forked worker
         try:
-            if threading.current_thread() is not threading.main_thread():
-                return super()._new_task()
-            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the forked worker
-            try:
-                return super()._new_task()
-            finally:
-                signal.signal(signal.SIGINT, previous)
+            return self._start_task()
         finally:
-            _forking_for = None
+            signal.signal(signal.SIGINT, previous)
+
+    def _start_task(self) -> Any:
+        args = (self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)
+        task = _BulkSubWriter(*args)
+        self.tasks.append(task)
+        task.start()
+        return task
 
     def _commit_toc(self, segments: list[Any]) -> None:
+        # A worker whose memory filled up returns the segments it closed on the way with its last.
+        segments = [s for item in segments for s in (item if isinstance(item, list) else [item])]
         own = self.newsegment.segment_id()
         from_workers = [s for s in segments if s.segment_id() not in self._before and s.segment_id() != own]
         if len(from_workers) != len(self.tasks) or any(task.exitcode != 0 for task in self.tasks):
@@ -204,29 +216,35 @@ class ParallelWriter(MpWriter):
         SegmentWriter.cancel(self)
 
 
-#: The pid of the process forking an indexing worker, while it does (see _die_with_parent).
-_forking_for: int | None = None
-_PR_SET_PDEATHSIG = 1
+class _BulkSubWriter(SubWriterTask):
+    """Whoosh's worker process, writing its segment with :class:`BulkWriter`, and ending when its
+    parent is gone: Whoosh's waits for work forever, and a worker orphaned by a killed
+    ``searchlib index`` kept the index's lock (inherited from the parent) so that every later
+    run found the index locked (benchmarks/crash_test.py)."""
 
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.parent = os.getpid()
 
-def _die_with_parent() -> None:
-    """Run in every child right after a fork: an indexing worker asks Linux to kill it when the
-    process that forked it dies. A worker that outlived its parent (kill -9, the OOM killer)
-    waited on its job queue forever, holding the index's lock (an flock inherited through the
-    fork), and every later run waited for it in turn."""
-    parent = _forking_for
-    if parent is None:
-        return
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # no prctl here (not Linux)
-        return
-    if os.getppid() != parent:  # the parent died before the request was made
-        os._exit(1)
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_die_with_parent)
+    def run(self) -> None:
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = BulkWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            try:
+                job = self.jobqueue.get(timeout=ORPHAN_CHECK)
+            except queue.Empty:
+                if os.getppid() != self.parent:
+                    os._exit(1)  # nothing of this batch can be committed now
+                continue
+            if job is None:
+                break
+            self._process_file(*job)
+        if not self.running:
+            writer.cancel()
+            return
+        last = writer._finalize_segment()
+        segments = [*writer._spilled, last] if writer._spilled else last
+        self.resultqueue.put((None, set(writer._postings), segments), timeout=5)
 
 
 def writer_pid(path: Path | None) -> int | None:

@@ -1,0 +1,510 @@
+"""Writing Whoosh segments in bulk: postings kept in memory per term, written as whole W3 blocks.
+
+Whoosh's :class:`~whoosh.writing.SegmentWriter` sends every posting through Python calls three
+times: into a ``PostingPool`` (marshalled to temporary files, sorted, merged back), then one
+``add_posting`` call each into the W3 postings writer, and the same again when segments are merged.
+On OrangeSum that was ~8 ms of the ~10 ms an article cost. :class:`BulkWriter` keeps each term's
+postings in one flat list (docnum, weight, value, docnum, …) and at commit slices whole blocks of
+128 out of it (:func:`searchlib.codec.encode_block`); merging reads the old segments' blocks whole
+(a zlib stream per 128 postings), shifts their document numbers and writes them again, term by term, so that a merge's
+memory is one term's postings, not the index's.
+
+The files are byte for byte what Whoosh's own writer writes for the same documents with
+:class:`searchlib.codec.CompactCodec` (the tests compare them): Whoosh's searcher and
+:mod:`searchlib.topk` read them unchanged. Only that codec's layout is written here;
+:func:`supports` tells when another codec is in use.
+
+Memory stays bounded: past ``limitmb`` of postings the writer closes the segment it is writing and
+starts another, committed together with it (a crash before the commit leaves neither).
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import pickle
+import struct
+import zlib
+from array import array
+from collections import defaultdict
+from collections.abc import Iterator
+from functools import partial
+from itertools import accumulate, chain, islice
+from typing import Any
+
+from whoosh.codec.whoosh3 import (
+    COMPRESSION_MIN_SIZE,
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3TermInfo,
+    _lenfield,
+)
+from whoosh.reading import SegmentReader
+from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import length_to_byte
+from whoosh.util.text import utf8encode
+from whoosh.writing import SegmentWriter
+
+from .codec import CompactCodec, decode_block, encode_block
+
+#: Estimated bytes of memory per posting kept (list slots, the weight, the value's bytes object).
+POSTING_BYTES = 110
+
+_TERMINFO = W3TermInfo._struct
+_LENGTHS = struct.Struct("!ii")  # HashWriter's key and value lengths
+_POINTER = struct.Struct("!qi")  # a W3TermInfo's offset and length in the postings file
+
+#: A term's postings: docnums (increasing), weights, and values (a list of bytes, or for a format
+#: of fixed-size values their concatenation, or None when values are empty).
+Postings = tuple[list[int], list[float], Any]
+
+
+def supports(codec: Any) -> bool:
+    """Whether :class:`BulkWriter` writes this codec's layout (searchlib's compact W3)."""
+    return type(codec) is CompactCodec and codec._inlinelimit <= 1
+
+
+class BulkWriter(SegmentWriter):
+    """A :class:`~whoosh.writing.SegmentWriter` that writes postings in whole blocks.
+
+    Used like Whoosh's writer (``ix.writer()``): ``BulkWriter(ix, limitmb=256, compound=False)``.
+    """
+
+    def __init__(self, ix: Any, *, limitmb: int = 128, compress: bool = True, **kwargs: Any) -> None:
+        """``compress=False`` writes blocks without zlib (legal W3: each block says whether it is
+        compressed), for segments that a merge will soon rewrite: compressing them, then
+        decompressing them to merge, was a tenth of a first build's time."""
+        kwargs.setdefault("codec", CompactCodec())
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        if not supports(self.codec):
+            raise ValueError(f"BulkWriter writes searchlib's compact codec only, not {type(self.codec).__name__}")
+        self._limit = limitmb * 1024 * 1024 // POSTING_BYTES
+        self._blocklimit = self.codec._blocklimit
+        self._compression = self.codec._compression if compress else 0
+        self._reset_postings()
+        #: Segments closed when memory ran out, committed with the last one.
+        self._spilled: list[Any] = []
+
+    def _reset_postings(self) -> None:
+        #: field name → term → [docnum, weight, value, docnum, weight, value, …]
+        self._postings: dict[str, defaultdict[bytes, list[Any]]] = {}
+        #: field name → length byte of each document (by docnum), for the blocks' length bounds
+        self._lengths: dict[str, bytearray] = {}
+        #: Segments being merged into this one
+        self._merging: list[_Merged] = []
+        self._count = 0
+
+    # -- adding ----------------------------------------------------------------------------
+
+    def add_document(self, **fields: Any) -> None:
+        """As :meth:`SegmentWriter.add_document`, the postings kept in memory."""
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted([name for name in fields if not name.startswith("_")])
+        self._check_fields(schema, fieldnames)
+        count = 0
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if type(value) is partial:  # a value computed here (in a worker process, if any)
+                    value = value()
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    terms = self._terms_of(fieldname)
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if scorable:
+                            length += freq
+                        terms[tbytes] += (docnum, weight * fieldboost, vbytes)
+                        count += 1
+                    if length:
+                        self._set_length(fieldname, docnum, length_to_byte(length))
+                if field.separate_spelling():
+                    spelling = self._terms_of(field.spelling_fieldname(fieldname))
+                    for word in field.spellable_words(value):
+                        spelling[utf8encode(word)[0]] += (0, 1, None)
+                if field.vector:
+                    vitems = field.vector.word_values(value, field.analyzer, mode="index")
+                    vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
+                    perdocwriter.add_vector_items(fieldname, field, vitems)
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        except ValueError:
+            perdocwriter.cancel_doc()
+            self._forget(docnum)
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+        self._count += count
+        if self._count > self._limit:
+            self._spill()
+
+    def _terms_of(self, fieldname: str) -> defaultdict[bytes, list[Any]]:
+        terms = self._postings.get(fieldname)
+        if terms is None:
+            terms = self._postings[fieldname] = defaultdict(list)
+        return terms
+
+    def _set_length(self, fieldname: str, docnum: int, byte: int) -> None:
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            lengths = self._lengths[fieldname] = bytearray()
+        if len(lengths) <= docnum:
+            lengths.extend(bytes(docnum + 1 - len(lengths)))
+        lengths[docnum] = byte
+
+    def _forget(self, docnum: int) -> None:
+        """Drops the postings of a document whose fields failed half way (always the last one)."""
+        for terms in self._postings.values():
+            for tbytes in [t for t, flat in terms.items() if flat and flat[-3] == docnum]:
+                del terms[tbytes][-3:]
+                if not terms[tbytes]:
+                    del terms[tbytes]
+        for lengths in self._lengths.values():
+            if len(lengths) > docnum:
+                lengths[docnum] = 0
+
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
+        """Called by ``add_reader`` (segment merges): the segment's postings are read at commit,
+        block by block, from a reader of our own (the merge policy closes its reader)."""
+        segment = reader.segment()
+        own = SegmentReader(self.storage, self.schema, segment)
+        self._merging.append(_Merged(own, startdoc, docmap))
+        for fieldname in own.indexed_field_names():
+            column = own._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if fieldname not in self.schema or column is None:
+                continue
+            # The length bytes of the merged documents, at their new numbers.
+            for old in range(own.doc_count_all()):
+                new = docmap.get(old) if docmap is not None else startdoc + old
+                if new is not None and (byte := column[old]):
+                    self._set_length(fieldname, new, byte)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        try:
+            self._write_postings()
+        finally:
+            for merged in self._merging:
+                merged.reader.close()
+        self.fieldwriter.close()
+
+    def _spill(self) -> None:
+        """Closes the segment being written (it is committed with the last one) and starts another."""
+        self._flush_segment()
+        self._spilled.append(self.get_segment())
+        self._added = False  # until a document comes into the new segment
+        self._reset_postings()
+        self.newsegment = self.codec.new_segment(self.storage, self.indexname)
+        self.perdocwriter = self.codec.per_document_writer(self.storage, self.newsegment)
+        self.fieldwriter = self.codec.field_writer(self.storage, self.newsegment)
+        self.docnum = self.docbase
+
+    def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
+        segments: list[Any] = super()._merge_segments(mergetype, optimize, merge)
+        return segments + self._spilled
+
+    def _write_postings(self) -> None:
+        fieldwriter = self.fieldwriter
+        postfile = fieldwriter._postfile
+        names = set(self._postings)
+        for merged in self._merging:
+            names.update(name for name in merged.reader.indexed_field_names() if name in self.schema)
+        offset = postfile.tell()
+        for fieldname in sorted(names):
+            fieldobj = self.schema[fieldname]
+            fieldwriter.start_field(fieldname, fieldobj)
+            prefix = pack_ushort(fieldwriter._fieldid)
+            fixedsize = fieldobj.format.fixed_value_size()
+            lengths = self._lengths.get(fieldname, b"")
+            write_term = self._write_term
+            chunks: list[bytes] = []
+            entries: list[tuple[bytes, bytes]] = []
+            for tbytes, postings in self._terms(fieldname, fixedsize):
+                chunk, info = write_term(offset, postings, fixedsize, lengths)
+                chunks.append(chunk)
+                offset += len(chunk)
+                entries.append((prefix + tbytes, info))
+                if len(chunks) >= 4096:
+                    postfile.write(b"".join(chunks))
+                    chunks.clear()
+                    _add_terms(fieldwriter._tindex, entries)
+                    entries.clear()
+            postfile.write(b"".join(chunks))
+            _add_terms(fieldwriter._tindex, entries)
+            fieldwriter.finish_field()
+
+    def _terms(self, fieldname: str, fixedsize: int | None) -> Iterator[tuple[bytes, Postings]]:
+        """Every term of the field in byte order, with its postings from memory and every merged
+        segment, in docnum order."""
+        sources: list[Iterator[tuple[bytes, int, Any]]] = []
+        in_memory = self._postings.get(fieldname)
+        if in_memory:
+            sources.append(((t, 0, in_memory[t]) for t in sorted(in_memory)))
+        for number, merged in enumerate(self._merging, 1):
+            if fieldname in merged.fields:
+                sources.append(merged.terms(fieldname, number))
+        merged = heapq.merge(*sources, key=lambda item: item[0]) if len(sources) > 1 else sources[0] if sources else iter(())
+        current: bytes | None = None
+        parts: list[Postings] = []
+        for tbytes, number, payload in merged:
+            if tbytes != current:
+                if parts:
+                    yield current, _joined(parts, fixedsize)  # type: ignore[misc]
+                current, parts = tbytes, []
+            if number == 0:
+                parts.append(_from_flat(payload, fixedsize))
+            else:
+                part = self._merging[number - 1].postings(payload, fixedsize)
+                if part[0]:  # not every posting deleted
+                    parts.append(part)
+        if parts:
+            yield current, _joined(parts, fixedsize)  # type: ignore[misc]
+
+    def _write_term(self, start: int, postings: Postings, fixedsize: int | None, lengths: Any) -> tuple[bytes, bytes]:
+        """One term's blocks as W3PostingsWriter writes them at offset ``start`` of the postings
+        file, and its W3TermInfo bytes."""
+        ids, weights, values = postings
+        n = len(ids)
+        step = self._blocklimit
+        out = [WHOOSH3_HEADER_MAGIC]
+        total = 0.0
+        top_weight: float = 0
+        term_min = 256
+        term_max = 0
+        have_lengths = len(lengths)
+        dumps = pickle.dumps
+        for s in range(0, n, step):
+            e = s + step if s + step < n else n
+            block_ids = ids[s:e] if n > step else ids
+            block_raw = weights[s:e] if n > step else weights
+            block_weights = array("f", block_raw)
+            size = e - s
+            if fixedsize is None or fixedsize < 0:
+                block_values: Any = values[s:e]
+            elif fixedsize == 0:
+                block_values = None
+            else:
+                block_values = values[s * fixedsize : e * fixedsize]
+            data = encode_block(block_ids, block_weights, block_values, fixedsize)
+            comp = self._compression if len(data) >= COMPRESSION_MIN_SIZE else 0
+            if comp:
+                data = zlib.compress(data, comp)
+            # The block's shortest and longest document (length bytes; 0 is "no length")
+            if not have_lengths:
+                low = high = 0
+            elif size == 1:
+                low = high = lengths[block_ids[0]] if block_ids[0] < have_lengths else 0
+            else:
+                block_lengths = [lengths[d] if d < have_lengths else 0 for d in block_ids]
+                high = max(block_lengths)
+                low = min(block_lengths)
+                if not low and high:
+                    low = min(b for b in block_lengths if b)
+            raw_max = max(block_raw)
+            block_weight = raw_max if raw_max > 0 else 0
+            info = dumps((size, block_ids[-1], block_weight, comp, low, high), 2)
+            length = len(info) + len(data)
+            out.append(pack_int(-length if e == n else length))
+            out.append(info)
+            out.append(data)
+            total += sum(block_weights)
+            if block_weight > top_weight:
+                top_weight = block_weight
+            if low and low < term_min:
+                term_min = low
+            if high > term_max:
+                term_max = high
+        data = b"".join(out)
+        head = _TERMINFO.pack(False, total, n, term_min if term_max else 0, term_max, top_weight, ids[0], ids[-1])
+        return data, head + pack_long(start) + pack_int(len(data))
+
+
+def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
+    """``OrderedHashWriter.add`` for each (key, value), in one write: the keys are in order."""
+    if not entries:
+        return
+    if entries[0][0] <= tindex.lastkey:
+        raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{entries[0][0]!r}")
+    dbfile = tindex.dbfile
+    pos = dbfile.tell()
+    buckets = tindex.buckets
+    hashfn = tindex.hashfn
+    positions = []
+    records = []
+    for key, value in entries:
+        positions.append(pos)
+        h = hashfn(key)
+        buckets[h & 255].append((h, pos))
+        record = _LENGTHS.pack(len(key), len(value)) + key + value
+        records.append(record)
+        pos += len(record)
+    dbfile.write(b"".join(records))
+    tindex.index.extend(positions)
+    tindex.lastkey = entries[-1][0]
+
+
+def _from_flat(flat: list[Any], fixedsize: int | None) -> Postings:
+    values = flat[2::3]
+    if fixedsize == 0:
+        return flat[0::3], flat[1::3], None
+    if not all(values):  # W3 keeps no empty value
+        values = [v for v in values if v]
+    return flat[0::3], flat[1::3], emptybytes.join(values) if fixedsize else values
+
+
+def _joined(parts: list[Postings], fixedsize: int | None) -> Postings:
+    if len(parts) == 1:
+        return parts[0]
+    parts.sort(key=lambda part: part[0][0])
+    if any(a[0][-1] >= b[0][0] for a, b in zip(parts, parts[1:])):  # documents added between merged segments
+        return _sorted_postings(parts, fixedsize)
+    ids = list(chain.from_iterable(part[0] for part in parts))
+    weights = list(chain.from_iterable(part[1] for part in parts))
+    if fixedsize == 0:
+        return ids, weights, None
+    if fixedsize:
+        return ids, weights, emptybytes.join(part[2] for part in parts)
+    return ids, weights, list(chain.from_iterable(part[2] for part in parts))
+
+
+def _sorted_postings(parts: list[Postings], fixedsize: int | None) -> Postings:
+    rows = sorted(row for part in parts for row in zip(part[0], part[1], _split_values(part, fixedsize)))
+    ids, weights, values = (list(column) for column in zip(*rows))
+    return ids, weights, None if fixedsize == 0 else emptybytes.join(values) if fixedsize else values
+
+
+def _split_values(part: Postings, fixedsize: int | None) -> list[Any]:
+    if fixedsize == 0:
+        return [None] * len(part[0])
+    if fixedsize:
+        blob = part[2]
+        return [blob[i : i + fixedsize] for i in range(0, len(blob), fixedsize)]
+    return list(part[2])
+
+
+class _Merged:
+    """A segment being merged: its terms and postings read front to back in large chunks.
+
+    A term dictionary's records and the posting lists follow each other in term order, so one
+    pass reads each file once, rather than several small reads and a TermInfo object per term.
+    """
+
+    def __init__(self, reader: SegmentReader, startdoc: int, docmap: dict[int, int] | None) -> None:
+        self.reader = reader
+        self.startdoc = startdoc
+        self.docmap = docmap
+        terms = reader._terms
+        self.fields = set(terms._fieldmap)
+        self._names = terms._fieldunmap
+        # Fields numbered in name order (as Whoosh's writers and this one number them) are read in
+        # one pass; otherwise each field is looked up in the term dictionary.
+        self._in_order = self._names == sorted(self._names)
+        self._tindex = terms._tindex
+        self._terms = _Window(self._tindex.dbfile)
+        self._postings = _Window(terms._postfile)
+        self._pos = self._tindex.startofdata
+
+    def terms(self, fieldname: str, number: int) -> Iterator[tuple[bytes, int, bytes]]:
+        """(term, ``number``, term info bytes) of the field's terms, in byte order."""
+        if not self._in_order:
+            prefix = pack_ushort(self.reader._terms._fieldmap[fieldname])
+            for key, value in self._tindex.items_from(prefix):
+                if not key.startswith(prefix):
+                    return
+                yield key[2:], number, value
+            return
+        window = self._terms
+        end = self._tindex.endofdata
+        names = self._names
+        while self._pos < end:
+            keylen, valuelen = _LENGTHS.unpack(window.get(self._pos, 8))
+            record = window.get(self._pos + 8, keylen + valuelen)
+            name = names[(record[0] << 8) | record[1]]
+            if name > fieldname:
+                return
+            self._pos += 8 + keylen + valuelen
+            if name == fieldname:
+                yield record[2:keylen], number, record[keylen:]
+
+    def postings(self, info: bytes, fixedsize: int | None) -> Postings:
+        """A term's postings at their new docnums, from its term info bytes."""
+        head = _TERMINFO.size
+        if info[0]:  # inlined in the term info
+            ids, weights, values = (list(x) for x in pickle.loads(info[head:]))
+            blobs: Any = emptybytes.join(values) if fixedsize else values
+            if self.docmap is None:
+                ids = [d + self.startdoc for d in ids]
+        else:
+            offset, length = _POINTER.unpack(info[head : head + 12])
+            raw = self._postings.get(offset, length)
+            if raw[:4] != WHOOSH3_HEADER_MAGIC:
+                raise ValueError(f"not a W3 posting list at offset {offset}")
+            base = self.startdoc if self.docmap is None else 0
+            ids, weights, blobs = [], [], ([] if not fixedsize else bytearray())
+            stream = io.BytesIO(raw)
+            stream.seek(4)
+            while True:
+                size = int.from_bytes(stream.read(4), "big", signed=True)
+                end = stream.tell() + abs(size)
+                count, _, _, comp, _, _ = pickle.load(stream)
+                data = stream.read(end - stream.tell())
+                deltas, mini_weights, mini_values = decode_block(zlib.decompress(data) if comp else data, fixedsize)
+                ids.extend(islice(accumulate(deltas, initial=base), 1, None))
+                if mini_weights is None:
+                    weights.extend([1.0] * count)
+                elif isinstance(mini_weights, float):
+                    weights.extend([mini_weights] * count)
+                else:
+                    weights.extend(mini_weights)
+                if fixedsize:
+                    blobs += mini_values
+                elif fixedsize != 0:
+                    blobs.extend(mini_values)
+                if size < 0:
+                    break
+            blobs = bytes(blobs) if fixedsize else blobs
+        docmap = self.docmap
+        if docmap is None:
+            return ids, weights, blobs
+        keep = [i for i, d in enumerate(ids) if d in docmap]
+        values = _split_values((ids, weights, blobs), fixedsize)
+        kept_values = [values[i] for i in keep]
+        return (
+            [docmap[ids[i]] for i in keep],
+            [weights[i] for i in keep],
+            None if fixedsize == 0 else emptybytes.join(kept_values) if fixedsize else kept_values,
+        )
+
+
+class _Window:
+    """Reads a file mostly front to back, a megabyte at a time."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, dbfile: Any) -> None:
+        self._file = dbfile
+        self._start = 0
+        self._data = b""
+
+    def get(self, pos: int, size: int) -> bytes:
+        i = pos - self._start
+        if i < 0 or i + size > len(self._data):
+            self._start = pos
+            self._data = self._file.get(pos, max(size, self.CHUNK))
+            i = 0
+        return self._data[i : i + size]
