@@ -136,11 +136,10 @@ class QueryBuilder:
         if parsed is None:
             notices.append(f"the query has {problem}; searched for its words instead")
             parsed = self._parser.parse(plain_words(text), normalize=False)
-        parsed = fuzzy_on_words(parsed)
-        if not has_positive_terms(parsed.normalize()):
+        built = all_words_first(exclusions_exclude(fuzzy_on_words(parsed))).normalize()
+        if not has_positive_terms(built):
             raise EmptyQuery(text, has_words=bool(plain_words(text)))
-        built = all_words_first(exclusions_exclude(parsed))
-        return ParsedQuery(text, built.normalize(), notices)
+        return ParsedQuery(text, built, notices)
 
 
 def all_words_first(q: wq.Query) -> wq.Query:
