@@ -44,7 +44,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
-from whoosh.util.times import datetime_to_long, long_to_datetime
+from whoosh.util.times import datetime_to_long
 
 from .codec import CompactLeafMatcher, decode_block
 
@@ -52,6 +52,8 @@ from .codec import CompactLeafMatcher, decode_block
 CACHED_POSTINGS = 2_000_000
 #: The date column's value for an article without a date.
 NO_DATE = 2**64 - 1
+# The date column holds microseconds since datetime.min.
+_DAY = 86_400 * 1_000_000
 #: Posting blocks kept decoded for phrase matching, per searcher (about 10 kB each).
 DECODED_BLOCKS = 2_000
 # Relative slack on score bounds: sums added in another order differ in their last bits.
@@ -579,10 +581,11 @@ class Engine:
         reader = readers[i]
         return default if reader is None else reader[docnum - self._segment_starts[i]]
 
-    def copy_key(self, docnum: int) -> tuple[int | None, dt.date | None]:
-        """A document's SimHash (None when it has none) and date, from their columns."""
-        day = self.value("date", docnum, NO_DATE)
-        return self.value("copy_hash", docnum, 0) or None, None if day == NO_DATE else long_to_datetime(day).date()
+    def copy_key(self, docnum: int) -> tuple[int | None, int | None]:
+        """A document's SimHash (None when it has none) and day (days since year 1, None when
+        undated), from their columns."""
+        stamp = self.value("date", docnum, NO_DATE)
+        return self.value("copy_hash", docnum, 0) or None, None if stamp == NO_DATE else stamp // _DAY
 
     def dated_between(self, start: dt.date | None, end: dt.date | None) -> set[int]:
         """Documents dated from ``start`` to ``end`` (inclusive; None: open)."""

@@ -7,7 +7,7 @@ group is shown once — as its earliest copy, at the rank of its best one.
 
 from __future__ import annotations
 
-import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -15,10 +15,12 @@ from .copies import are_copies
 
 #: Copies of one dispatch are published within this many days of each other.
 COPY_DAYS = 3
+_UNDATED = math.inf  # shown after every dated copy
 
 
-#: What grouping reads of a candidate: its SimHash (None when its body was too short) and date.
-CopyKey = tuple[int | None, dt.date | None]
+#: What grouping reads of a candidate: its SimHash (None when its body was too short) and its day
+#: (any day count: only differences and order matter; None when undated).
+CopyKey = tuple[int | None, int | None]
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Group:
 
     def shown(self) -> int:
         """Where in ``rows`` the earliest copy is (undated ones last; the best ranked among equals)."""
-        return min(range(len(self.rows)), key=lambda i: (self.keys[i][1] or dt.date.max, i))
+        return min(range(len(self.rows)), key=lambda i: (_UNDATED if self.keys[i][1] is None else self.keys[i][1], i))
 
 
 def group_copies(candidates: Sequence[tuple[int, float]], key_of: Callable[[int], CopyKey]) -> list[Group]:
@@ -53,4 +55,4 @@ def _same_dispatch(a: CopyKey, b: CopyKey) -> bool:
     (first, date_a), (second, date_b) = a, b
     if first is None or second is None or not are_copies(first, second):
         return False
-    return date_a is None or date_b is None or abs((date_a - date_b).days) <= COPY_DAYS
+    return date_a is None or date_b is None or abs(date_a - date_b) <= COPY_DAYS
