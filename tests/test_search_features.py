@@ -385,22 +385,34 @@ def test_similar_to_an_unknown_article_says_so() -> None:
         story_archive().similar("nope")
 
 
-def test_a_wildcard_naming_too_many_words_searches_the_most_frequent_and_says_so() -> None:
+def _zorg_archive() -> tuple[Archive, int]:
+    """676 articles of one word each, zorgaa to zorgzz, and five more of zorgzz: (archive, articles)."""
     import itertools
     import string
-
-    from searchlib import Archive, Article
 
     words = ["zorg" + "".join(pair) for pair in itertools.product(string.ascii_lowercase, repeat=2)]
     archive = Archive.in_memory()
     articles = [Article(id=f"w{n}", title=f"Article {n}", body=f"Le mot {word}.") for n, word in enumerate(words)]
     articles += [Article(id=f"often{n}", title=f"Souvent {n}", body="Le mot zorgzz encore.") for n in range(5)]
     archive.add_many(articles)
+    return archive, len(articles)
+
+
+def test_a_wildcard_naming_too_many_words_searches_the_most_frequent_and_says_so() -> None:
+    archive, count = _zorg_archive()
     results = archive.search("zorg*", limit=10)
     # (fewer than 676 index words: the stemmer merges some of them)
     assert len(results.notices) == 1
     assert re.fullmatch(r"zorg\* matches \d{3} words; searched for the 200 most frequent", results.notices[0])
-    assert 200 <= results.total < len(articles)
+    assert 200 <= results.total < count
     assert {f"often{n}" for n in range(5)} <= {hit.id for hit in archive.search("zorg*", limit=300).hits}
     few = archive.search("zorgz*")
     assert few.total == 26 + 5 and not few.notices
+
+
+def test_a_fuzzy_term_naming_too_many_words_searches_the_most_frequent() -> None:
+    archive, count = _zorg_archive()
+    results = archive.search("zorgxx~2", limit=300)  # every zorg word is two edits away or fewer
+    assert results.notices == ["zorgxx~ matches 676 words; searched for the 200 most frequent"]
+    assert {f"often{n}" for n in range(5)} <= {hit.id for hit in results.hits}
+    assert 200 <= results.total < count
