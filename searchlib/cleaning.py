@@ -10,6 +10,7 @@ source format can share them. Each of them is idempotent: cleaning clean text ch
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -110,7 +111,32 @@ _GLUED = re.compile(
 _WORD_BEFORE = re.compile(rf"[{_UPPER}{_LOWER}]+$")
 _URLISH = re.compile(r"://|www\.|@|\.(?:fr|com|org|net|info|eu|be|ch|ca|io|gouv|html?|php)\b", re.IGNORECASE)
 
+_TAG = r"</?(?:{})(?:\s[^<>]*)?/?>"
+_BLOCK_TAG = re.compile(
+    _TAG.format("p|div|br|hr|li|ul|ol|h[1-6]|blockquote|table|tr|td|th|figure|figcaption|section|article"),
+    re.IGNORECASE,
+)
+_INLINE_TAG = re.compile(
+    _TAG.format("a|abbr|b|big|cite|code|del|dfn|em|font|i|img|ins|kbd|mark|q|s|samp|small|span|strike|strong|sub|sup|time|tt|u|var|wbr"),
+    re.IGNORECASE,
+)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.IGNORECASE)
+
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\s»\"”]+(?=[A-ZÀ-Ý«\"“])")
+
+
+def strip_markup(text: str) -> str:
+    """Text fields of JSON or CSV exports often keep the CMS's inline HTML ("<i>Pomerium</i>",
+    "<p>…</p>", "&amp;"): its tags are dropped (block tags become line breaks) and its entities
+    decoded. Only HTML's own tag names count, so "a <b" or "<3" in plain text stay.
+
+    >>> strip_markup('<p>Le <i><span class="lang-la">pomerium</span></i> &amp; Rome</p>')
+    '\\nLe pomerium & Rome\\n'
+    """
+    if "<" not in text and "&" not in text:
+        return text
+    text = _INLINE_TAG.sub("", _BLOCK_TAG.sub("\n", text))
+    return _ENTITY.sub(lambda entity: html.unescape(entity.group()), text) if "&" in text else text
 
 
 def _basic(text: str) -> str:
@@ -130,14 +156,15 @@ def _fix_mojibake(line: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """NFC, plain spaces, no invisible or control characters, \\n line ends, mojibake repaired.
+    """NFC, plain spaces, no invisible or control characters, \\n line ends, mojibake repaired,
+    inline HTML left by a CMS export dropped (see :func:`strip_markup`).
 
     Typographic apostrophes and quotes are kept as written (the analyzer reads ’ like ').
 
     >>> normalize_text("lâ€™Ã©tÃ©\\u00a0!")
     'l’été !'
     """
-    text = _basic(text)
+    text = _basic(strip_markup(text))
     if not any(lead in text for lead in _MOJIBAKE_LEADS):
         return text
     pieces: list[str] = []

@@ -391,3 +391,14 @@ def test_clean_text_does_not_go_through_ftfy(monkeypatch: pytest.MonkeyPatch) ->
     assert normalize_text(FRENCH + "\nÂgée de 41 ans, JOÃO à São Paulo, château\u00a0!") == (
         FRENCH + "\nÂgée de 41 ans, JOÃO à São Paulo, château !"
     )
+
+
+def test_inline_html_of_an_export_is_dropped_and_its_entities_decoded() -> None:
+    from searchlib.cleaning import strip_markup
+
+    assert strip_markup('<i><span class="lang-la" lang="la">Pomerium</span></i> de Rome') == "Pomerium de Rome"
+    assert strip_markup("<p>Un.</p><p>Deux &amp; trois</p>").split() == ["Un.", "Deux", "&", "trois"]
+    assert strip_markup("Prix : 3 &euro;, l&#8217;été") == "Prix : 3 €, l’été"
+    # Plain text that only looks a little like markup stays as written.
+    for plain in ("a < b et c > d", "<3", "Tom & Jerry", "x <y> z", "Procter&Gamble"):
+        assert strip_markup(plain) == plain

@@ -180,3 +180,22 @@ def test_discover_reports_missing_and_unsupported_paths(tmp_path: Path) -> None:
     found = list(discover([tmp_path / "missing", tmp_path / "a.pdf"]))
     assert all(isinstance(f, Failure) for f in found)
     assert "no such file" in found[0].reason and "unsupported" in found[1].reason
+
+
+def test_json_lines_with_inline_html_index_and_show_the_words_only(tmp_path: Path) -> None:
+    from searchlib import Archive
+
+    record = {
+        "id": "h1",
+        "title": '<i><span class="lang-la" lang="la">Pomerium</span></i> de Rome',
+        "text": "<p>Le <b>pomerium</b> est la limite sacrée de Rome.</p><p>Elle date de l&#8217;Antiquité.</p>",
+    }
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    [article] = list(read_file(path))
+    assert article.title == "Pomerium de Rome"
+    assert "<" not in article.body and "l’Antiquité" in article.body
+    archive = Archive.in_memory()
+    archive.add_many([article])
+    assert archive.search("span").total == 0 and archive.search("class").total == 0
+    assert archive.search("pomerium").hits[0].title == "Pomerium de Rome"
