@@ -45,7 +45,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.util.text import utf8encode
 from whoosh.writing import SegmentWriter
 
-from .codec import CompactCodec, decode_block, encode_block
+from .codec import CompactCodec, encode_block, read_block
 
 #: Estimated bytes of memory per posting kept (list slots, the weight, the value's bytes object).
 POSTING_BYTES = 110
@@ -463,7 +463,7 @@ class _Merged:
                 end = stream.tell() + abs(size)
                 count, _, _, comp, _, _ = pickle.load(stream)
                 data = stream.read(end - stream.tell())
-                deltas, mini_weights, mini_values = decode_block(zlib.decompress(data) if comp else data, fixedsize)
+                deltas, mini_weights, mini_values = read_block(data, comp, fixedsize)
                 ids.extend(islice(accumulate(deltas, initial=base), 1, None))
                 if mini_weights is None:
                     weights.extend([1.0] * count)

@@ -23,8 +23,8 @@ import sys
 import zlib
 from array import array
 from itertools import accumulate
-from pickle import dumps
 from importlib.resources import files
+from pickle import dumps
 from typing import Any
 
 from whoosh.codec.whoosh3 import (
@@ -133,6 +133,11 @@ def decode_block(data: bytes, fixedsize: int | None, values: bool = True) -> tup
     return gaps, weights, found
 
 
+def read_block(raw: bytes, compressed: Any, fixedsize: int | None, values: bool = True) -> tuple[array, Any, Any]:
+    """:func:`decode_block` of a block as it lies in the postings file (zlib'd or not)."""
+    return decode_block(zlib.decompress(raw) if compressed else bytes(raw), fixedsize, values)
+
+
 class CompactPostingsWriter(W3PostingsWriter):
     def _write_block(self, last: bool = False) -> None:
         if self._byteids:  # term vectors (unused here) keep whoosh3's blocks
@@ -161,9 +166,7 @@ class CompactPostingsWriter(W3PostingsWriter):
 class CompactLeafMatcher(W3LeafMatcher):
     def _read_data(self) -> None:
         data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        if self._compression:
-            data = zlib.decompress(data)
-        self._data = decode_block(bytes(data), self._fixedsize)
+        self._data = read_block(data, self._compression, self._fixedsize)
 
     def _read_ids(self) -> None:
         if self._data is None:

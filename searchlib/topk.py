@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import threading
-import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
@@ -46,7 +45,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
-from .codec import CompactLeafMatcher, decode_block
+from .codec import CompactLeafMatcher, read_block
 
 #: Postings kept in memory per searcher (8 bytes each: document number and weight).
 CACHED_POSTINGS = 2_000_000
@@ -118,7 +117,7 @@ class _Postings:
         block = cache.get(key)
         if block is None:
             raw = postfile.get(offset, length)
-            data = decode_block(zlib.decompress(raw) if compressed else raw, None)
+            data = read_block(raw, compressed, None)
             block = cache[key] = (list(accumulate(data[0])), data[2])
             if len(cache) > DECODED_BLOCKS:
                 cache.popitem(last=False)
@@ -641,7 +640,7 @@ def _read_blocks(matcher: CompactLeafMatcher, into: _Postings, offset: int, dele
     Positions are left in the file: ``_Postings.positions`` reads the few blocks a phrase needs."""
     while True:
         raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-        data = decode_block(zlib.decompress(raw) if matcher._compression else raw, None, values=False)
+        data = read_block(raw, matcher._compression, None, values=False)
         local = list(accumulate(data[0]))
         count = len(local)
         weights = data[1]

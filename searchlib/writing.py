@@ -118,34 +118,25 @@ class Batch:
         ``merge`` also rewrites the whole index as one segment, ``merge_small`` merges its small
         segments (Whoosh's default policy) even when nothing changed."""
         if merge or merge_small:
-            writer = self._write()
-            storage, index_name = writer.storage, writer.indexname
-            writer.commit(optimize=merge)
-            self.words.save(storage, index_name)
-            self.writer = None
-            self.report.batches += 1 if self.pending else 0
-            self.committed += self.pending
-            self.pending = 0
-            self.uncommitted.clear()
-            if self.on_commit is not None:
-                self.on_commit()
-            return
-        if self.writer is None:
-            return
-        if self.pending:
-            storage, index_name = self.writer.storage, self.writer.indexname
-            self.writer.commit(merge=self.merge_small)
-            # After the commit: a crash in between loses suggestions, never articles.
-            self.words.save(storage, index_name)
-            self.report.batches += 1
-            self.committed += self.pending
-            self.pending = 0
-            self.uncommitted.clear()
-            if self.on_commit is not None:
-                self.on_commit()
-        else:
+            self._commit_with(self._write(), optimize=merge)
+        elif self.writer is not None and self.pending:
+            self._commit_with(self.writer, merge=self.merge_small)
+        elif self.writer is not None:
             self.writer.cancel()
+            self.writer = None
+
+    def _commit_with(self, writer: IndexWriter, **options: Any) -> None:
+        storage, index_name = writer.storage, writer.indexname
+        writer.commit(**options)
         self.writer = None
+        # After the commit: a crash in between loses suggestions, never articles.
+        self.words.save(storage, index_name)
+        self.report.batches += 1 if self.pending else 0
+        self.committed += self.pending
+        self.pending = 0
+        self.uncommitted.clear()
+        if self.on_commit is not None:
+            self.on_commit()
 
     def cancel(self) -> None:
         if self.writer is not None:
