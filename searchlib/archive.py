@@ -505,7 +505,7 @@ class Archive:
         stopped = False
         if found is not None:
             top, total, stopped = found.top, found.total, found.stopped
-            facet_counts = count_docs(engine.column, found.docs, facets)
+            facet_counts = count_docs(engine.column, found.docs, facets) if facets else {}
         else:  # a query the fast path does not read: Whoosh scores every match
             try:
                 results = _every_match(
@@ -770,7 +770,7 @@ def _ranked(
     if scores is None:
         return None
     order = sorted(same_days, key=lambda docnum: (key(docnum), -scores[docnum], docnum))[:window]
-    return topk.Found([(docnum, scores[docnum]) for docnum in order], found.docs)
+    return topk.Found([(docnum, scores[docnum]) for docnum in order], found.matches)
 
 
 def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> Snippet:
