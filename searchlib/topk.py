@@ -146,6 +146,7 @@ class Engine:
         self._norms: dict[str, np.ndarray] = {}
         self._columns: dict[str, list[Any]] = {}
         self._column_readers: dict[str, list[Any]] = {}
+        self._factorised: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._segment_starts = [offset for _, offset in self.segments]
         self._postings: OrderedDict[tuple[str, bytes], _Postings] = OrderedDict()
         self._decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[list[int], Any]] = OrderedDict()
@@ -477,6 +478,23 @@ class Engine:
         with self._lock:
             self._columns[name] = values
         return values
+
+    def factorised(self, name: str) -> tuple[np.ndarray, list[Any]] | None:
+        """Column ``name`` as a code per document and the distinct values the codes stand for
+        (None when no segment has the column): what facets count with one ``bincount``."""
+        with self._lock:
+            found = self._factorised.get(name)
+        if found is not None:
+            return found
+        values = self.column(name)
+        if values is None:
+            return None
+        code_of: dict[Any, int] = {}
+        codes = np.array([code_of.setdefault(value, len(code_of)) for value in values], dtype=np.intp)
+        found = (codes, list(code_of))
+        with self._lock:
+            self._factorised[name] = found
+        return found
 
     def value(self, name: str, docnum: int, default: Any = None) -> Any:
         """One document's value in column ``name`` (``default`` when its segment has none),
