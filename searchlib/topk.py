@@ -51,7 +51,8 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
-from .codec import CompactLeafMatcher, read_block, value_bounds
+from . import phrases
+from .codec import CompactLeafMatcher, CompactPositions, read_block, value_bounds
 
 #: Postings kept in memory per searcher (12 bytes each: document number and score): at most
 #: 72 MB, enough for the words of many searches on 100,000 articles (2,000,000 was not: with
@@ -118,28 +119,52 @@ class _Postings:
         # Where decoded blocks are kept: the engine's LRU, shared by every word's postings.
         self.decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[array, array, bytes]] | None = None
 
-    def positions(self, docnum: int) -> list[int]:
-        i = bisect_left(self.blocks, docnum, key=itemgetter(0))
-        _, postfile, offset, length, compressed, base = self.blocks[i]
+    def _block(self, i: int) -> tuple[array, array, bytes]:
+        """Block ``i`` decompressed: its docnums (segment-local), where each posting's value
+        starts and ends, and the bytes; kept in the engine's LRU."""
         cache = self.decoded if self.decoded is not None else OrderedDict()
         key = (self.key, i)
         block = cache.get(key)
-        if block is None:
-            raw = postfile.get(offset, length)
-            data = zlib.decompress(raw) if compressed else bytes(raw)
-            bounds = value_bounds(data)
-            if bounds is None:  # not a block of variable-size values: decode it all
-                decoded = read_block(raw, compressed, None)
-                data = b"".join(decoded[2])
-                bounds = (array("I", accumulate(decoded[0])), array("I", accumulate(map(len, decoded[2]), initial=0)))
-            block = cache[key] = (*bounds, data)
-            if len(cache) > DECODED_BLOCKS:
-                cache.popitem(last=False)
-        else:
+        if block is not None:
             cache.move_to_end(key)
-        local, ends, data = block
-        j = bisect_left(local, docnum - base)
+            return block
+        _, postfile, offset, length, compressed, _ = self.blocks[i]
+        raw = postfile.get(offset, length)
+        data = zlib.decompress(raw) if compressed else bytes(raw)
+        bounds = value_bounds(data)
+        if bounds is None:  # not a block of variable-size values: decode it all
+            decoded = read_block(raw, compressed, None)
+            data = b"".join(decoded[2])
+            bounds = (array("I", accumulate(decoded[0])), array("I", accumulate(map(len, decoded[2]), initial=0)))
+        block = cache[key] = (*bounds, data)
+        if len(cache) > DECODED_BLOCKS:
+            cache.popitem(last=False)
+        return block
+
+    def positions(self, docnum: int) -> list[int]:
+        i = bisect_left(self.blocks, docnum, key=itemgetter(0))
+        local, ends, data = self._block(i)
+        j = bisect_left(local, docnum - self.blocks[i][5])
         return self.format.decode_positions(data[ends[j] : ends[j + 1]])
+
+    def position_keys(self, docs: np.ndarray) -> np.ndarray:
+        """The word's positions in each of ``docs`` (ascending, all holding the word) as sorted
+        keys ``doc << 32 | position`` (:mod:`searchlib.phrases`)."""
+        lasts = np.fromiter((block[0] for block in self.blocks), dtype=np.int64, count=len(self.blocks))
+        which = np.searchsorted(lasts, docs)
+        numbers, firsts = np.unique(which, return_index=True)
+        parts, starts, stops, size = [], [], [], 0
+        for i, lo, hi in zip(numbers.tolist(), firsts.tolist(), [*firsts[1:].tolist(), len(docs)]):
+            local, ends, data = self._block(i)
+            found = np.searchsorted(np.frombuffer(local, dtype=np.uint32), docs[lo:hi] - self.blocks[i][5])
+            bounds = np.frombuffer(ends, dtype=np.uint32).astype(np.int64) + size
+            starts.append(bounds[found])
+            stops.append(bounds[found + 1])
+            parts.append(data)
+            size += len(data)
+        buffer = np.frombuffer(b"".join(parts), dtype=np.uint8)
+        counts, positions = phrases.decode_positions(buffer, np.concatenate(starts), np.concatenate(stops))
+        return phrases.position_keys(docs, counts, positions)
 
 
 class Engine:
@@ -316,8 +341,12 @@ class Engine:
 
     def _phrase_docs(self, leaf: _Leaf) -> np.ndarray:
         if leaf.matched is None:  # once per search: the matching and the scoring both ask
-            holding = self._holding(leaf).tolist()
-            leaf.matched = np.array([d for d in holding if self._phrase_at(leaf, d)], dtype=np.int64)
+            holding = self._holding(leaf).astype(np.int64)
+            if len(leaf.postings) > 1 and leaf.postings[0].format.__class__ is CompactPositions and len(holding):
+                keys = [postings.position_keys(holding) for postings in leaf.postings]
+                leaf.matched = phrases.matching_docs(keys, leaf.slop)
+            else:
+                leaf.matched = np.array([d for d in holding.tolist() if self._phrase_at(leaf, d)], dtype=np.int64)
         return leaf.matched
 
     def _holding(self, leaf: _Leaf) -> np.ndarray:
