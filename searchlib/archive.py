@@ -39,7 +39,7 @@ from .facets import check_options, count_docs, counts, grouped_by, relevance, so
 from .highlight import make_snippet
 from .models import Article, CopyOf, Failure, Hit, IndexReport, IndexStats, SearchFilters, SearchResults, Snippet
 from .query import NAME_FIELDS, QueryBuilder, bound_expansions, filter_query, highlight_terms, make_filters
-from .schema import TEXT_FIELDS, build_schema, stored_date, to_article
+from .schema import TEXT_FIELDS, VOCABULARY_FIELD, build_schema, stored_date, to_article
 from .suggest import FEW_RESULTS, corrected
 from .vocabulary import Vocabulary
 from .wire import Group, group_copies
@@ -258,6 +258,7 @@ class Archive:
                     compound=False,
                     compress=compress,
                     codec=CompactCodec(),
+                    count_words=VOCABULARY_FIELD,
                 )
             else:
                 # Segments as separate files, not one compound file: whoosh3 opens a compound
@@ -265,7 +266,7 @@ class Archive:
                 # cost every new searcher 0.2 s and the whole postings' size in memory on OrangeSum.
                 writer = BulkWriter(
                     self._ix, timeout=self.lock_timeout, limitmb=256, compound=False, compress=compress,
-                    codec=CompactCodec(),
+                    codec=CompactCodec(), count_words=VOCABULARY_FIELD,
                 )
         except LockError:
             raise IndexLocked(self.path or Path(":memory:"), self.lock_timeout, writer_pid(self.path)) from None

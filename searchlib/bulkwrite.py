@@ -46,6 +46,7 @@ from whoosh.util.text import utf8encode
 from whoosh.writing import SegmentWriter
 
 from .codec import CompactCodec, encode_block, read_block
+from .vocabulary import WordCounter
 
 #: Estimated bytes of memory per posting kept (list slots, the weight, the value's bytes object).
 POSTING_BYTES = 110
@@ -70,14 +71,26 @@ class BulkWriter(SegmentWriter):
     Used like Whoosh's writer (``ix.writer()``): ``BulkWriter(ix, limitmb=256, compound=False)``.
     """
 
-    def __init__(self, ix: Any, *, limitmb: int = 128, compress: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, ix: Any, *, limitmb: int = 128, compress: bool = True, count_words: str | None = None, **kwargs: Any
+    ) -> None:
         """``compress=False`` writes blocks without zlib (legal W3: each block says whether it is
         compressed), for segments that a merge will soon rewrite: compressing them, then
-        decompressing them to merge, was a tenth of a first build's time."""
+        decompressing them to merge, was a tenth of a first build's time.
+
+        ``count_words`` names a field whose words (as written, folded) are counted in
+        :attr:`words` for each document added, from the same pass over the text as its postings:
+        the field's type must have an ``index_and_words`` method
+        (:class:`searchlib.schema.FrenchText`)."""
         kwargs.setdefault("codec", CompactCodec())
         super().__init__(ix, limitmb=limitmb, **kwargs)
         if not supports(self.codec):
             raise ValueError(f"BulkWriter writes searchlib's compact codec only, not {type(self.codec).__name__}")
+        if count_words is not None and not hasattr(self.schema[count_words], "index_and_words"):
+            raise ValueError(f"cannot count the words of field {count_words!r}: it has no index_and_words")
+        self._count_words = count_words
+        #: The words of the documents added, for the archive's word list.
+        self.words = WordCounter()
         self._limit = limitmb * 1024 * 1024 // POSTING_BYTES
         self._blocklimit = self.codec._blocklimit
         self._compression = self.codec._compression if compress else 0
@@ -106,6 +119,7 @@ class BulkWriter(SegmentWriter):
         fieldnames = sorted([name for name in fields if not name.startswith("_")])
         self._check_fields(schema, fieldnames)
         count = 0
+        words = None
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -120,7 +134,11 @@ class BulkWriter(SegmentWriter):
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     terms = self._terms_of(fieldname)
                     scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in field.index(value):
+                    if fieldname == self._count_words:
+                        postings, words = field.index_and_words(value)
+                    else:
+                        postings = field.index(value)
+                    for tbytes, freq, weight, vbytes in postings:
                         if scorable:
                             length += freq
                         terms[tbytes] += (docnum, weight * fieldboost, vbytes)
@@ -145,6 +163,8 @@ class BulkWriter(SegmentWriter):
             self._forget(docnum)
             raise
         perdocwriter.finish_doc()
+        if words is not None:
+            self.words.add_words(words)
         self._added = True
         self.docnum += 1
         self._count += count
