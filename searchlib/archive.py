@@ -39,7 +39,7 @@ from .facets import check_options, count_matches, counts, grouped_by, relevance,
 from .highlight import make_snippet
 from .models import Article, CopyOf, Failure, Hit, IndexReport, IndexStats, SearchFilters, SearchResults, Snippet
 from .query import NAME_FIELDS, QueryBuilder, bound_expansions, filter_query, highlight_terms, make_filters
-from .schema import TEXT_FIELDS, build_schema, stored_date, to_article
+from .schema import TEXT_FIELDS, VOCABULARY_FIELD, build_schema, stored_date, to_article
 from .suggest import FEW_RESULTS, corrected
 from .vocabulary import Vocabulary
 from .wire import Group, group_copies
@@ -246,7 +246,9 @@ class Archive:
         self._ix = open_whoosh(self.path, self._index_name)
         self._init_state()
 
-    def _writer(self, jobs: int = 1, compress: bool = True) -> IndexWriter:
+    def _writer(self, jobs: int = 1, compress: bool = True, merge_jobs: int = 1) -> IndexWriter:
+        """A writer adding documents with ``jobs`` processes, or (one process adding) writing a
+        merge's postings with ``merge_jobs``."""
         try:
             if jobs > 1 and self.path is not None:
                 # Each worker has its own pool: the memory bound stays about the same in all.
@@ -258,6 +260,7 @@ class Archive:
                     compound=False,
                     compress=compress,
                     codec=CompactCodec(),
+                    count_words=VOCABULARY_FIELD,
                 )
             else:
                 # Segments as separate files, not one compound file: whoosh3 opens a compound
@@ -265,7 +268,7 @@ class Archive:
                 # cost every new searcher 0.2 s and the whole postings' size in memory on OrangeSum.
                 writer = BulkWriter(
                     self._ix, timeout=self.lock_timeout, limitmb=256, compound=False, compress=compress,
-                    codec=CompactCodec(),
+                    codec=CompactCodec(), count_words=VOCABULARY_FIELD, procs=merge_jobs if self.path else 1,
                 )
         except LockError:
             raise IndexLocked(self.path or Path(":memory:"), self.lock_timeout, writer_pid(self.path)) from None
@@ -326,10 +329,10 @@ class Archive:
                 self._prune_missing(batch)
         self._catalog.save()
         if self._worth_merging(batch.report) or (first_build and batch.report.batches):
-            with self._batch() as merging:
+            with self._batch(merge_jobs=jobs) as merging:
                 merging.commit(merge=True)
         elif batch.report.batches:
-            with self._batch() as merging:  # small segments merged, as a commit of Whoosh's does
+            with self._batch(merge_jobs=jobs) as merging:  # small segments merged, as a commit of Whoosh's does
                 merging.commit(merge_small=True)
         return batch.report
 
@@ -390,10 +393,11 @@ class Archive:
         on_commit: Callable[[], None] | None = None,
         jobs: int = 1,
         compress: bool = True,
+        merge_jobs: int = 1,
     ) -> Iterator[Batch]:
         # A commit makes every file read to its end so far safe to skip next time: on_commit
         # saves the file catalog right after each commit, never before.
-        batch = Batch(lambda: self._writer(jobs, compress), self._ix.searcher(), size, on_commit)
+        batch = Batch(lambda: self._writer(jobs, compress, merge_jobs), self._ix.searcher(), size, on_commit)
         try:
             yield batch
             batch.commit()

@@ -11,7 +11,7 @@ from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
-from .analysis import french_analyzer, french_positions, name_analyzer
+from .analysis import folded_words, french_analyzer, french_positions, french_positions_and_words, name_analyzer
 from .codec import CompactPositions
 from .copies import simhash
 from .models import Article
@@ -23,6 +23,9 @@ SCHEMA_VERSION = 6
 #: and body as one text, so BM25 saturates a word's frequency once per article, not per field:
 #: measured better than separate fields, see docs/relevance.md).
 TEXT_FIELDS = ("title", "text")
+
+#: The field whose words, as written, make the archive's word list (:mod:`searchlib.vocabulary`).
+VOCABULARY_FIELD = "text"
 
 #: Names people may use in a query for a field (``body:fentanyl``, ``auteur:haddad``).
 FIELD_ALIASES = {
@@ -56,10 +59,21 @@ class FrenchText(TEXT):
         if kwargs or not isinstance(value, str) or type(self.format) is not CompactPositions:
             yield from super().index(value, **kwargs)
             return
+        yield from self._postings(french_positions(value))
+
+    def index_and_words(self, value: str) -> tuple[list[tuple[bytes, int, float, bytes]], set[str]]:
+        """:meth:`index` of ``value`` and the distinct words that
+        :func:`~searchlib.analysis.folded_words` gives, from one pass over its words."""
+        if type(self.format) is not CompactPositions:
+            return list(super().index(value)), folded_words(value)
+        positions, words = french_positions_and_words(value)
+        return list(self._postings(positions)), words
+
+    def _postings(self, positions: dict[str, list[int]]) -> Iterator[tuple[bytes, int, float, bytes]]:
         boost = self.format.field_boost
         encode = self.format.encode
-        for term, positions in french_positions(value).items():
-            yield term.encode("utf-8"), len(positions), len(positions) * boost, encode(positions)
+        for term, found in positions.items():
+            yield term.encode("utf-8"), len(found), len(found) * boost, encode(found)
 
 
 def build_schema() -> Schema:

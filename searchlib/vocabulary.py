@@ -102,8 +102,19 @@ class WordCounter:
         self.articles = 0
 
     def add(self, text: str) -> None:
-        self.counts.update(folded_words(text))
+        self.add_words(folded_words(text))
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Counts one article's distinct words (as :func:`~searchlib.analysis.folded_words` gives them)."""
+        self.counts.update(words)
         self.articles += 1
+
+    def take(self, other: WordCounter) -> None:
+        """Adds what ``other`` counted (another writer's articles) and empties it."""
+        self.counts.update(other.counts)
+        self.articles += other.articles
+        other.counts = Counter()
+        other.articles = 0
 
     def save(self, storage: Any, index_name: str) -> None:
         """Adds what was counted to the saved vocabulary, then starts counting afresh."""

@@ -21,7 +21,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from . import manifest, vocabulary
+from . import analysis, manifest, vocabulary
 from .bulkwrite import BulkWriter
 from .catalog import FileCatalog
 from .errors import IncompatibleIndex, IndexWriteError
@@ -60,7 +60,7 @@ class Batch:
         #: commits without and merges once at its end: merging every few batches rewrote the
         #: same postings again and again.
         self.merge_small = True
-        #: The words of the articles written since the last commit, for "did you mean".
+        #: The words of the articles committed and not yet saved, for "did you mean".
         self.words = WordCounter()
 
     def _write(self) -> IndexWriter:
@@ -98,7 +98,6 @@ class Batch:
             else:
                 self._write().update_document(**document)
                 self.report.updated += 1
-        self.words.add(document["text"])
         self.uncommitted.add(article.id)
         self._changed()
 
@@ -129,6 +128,8 @@ class Batch:
         storage, index_name = writer.storage, writer.indexname
         writer.commit(**options)
         self.writer = None
+        # The writer counted the words of the articles it wrote (in its worker processes, if any).
+        self.words.take(writer.words)
         # After the commit: a crash in between loses suggestions, never articles.
         self.words.save(storage, index_name)
         self.report.batches += 1 if self.pending else 0
@@ -163,9 +164,13 @@ class ParallelWriter(MpWriter):
     batch in flight and stops them.
     """
 
-    def __init__(self, ix: Any, procs: int, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, procs: int, *, count_words: str | None = None, **kwargs: Any) -> None:
+        """``count_words``: as :class:`BulkWriter`'s, counted by the workers into :attr:`words`."""
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
+        self.subargs = {**self.subargs, "count_words": count_words}
         self._before = {segment.segment_id() for segment in self.segments}
+        #: The words of the documents the workers wrote, once committed.
+        self.words = WordCounter()
 
     def _new_task(self) -> Any:
         if threading.current_thread() is not threading.main_thread():
@@ -182,6 +187,40 @@ class ParallelWriter(MpWriter):
         self.tasks.append(task)
         task.start()
         return task
+
+    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        """MpWriter's commit with several segments, each worker's result (its segments and the
+        words it counted) read before it is joined: a worker exits only once what it put on the
+        result queue is read, and a batch's word counts are larger than a pipe holds."""
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self.jobqueue.put(None)
+        segments = self._merge_segments(mergetype, optimize, merge)
+        results = self._results()
+        for task in self.tasks:
+            task.join()
+        for words, analysed, worker_segments in results:
+            self.words.take(words)
+            analysis.learn(analysed)  # inherited by the next batch's workers
+            segments.append(worker_segments)
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments)
+        self._finish()
+
+    def _results(self) -> list[Any]:
+        """One result per worker, or fewer if some died (:meth:`_commit_toc` then refuses)."""
+        results = []
+        while len(results) < len(self.tasks):
+            try:
+                results.append(self.resultqueue.get(timeout=ORPHAN_CHECK))
+            except queue.Empty:
+                if all(task.exitcode is not None for task in self.tasks) and self.resultqueue.empty():
+                    break  # every worker has ended: no more results can come
+        return results
 
     def _commit_toc(self, segments: list[Any]) -> None:
         # A worker whose memory filled up returns the segments it closed on the way with its last.
@@ -218,6 +257,7 @@ class _BulkSubWriter(SubWriterTask):
         self.parent = os.getpid()
 
     def run(self) -> None:
+        inherited = analysis.learned_words()
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = BulkWriter(ix, _lk=False, **self.kwargs)
         while self.running:
@@ -235,7 +275,7 @@ class _BulkSubWriter(SubWriterTask):
             return
         last = writer._finalize_segment()
         segments = [*writer._spilled, last] if writer._spilled else last
-        self.resultqueue.put((None, set(writer._postings), segments), timeout=5)
+        self.resultqueue.put((writer.words, analysis.learned_since(inherited), segments), timeout=5)
 
 
 def writer_pid(path: Path | None) -> int | None:

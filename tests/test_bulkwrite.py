@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,9 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from searchlib import Archive
+from searchlib import Archive, bulkwrite
 from searchlib.bulkwrite import BulkWriter
+from searchlib.errors import IndexWriteError
 from searchlib.codec import CompactCodec
 from searchlib.models import Article
 from searchlib.schema import build_schema, to_document
@@ -28,7 +30,9 @@ def _documents() -> list[dict[str, Any]]:
     return [to_document(a) for a in articles + extra]
 
 
-def _build(folder: Path, writer: Callable[..., Any], batches: int, delete: bool, **options: Any) -> dict[str, str]:
+def _build(
+    folder: Path, writer: Callable[..., Any], batches: int, delete: bool, merge: dict[str, Any] | None = None, **options: Any
+) -> dict[str, Any]:
     """Writes the documents in ``batches`` commits (deleting one of them on the way), merges them,
     and returns a digest of each file of the merged segment by its kind."""
     ix = FileStorage(str(folder)).create_index(build_schema(), indexname="t")
@@ -41,12 +45,18 @@ def _build(folder: Path, writer: Callable[..., Any], batches: int, delete: bool,
         if delete and b == 1:
             w.delete_by_term("id", documents[3]["id"])
         w.commit(merge=False)
-    writer(ix, compound=False, codec=CompactCodec()).commit(optimize=True)
-    return {
+    writer(ix, compound=False, codec=CompactCodec(), **(merge or {})).commit(optimize=True)
+    digests: dict[str, Any] = {
         f.name.split(".", 1)[1]: hashlib.sha256(f.read_bytes()).hexdigest()
         for f in folder.iterdir()
         if f.suffix in (".trm", ".pst", ".col")
     }
+    # Stored fields are compared as what they hold: Whoosh's merge pickles each document's
+    # fields again in the order of a set of names (which changes with PYTHONHASHSEED), the bulk
+    # writer copies the pickles as they were written.
+    with ix.searcher() as searcher:
+        digests["_stored.col"] = [searcher.stored_fields(d) for d in range(searcher.doc_count_all())]
+    return digests
 
 
 @pytest.mark.parametrize(("batches", "delete"), [(1, False), (3, False), (4, True)])
@@ -55,6 +65,36 @@ def test_segments_are_byte_for_byte_those_of_whooshs_writer(tmp_path: Path, batc
     (tmp_path / "bulk").mkdir()
     expected = _build(tmp_path / "whoosh", SegmentWriter, batches, delete)
     assert _build(tmp_path / "bulk", BulkWriter, batches, delete) == expected
+
+
+@pytest.mark.parametrize(("procs", "delete"), [(2, False), (3, True)])
+def test_a_merge_written_by_several_processes_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, procs: int, delete: bool
+) -> None:
+    (tmp_path / "one").mkdir()
+    (tmp_path / "several").mkdir()
+    expected = _build(tmp_path / "one", BulkWriter, 4, delete)
+    monkeypatch.setattr(bulkwrite, "PARALLEL_MIN_WORK", 0)  # however small the merge
+    monkeypatch.setattr(bulkwrite, "SAMPLES", 7)
+    splits: list[Any] = []
+    split_keys = BulkWriter._split_keys
+    monkeypatch.setattr(BulkWriter, "_split_keys", lambda self, fields: splits.append(split_keys(self, fields)) or splits[-1])
+    assert _build(tmp_path / "several", BulkWriter, 4, delete, merge={"procs": procs}) == expected
+    assert len(splits[-1]) == procs - 1  # the final merge was cut into ranges
+
+
+def test_a_merge_whose_other_process_dies_commits_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([SAMPLES / "wikinews_fr_sample.jsonl"], batch_size=50)
+        archive.add(Article(id="more", title="Un de plus", body="Pékin."))  # two segments now
+        before = archive._ix.latest_generation()
+        monkeypatch.setattr(bulkwrite, "PARALLEL_MIN_WORK", 0)
+        monkeypatch.setattr(bulkwrite._RangeWriter, "_run", staticmethod(lambda *args: os._exit(3)))
+        with pytest.raises(IndexWriteError, match="exit code 3"), archive._batch(merge_jobs=2) as merging:
+            merging.commit(merge=True)
+        assert archive._ix.latest_generation() == before
+        assert len(archive) == 200 and archive.check() == []
+        assert archive.search("pekin").total >= 1
 
 
 def test_a_writer_out_of_memory_starts_a_new_segment_committed_with_the_others(tmp_path: Path) -> None:

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from array import array
 from itertools import accumulate
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh.util.numlists import delta_encode
 
 from searchlib import Archive, Article
-from searchlib.codec import CompactPositions, compress_stored, decode_block, decompress_stored, encode_block, value_bounds
+from searchlib.codec import (
+    CompactPositions,
+    compress_stored,
+    decode_block,
+    decompress_stored,
+    encode_block,
+    narrow,
+    value_bounds,
+)
 
 docnums = st.lists(st.integers(0, 2**31), min_size=1, max_size=128, unique=True).map(sorted)
 
@@ -48,11 +58,19 @@ def test_a_block_reads_back_its_docnums_weights_and_values(ids: list[int], data:
         assert read_values == b"".join(values)
 
 
-@given(st.lists(st.integers(0, 2**31), min_size=1, max_size=60, unique=True).map(sorted))
+@given(st.lists(st.integers(0, 2**31), min_size=1, max_size=60, unique=True).map(sorted) | st.lists(st.integers(0, 300), min_size=1, max_size=3, unique=True).map(sorted))
 def test_positions_read_back(positions: list[int]) -> None:
     encoded = CompactPositions().encode(positions)
+    gaps = narrow(delta_encode(positions))  # the format: a typecode, then the gaps, little-endian
+    assert encoded == gaps.typecode.encode("ascii") + (gaps if sys.byteorder == "little" else _swapped(gaps)).tobytes()
     assert CompactPositions().decode_positions(encoded) == positions
     assert CompactPositions().decode_frequency(encoded) == len(positions)
+
+
+def _swapped(numbers: array) -> array:
+    numbers = array(numbers.typecode, numbers)
+    numbers.byteswap()
+    return numbers
 
 
 @given(st.binary(max_size=5000))

@@ -6,10 +6,14 @@ would print it, and a different story about the same flood.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from searchlib.copies import (
     BANDS,
@@ -18,6 +22,7 @@ from searchlib.copies import (
     are_copies,
     band_keys,
     distance,
+    _combining_marks,
     simhash,
     words,
 )
@@ -107,6 +112,17 @@ def test_a_body_too_short_to_judge_gets_no_key() -> None:
 )
 def test_words(text: str, expected: list[str]) -> None:
     assert words(text) == expected
+
+
+_PIECES = st.sampled_from(["É", "e\u0301", "\u0301", "ﬁ", "™", "ǅ", "ß", "İ", "œ", "l'", "’", "5", "_", " ", "\u00a0", "\u2009",
+                           "\u3000", "\n", "\x1c", "\u0903", "\u1680", "ab", "Ça"])
+
+
+@given(st.lists(_PIECES | st.text(max_size=3), max_size=30).map("".join))
+def test_words_piece_by_piece_are_those_of_the_whole_text(text: str) -> None:
+    whole = unicodedata.normalize("NFKD", text.casefold()).translate(_combining_marks())
+    assert words(text) == re.findall(r"[^\W\d_]{3,}", whole)
+    assert words(text) == words(text)  # and again, from the cache
 
 
 def test_band_keys_shape() -> None:

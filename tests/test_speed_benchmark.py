@@ -92,6 +92,8 @@ def test_the_fast_index_paths_give_exactly_the_postings_of_the_analyzer_chain() 
         assert list(schema["title"].index(text)) == list(chain_text.index(text))
         # The words counted for "did you mean" are those the name analyzer gives.
         assert folded_words(text) == {token.text for token in name_analyzer()(text)}
+        # Indexing counts them from the same pass as the postings.
+        assert schema["text"].index_and_words(text) == (list(chain_text.index(text)), folded_words(text))
 
 
 def test_the_schema_pickles_without_the_word_cache() -> None:
@@ -112,6 +114,7 @@ def test_indexing_with_worker_processes_finds_the_same_and_never_duplicates(tmp_
     from searchlib import Archive
 
     found = {}
+    words = {}
     for jobs in (1, 2):
         with Archive(tmp_path / f"ix{jobs}") as archive:
             report = archive.index_paths([SAMPLES], batch_size=50, jobs=jobs)
@@ -120,7 +123,11 @@ def test_indexing_with_worker_processes_finds_the_same_and_never_duplicates(tmp_
             assert again.unchanged == 199 and again.added == 0
             assert len(archive) == 199 and archive.check() == []
             found[jobs] = [(hit.id, round(hit.score, 4)) for hit in archive.search("pekin attentat", limit=20).hits]
+            vocabulary = archive._words(archive._search_with())
+            words[jobs] = (vocabulary.counts, vocabulary.articles)
     assert found[1] == found[2] and found[1]
+    # The workers count the words of what they write: the same list as one process's.
+    assert words[1] == words[2] and words[1][1] == 199
 
 
 def test_a_worker_that_dies_commits_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
