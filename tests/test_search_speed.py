@@ -119,6 +119,25 @@ def test_snippets_find_the_words_the_analyzer_finds() -> None:
         assert highlight._matches(text, wanted, analyzer) == expected
 
 
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Aujourd'hui, hui et AUJOURD’HUI ; xaujourd'hui", "hui"),
+        ("les prud'hommes, un homme, prud’homie", "homme"),
+        ("Œuvres, œuvre et oeuvre ; cœur", "oeuvre coeur"),
+        ("Élysée, élysée, l'Élysée et _élysée", "elysee"),
+        ("Αθήνα, Москва, 北京 et Pékin", "pekin москва"),
+        ("ǅemal et ßtraße, ﬁlm", "dzemal film"),
+    ],
+)
+def test_snippets_find_the_words_the_tokenizer_keeps_whole(text: str, words: str) -> None:
+    analyzer = french_analyzer()
+    wanted = set(terms(words))
+    expected = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in wanted]
+    assert expected
+    assert highlight._matches(text, wanted, analyzer) == expected
+
+
 def test_did_you_mean_counts_a_swap_of_neighbouring_letters_as_one_edit() -> None:
     archive = Archive.in_memory()
     archive.add_many([Article(id=f"a{n}", title="Pékin", body="Une cyberattaque visait Pékin.") for n in range(30)])
