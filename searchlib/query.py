@@ -7,7 +7,7 @@ import functools
 import heapq
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -280,20 +280,50 @@ def has_positive_terms(q: wq.Query) -> bool:
 
 def highlight_terms(q: wq.Query, reader: IndexReader) -> set[str]:
     """The index terms of the text fields a hit can show as matched (negated words excluded)."""
+    found: set[str] = set()
+    # Each term is looked up once (Whoosh's existing_terms looks leaf by leaf): the all-words and
+    # closeness bonuses repeat every word of the query.
+    indexed: dict[tuple[str, Any], bytes | None] = {}
+    for leaf in _shown_leaves(q):
+        kept = set()
+        try:
+            for name, text in leaf.expanded_terms(reader, phrases=True):
+                if name not in TEXT_FIELDS:
+                    continue
+                if (name, text) not in indexed:
+                    indexed[name, text] = _index_term(name, text, reader)
+                term = indexed[name, text]
+                if term is not None:
+                    kept.add(_as_text(term))
+        except Exception:  # noqa: BLE001 - a query kind that cannot list terms highlights nothing
+            continue
+        found |= kept
+    return found
+
+
+def _shown_leaves(q: wq.Query) -> Iterator[wq.Query]:
+    """The leaves of ``q`` but the negated ones, which a hit cannot show."""
     if isinstance(q, wq.Not):
-        return set()
+        return
     if isinstance(q, wq.AndNot):
-        return highlight_terms(q.a, reader)
-    if not q.is_leaf():
-        found: set[str] = set()
+        yield from _shown_leaves(q.a)
+    elif q.is_leaf():
+        yield q
+    else:
         for child in q.children():
-            found |= highlight_terms(child, reader)
-        return found
+            yield from _shown_leaves(child)
+
+
+def _index_term(name: str, text: Any, reader: IndexReader) -> bytes | None:
+    """The bytes of term ``text`` of field ``name`` when the index holds it (as Whoosh's
+    ``existing_terms`` decides), else None."""
+    if name not in reader.schema:
+        return None
     try:
-        pairs = q.existing_terms(reader, expand=True)
-    except Exception:  # noqa: BLE001 - a query kind that cannot list terms highlights nothing
-        return set()
-    return {_as_text(text) for fieldname, text in pairs if fieldname in TEXT_FIELDS}
+        term = reader.schema[name].to_bytes(text)
+    except ValueError:
+        return None
+    return term if (name, term) in reader else None
 
 
 def _as_text(term: bytes | str) -> str:
