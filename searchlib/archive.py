@@ -35,7 +35,7 @@ from .errors import (
     Interrupted,
     QueryError,
 )
-from .facets import check_options, count_docs, counts, grouped_by, relevance, sort_facet
+from .facets import check_options, count_matches, counts, grouped_by, relevance, sort_facet
 from .highlight import make_snippet
 from .models import Article, CopyOf, Failure, Hit, IndexReport, IndexStats, SearchFilters, SearchResults, Snippet
 from .query import NAME_FIELDS, QueryBuilder, bound_expansions, filter_query, highlight_terms, make_filters
@@ -505,7 +505,7 @@ class Archive:
         stopped = False
         if found is not None:
             top, total, stopped = found.top, found.total, found.stopped
-            facet_counts = count_docs(engine.column, found.docs, facets)
+            facet_counts = count_matches(engine.factorised, found.matches, facets)
         else:  # a query the fast path does not read: Whoosh scores every match
             try:
                 results = _every_match(
@@ -770,7 +770,7 @@ def _ranked(
     if scores is None:
         return None
     order = sorted(same_days, key=lambda docnum: (key(docnum), -scores[docnum], docnum))[:window]
-    return topk.Found([(docnum, scores[docnum]) for docnum in order], found.docs)
+    return topk.Found([(docnum, scores[docnum]) for docnum in order], found.matches)
 
 
 def _copy_keys(engine: topk.Engine) -> Callable[[int], CopyKey]:

@@ -7,10 +7,11 @@ same pass that ranks the matches: Whoosh's ``groupedby``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from whoosh import sorting
 from whoosh.reading import IndexReader
 from whoosh.searching import Results
@@ -87,24 +88,26 @@ def counts(results: Results, names: Iterable[str]) -> dict[str, dict[str, int]]:
     return _shown(groups, names)
 
 
-def count_docs(
-    column: Callable[[str], Sequence[Any] | None], docs: Iterable[int], names: Iterable[str]
+def count_matches(
+    factorised: Callable[[str], tuple[np.ndarray, list[Any]] | None], matches: np.ndarray, names: Iterable[str]
 ) -> dict[str, dict[str, int]]:
-    """The same counts as :func:`counts`, for the documents ``docs``: ``column(name)`` gives every
-    document's value in a column (None when no article has one)."""
+    """The same counts as :func:`counts`, for the documents of the mask ``matches``:
+    ``factorised(name)`` gives a column as a code per document and the values the codes stand for
+    (None when no article has a value), so a count is one ``bincount`` over the matches."""
     names = tuple(names)
     if not names:
         return {}
-    docs = list(docs)
     groups: dict[str, dict[Any, int]] = {}
     for name in names:
         source = FACET_COLUMNS.get(name) or ("date" if name in ("year", "month") else None)
         key = name if name in FACET_COLUMNS else _DATES
         if source is None or key in groups:
             continue
-        values = column(source)
-        if values is not None:
-            groups[key] = Counter(map(values.__getitem__, docs))
+        column = factorised(source)
+        if column is not None:
+            codes, values = column
+            tally = np.bincount(codes[matches], minlength=len(values))
+            groups[key] = {values[code]: int(tally[code]) for code in np.flatnonzero(tally).tolist()}
     return _shown(groups, names)
 
 

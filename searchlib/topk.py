@@ -1,20 +1,24 @@
-"""The best hits, the exact total and the facet counts of a search without scoring every match.
+"""The best hits, the exact total and the facet counts of a search, computed on whole arrays.
 
 Whoosh's collector scores every article a query matches (about 4,000 for a typical two-word title
-query on OrangeSum) one matcher call at a time, and its block-skipping optimisation cannot be used
-with our proximity bonus. Here, for the queries people type (words and phrases in the title and
-text fields: an OR of terms and phrases, whatever the boosts), searchlib:
+query on OrangeSum, 14,000 for one with a common word) one matcher call at a time, and its
+block-skipping optimisation cannot be used with our proximity bonus. Here, for the queries people
+type (words and phrases in the title and text fields: an OR of terms and phrases, whatever the
+boosts), searchlib:
 
-- reads each word's postings once per searcher (document numbers and term weights, kept in a
-  bounded cache): the union of the words' documents is the exact total and the set facets count;
-- scores with the searcher's own BM25F formula (the same floating-point operations per word as
-  Whoosh; only the order in which a document's word scores are added differs), and MaxScore:
-  words are taken from the most to the least valuable, and once the k-th best score found is above
-  anything the remaining words could add, documents holding only those words are not scored;
-- adds the phrase and proximity bonuses (the sum of the phrase words' scores where the words
-  stand as Whoosh's ``SpanNear2`` requires) only to documents that could still reach the top k, best first, and
-  stops as soon as no remaining document can.
+- reads each word's postings once per searcher (document numbers, and each one's BM25F score for
+  the word, computed once with the searcher's own formula: the same floating-point operations per
+  word as Whoosh) into numpy arrays kept in a bounded cache;
+- adds the words' scores for every document at once (numpy scatter-adds over a score per
+  document), and marks the matches in a mask: its count is the exact total, its documents what the
+  facets count. numpy does the per-posting work in C: the cost of a common word is a few
+  microseconds per thousand postings, so the cost of a search barely grows with the archive;
+- adds the phrase and proximity bonuses (the sum of the phrase words' scores where the words stand
+  as Whoosh's ``SpanNear2`` requires) only to documents whose best possible score could still
+  reach the top k, best bound first, reading their positions then; it stops as soon as no
+  remaining document can.
 
+Only the order in which a document's word scores are added differs from Whoosh's.
 Any other query (wildcards, fuzzy terms, ``AND``/``NOT``, fields other than title and text,
 another codec or weighting) returns None, and the caller runs it through Whoosh as before.
 """
@@ -24,18 +28,20 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import threading
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from heapq import heappop, heappush, heapreplace, nlargest, nsmallest
-from itertools import accumulate, compress, islice
-from math import inf
+from functools import cached_property
+from heapq import heappush, heapreplace
+from itertools import accumulate
 from operator import itemgetter
 from time import monotonic
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.columns import NumericColumn
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -45,32 +51,43 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
-from .codec import CompactLeafMatcher, read_block
+from . import phrases
+from .codec import CompactLeafMatcher, CompactPositions, read_block, value_bounds
 
-#: Postings kept in memory per searcher (8 bytes each: document number and weight).
-CACHED_POSTINGS = 2_000_000
+#: Postings kept in memory per searcher (12 bytes each: document number and score): at most
+#: 72 MB, enough for the words of many searches on 100,000 articles (2,000,000 was not: with
+#: three times OrangeSum, the 200 speed queries reread their postings at every round, p50 x2).
+CACHED_POSTINGS = 6_000_000
 #: The date column's value for an article without a date.
 NO_DATE = 2**64 - 1
 # The date column holds microseconds since datetime.min.
 _DAY = 86_400 * 1_000_000
-#: Posting blocks kept decoded for phrase matching, per searcher (about 10 kB each).
-DECODED_BLOCKS = 2_000
+#: Posting blocks kept decompressed for phrase matching, per searcher (about 4 kB each).
+DECODED_BLOCKS = 8_000
 # Relative slack on score bounds: sums added in another order differ in their last bits.
 _SLACK = 1e-9
+#: Documents taken best bound first before the rest are sorted (most searches stop in these).
+_FIRST_BOUNDS = 64
 
 
 @dataclass
 class Found:
-    """What a search found: the best ``(docnum, score)`` pairs in rank order, and every match."""
+    """What a search found: the best ``(docnum, score)`` pairs in rank order, and every match
+    (a mask over the document numbers)."""
 
     top: list[tuple[int, float]]
-    docs: set[int]
+    matches: np.ndarray
     #: True when the deadline stopped the ranking: ``top`` are the best scored by then.
     stopped: bool = False
 
-    @property
+    @cached_property
     def total(self) -> int:
-        return len(self.docs)
+        return int(np.count_nonzero(self.matches))
+
+    @cached_property
+    def docs(self) -> list[int]:
+        """The document numbers of every match, ascending."""
+        return np.flatnonzero(self.matches).tolist()
 
 
 @dataclass
@@ -81,50 +98,73 @@ class _Leaf:
     slop: int = 0
     phrase: bool = False
     postings: list[_Postings] = field(default_factory=list)
-    matched: set[int] | None = None  # a phrase's documents, once read
+    matched: np.ndarray | None = None  # a phrase's documents (ascending), once read
 
 
 class _Postings:
     """One word's live postings in one field, over every segment (global document numbers)."""
 
-    __slots__ = ("key", "ids", "weights", "blocks", "format", "maxweight", "size", "decoded", "scorer")
+    __slots__ = ("key", "ids", "weights", "scores", "blocks", "format", "size", "decoded")
 
     def __init__(self, key: tuple[str, bytes]) -> None:
         self.key = key
-        # Arrays, not lists: 8 bytes a posting in the cache instead of about 70.
-        self.ids = array("i")
-        self.weights = array("f")
+        self.ids: Any = array("i")  # an int32 numpy array once read
+        self.weights: Any = array("f")  # the term frequencies, until the scores replace them
+        #: Each posting's BM25F score for the word (float64), once ``Engine.scored`` computed it.
+        self.scores: np.ndarray | None = None
         # (last global id, posting file, data offset, data length, compressed, segment offset)
         self.blocks: list[tuple[int, Any, int, int, Any, int]] = []
         self.format: Any = None
-        self.maxweight = 0.0
         self.size = 0
         # Where decoded blocks are kept: the engine's LRU, shared by every word's postings.
-        self.decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[list[int], Any]] | None = None
-        # (idf, K1 + 1, norms, smallest norm): what scoring the word needs, the same for every
-        # query of a searcher (Engine._scorer).
-        self.scorer: tuple[float, float, list[float], float] | None = None
+        self.decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[array, array, bytes]] | None = None
 
-    def weight(self, docnum: int) -> float | None:
-        i = bisect_left(self.ids, docnum)
-        return self.weights[i] if i < len(self.ids) and self.ids[i] == docnum else None
-
-    def positions(self, docnum: int) -> list[int]:
-        i = bisect_left(self.blocks, docnum, key=itemgetter(0))
-        _, postfile, offset, length, compressed, base = self.blocks[i]
+    def _block(self, i: int) -> tuple[array, array, bytes]:
+        """Block ``i`` decompressed: its docnums (segment-local), where each posting's value
+        starts and ends, and the bytes; kept in the engine's LRU."""
         cache = self.decoded if self.decoded is not None else OrderedDict()
         key = (self.key, i)
         block = cache.get(key)
-        if block is None:
-            raw = postfile.get(offset, length)
-            data = read_block(raw, compressed, None)
-            block = cache[key] = (list(accumulate(data[0])), data[2])
-            if len(cache) > DECODED_BLOCKS:
-                cache.popitem(last=False)
-        else:
+        if block is not None:
             cache.move_to_end(key)
-        local, values = block
-        return self.format.decode_positions(values[bisect_left(local, docnum - base)])
+            return block
+        _, postfile, offset, length, compressed, _ = self.blocks[i]
+        raw = postfile.get(offset, length)
+        data = zlib.decompress(raw) if compressed else bytes(raw)
+        bounds = value_bounds(data)
+        if bounds is None:  # not a block of variable-size values: decode it all
+            decoded = read_block(raw, compressed, None)
+            data = b"".join(decoded[2])
+            bounds = (array("I", accumulate(decoded[0])), array("I", accumulate(map(len, decoded[2]), initial=0)))
+        block = cache[key] = (*bounds, data)
+        if len(cache) > DECODED_BLOCKS:
+            cache.popitem(last=False)
+        return block
+
+    def positions(self, docnum: int) -> list[int]:
+        i = bisect_left(self.blocks, docnum, key=itemgetter(0))
+        local, ends, data = self._block(i)
+        j = bisect_left(local, docnum - self.blocks[i][5])
+        return self.format.decode_positions(data[ends[j] : ends[j + 1]])
+
+    def position_keys(self, docs: np.ndarray) -> np.ndarray:
+        """The word's positions in each of ``docs`` (ascending, all holding the word) as sorted
+        keys ``doc << 32 | position`` (:mod:`searchlib.phrases`)."""
+        lasts = np.fromiter((block[0] for block in self.blocks), dtype=np.int64, count=len(self.blocks))
+        which = np.searchsorted(lasts, docs)
+        numbers, firsts = np.unique(which, return_index=True)
+        parts, starts, stops, size = [], [], [], 0
+        for i, lo, hi in zip(numbers.tolist(), firsts.tolist(), [*firsts[1:].tolist(), len(docs)]):
+            local, ends, data = self._block(i)
+            found = np.searchsorted(np.frombuffer(local, dtype=np.uint32), docs[lo:hi] - self.blocks[i][5])
+            bounds = np.frombuffer(ends, dtype=np.uint32).astype(np.int64) + size
+            starts.append(bounds[found])
+            stops.append(bounds[found + 1])
+            parts.append(data)
+            size += len(data)
+        buffer = np.frombuffer(b"".join(parts), dtype=np.uint8)
+        counts, positions = phrases.decode_positions(buffer, np.concatenate(starts), np.concatenate(stops))
+        return phrases.position_keys(docs, counts, positions)
 
 
 class Engine:
@@ -137,24 +177,16 @@ class Engine:
         self.segments = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
         self.doc_count_all = self.reader.doc_count_all()
         self.weighting = searcher.weighting
-        self._norms: dict[str, tuple[list[float], float]] = {}
+        self._norms: dict[str, np.ndarray] = {}
         self._columns: dict[str, list[Any]] = {}
         self._column_readers: dict[str, list[Any]] = {}
+        self._factorised: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._segment_starts = [offset for _, offset in self.segments]
         self._postings: OrderedDict[tuple[str, bytes], _Postings] = OrderedDict()
-        self._decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[list[int], Any]] = OrderedDict()
+        self._decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[array, array, bytes]] = OrderedDict()
         self._cached = 0
         self._lock = threading.Lock()
         self._date_order: tuple[list[int], list[int]] | None = None
-        # The document sets of the postings the current search uses (an engine serves one
-        # searcher, and a searcher one thread at a time).
-        self._sets: dict[int, set[int]] = {}
-
-    def _docs(self, postings: _Postings) -> set[int]:
-        found = self._sets.get(id(postings))
-        if found is None:
-            found = self._sets[id(postings)] = set(postings.ids)
-        return found
 
     # -- planning ------------------------------------------------------------------------
 
@@ -197,7 +229,7 @@ class Engine:
     # -- postings ------------------------------------------------------------------------
 
     def postings(self, fieldname: str, word: bytes) -> _Postings | None:
-        """The postings of ``word`` (None when the codec is not one this module reads)."""
+        """The postings of ``word``, scored (None when the codec is not one this module reads)."""
         key = (fieldname, word)
         with self._lock:
             found = self._postings.get(key)
@@ -219,8 +251,10 @@ class Engine:
                 return None
             if not _read_blocks(matcher, found, offset, deleted):
                 return None
+        found.ids = np.frombuffer(found.ids, dtype=np.int32) if len(found.ids) else np.zeros(0, np.int32)
         found.size = len(found.ids)
-        found.maxweight = max(found.weights, default=0.0)
+        found.scores = self._score(fieldname, word, found)
+        found.weights = None
         with self._lock:
             self._postings[key] = found
             self._cached += found.size
@@ -229,9 +263,18 @@ class Engine:
                 self._cached -= old.size
         return found
 
-    def norms(self, fieldname: str) -> tuple[list[float], float]:
+    def _score(self, fieldname: str, word: bytes, postings: _Postings) -> np.ndarray:
+        """Each posting's BM25F score: ``idf * (tf * (K1 + 1)) / (tf + norm)``, as Whoosh's
+        scorer computes it (in float64, the same operations in the same order)."""
+        k1, _, _ = self._constants(fieldname)
+        idf = self.searcher.idf(fieldname, self.schema[fieldname].from_bytes(word))
+        tf = np.frombuffer(postings.weights, dtype=np.float32).astype(np.float64) if postings.size else np.zeros(0)
+        norms = self.norms(fieldname)[postings.ids]
+        return idf * ((tf * (k1 + 1)) / (tf + norms))
+
+    def norms(self, fieldname: str) -> np.ndarray:
         """Per document ``K1 * ((1 - B) + B * length / average length)``, as Whoosh's BM25F
-        computes it, and the smallest of them."""
+        computes it."""
         with self._lock:
             found = self._norms.get(fieldname)
         if found is not None:
@@ -242,7 +285,7 @@ class Engine:
             count = leaf.doc_count_all()
             lengths = _field_lengths(leaf, fieldname, count)
             norms.extend(k1 * ((1 - b) + b * fl / avgfl) for fl in lengths)
-        found = (norms, min(norms, default=0.0))
+        found = np.array(norms, dtype=np.float64)
         with self._lock:
             self._norms[fieldname] = found
         return found
@@ -256,7 +299,6 @@ class Engine:
     # -- matching ------------------------------------------------------------------------
 
     def _load(self, leaves: list[_Leaf]) -> bool:
-        self._sets = {}
         for leaf in leaves:
             leaf.postings = []
             for word in leaf.words:
@@ -265,6 +307,13 @@ class Engine:
                     return False
                 leaf.postings.append(postings)
         return True
+
+    def _mask(self, docs: Iterable[int] | np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.doc_count_all, dtype=bool)
+        if not isinstance(docs, np.ndarray):
+            docs = np.fromiter(docs, dtype=np.int64)
+        mask[docs] = True
+        return mask
 
     def docset(self, q: wq.Query, fields: Iterable[str]) -> set[int] | None:
         """Every document matching ``q`` (an OR of terms and phrases, or an AND of such), or None."""
@@ -276,28 +325,37 @@ class Engine:
         leaves = self._leaves(q, fields)
         if leaves is None or not self._load(leaves):
             return None
-        return self._matches(leaves, None)
+        return set(np.flatnonzero(self._matches(leaves)).tolist())
 
-    def _matches(self, leaves: list[_Leaf], allowed: set[int] | None) -> set[int]:
+    def _matches(self, leaves: list[_Leaf]) -> np.ndarray:
+        """The mask of the documents matching any leaf."""
         terms = {(leaf.fieldname, leaf.words[0]) for leaf in leaves if not leaf.phrase}
-        docs: set[int] = set()
+        mask = np.zeros(self.doc_count_all, dtype=bool)
         for leaf in leaves:
             if not leaf.phrase:
-                docs |= self._docs(leaf.postings[0])
-        for leaf in leaves:
+                mask[leaf.postings[0].ids] = True
             # A phrase whose words are all searched as terms in its field adds no document.
-            if leaf.phrase and not all((leaf.fieldname, word) in terms for word in leaf.words):
-                docs |= self._phrase_docs(leaf)
-        return docs & allowed if allowed is not None else docs
+            elif not all((leaf.fieldname, word) in terms for word in leaf.words):
+                mask[self._phrase_docs(leaf)] = True
+        return mask
 
-    def _phrase_docs(self, leaf: _Leaf) -> set[int]:
-        if leaf.matched is None:  # once per search: _matches and the scoring both ask
-            leaf.matched = {docnum for docnum in self._holding(leaf) if self._phrase_at(leaf, docnum)}
+    def _phrase_docs(self, leaf: _Leaf) -> np.ndarray:
+        if leaf.matched is None:  # once per search: the matching and the scoring both ask
+            holding = self._holding(leaf).astype(np.int64)
+            if len(leaf.postings) > 1 and leaf.postings[0].format.__class__ is CompactPositions and len(holding):
+                keys = [postings.position_keys(holding) for postings in leaf.postings]
+                leaf.matched = phrases.matching_docs(keys, leaf.slop)
+            else:
+                leaf.matched = np.array([d for d in holding.tolist() if self._phrase_at(leaf, d)], dtype=np.int64)
         return leaf.matched
 
-    def _holding(self, leaf: _Leaf) -> set[int]:
-        """The documents holding every word of a phrase (where it may match)."""
-        return set.intersection(*(self._docs(postings) for postings in leaf.postings))
+    def _holding(self, leaf: _Leaf) -> np.ndarray:
+        """The documents holding every word of a phrase (where it may match), ascending."""
+        ids = sorted((postings.ids for postings in leaf.postings), key=len)
+        found = ids[0]
+        for other in ids[1:]:
+            found = np.intersect1d(found, other, assume_unique=True)
+        return found
 
     def _phrase_at(self, leaf: _Leaf, docnum: int) -> bool:
         """Whether the phrase matches in ``docnum``, as Whoosh's ``SpanNear2`` (ordered, mindist 1,
@@ -309,34 +367,33 @@ class Engine:
             if not ends:
                 return False
             positions = postings.positions(docnum)
-            size = len(positions)
-            found = set()
-            for end in ends:
-                j = bisect_right(positions, end)
-                while j < size and positions[j] <= end + slop:
-                    found.add(positions[j])
-                    j += 1
+            if slop == 1:
+                found = set(positions).intersection([end + 1 for end in ends])
+            else:
+                size = len(positions)
+                found = set()
+                for end in ends:
+                    j = bisect_right(positions, end)
+                    while j < size and positions[j] <= end + slop:
+                        found.add(positions[j])
+                        j += 1
             ends = sorted(found)
         return bool(ends)
 
     # -- scoring -------------------------------------------------------------------------
 
-    def _scorer(self, fieldname: str, postings: _Postings) -> tuple[float, float, list[float], float]:
-        """(idf, K1 + 1, norms, smallest norm) of a word in a field."""
-        found = postings.scorer
-        if found is None:
-            k1, _, _ = self._constants(fieldname)
-            text = self.schema[fieldname].from_bytes(postings.key[1])
-            norms, smallest = self.norms(fieldname)
-            found = postings.scorer = (self.searcher.idf(fieldname, text), k1 + 1, norms, smallest)
-        return found
+    def _dense(self, postings: _Postings, boost: float) -> np.ndarray:
+        """Every document's score for a word (0 where it is absent), times ``boost``."""
+        scores = np.zeros(self.doc_count_all)
+        scores[postings.ids] = postings.scores if boost == 1.0 else postings.scores * boost
+        return scores
 
-    def _raw(self, fieldname: str, postings: _Postings, docnum: int) -> float:
-        idf, k1p1, norms, _ = self._scorer(fieldname, postings)
-        w = postings.weight(docnum)
-        if w is None:
-            return 0.0
-        return idf * ((w * k1p1) / (w + norms[docnum]))
+    def _phrase_scores(self, leaf: _Leaf, docs: np.ndarray) -> np.ndarray:
+        """A phrase's score in each of ``docs`` (which hold all its words): the sum of its words'."""
+        total = np.zeros(len(docs))
+        for postings in leaf.postings:
+            total += postings.scores[np.searchsorted(postings.ids, docs)]
+        return total * leaf.boost if leaf.boost != 1.0 else total
 
     def search(
         self,
@@ -353,195 +410,91 @@ class Engine:
         leaves = self._leaves(q, fields) if self.supported() else None
         if leaves is None or not self._load(leaves):
             return None
-        docs = self._matches(leaves, allowed)
-        if k <= 0 or not docs:
-            return Found([], docs)
+        matches = self._matches(leaves)
+        if allowed is not None:
+            matches &= self._mask(allowed)
+        if k <= 0 or not matches.any():
+            return Found([], matches)
         terms = [leaf for leaf in leaves if not leaf.phrase]
         term_keys = {(leaf.fieldname, leaf.words[0]): leaf for leaf in terms}
         bonuses = [leaf for leaf in leaves if leaf.phrase and all((leaf.fieldname, w) in term_keys for w in leaf.words)]
         own = [leaf for leaf in leaves if leaf.phrase and leaf not in bonuses]
 
-        # Terms, most valuable first; each one's bound on what it adds to a document's score.
-        ranked = []
+        scores = np.zeros(self.doc_count_all)
         for leaf in terms:
-            idf, k1p1, norms, smallest = self._scorer(leaf.fieldname, leaf.postings[0])
-            mw = leaf.postings[0].maxweight
-            bound = idf * ((mw * k1p1) / (mw + smallest)) * leaf.boost if mw else 0.0
-            ranked.append((bound, leaf, idf, k1p1, norms))
-        ranked.sort(key=lambda entry: entry[0], reverse=True)
-        bound_of = {id(leaf): bound for bound, leaf, *_ in ranked}
-        # A phrase bonus adds at most its boost times its words' scores (bounded likewise) ...
-        potential = []
-        for leaf in bonuses:
-            needs = [term_keys[(leaf.fieldname, w)] for w in leaf.words]
-            most = leaf.boost * sum(bound_of[id(t)] / t.boost if t.boost else float("inf") for t in needs)
-            potential.append((most, {id(t) for t in needs}))
-        # ... and at most ``ratio`` times the score of its words' terms in a document.
-        ratio_by_field: Counter[str] = Counter()
-        for leaf in bonuses:
-            lowest = min(term_keys[(leaf.fieldname, w)].boost for w in leaf.words)
-            ratio_by_field[leaf.fieldname] += leaf.boost / lowest if lowest else float("inf")
-        ratio = max(ratio_by_field.values(), default=0.0)
-
-        # MaxScore: score in full (every term) the documents of the most valuable terms, until a
-        # document holding none of those terms could not reach the k-th best score found: its
-        # terms are all among the rest, and a phrase needing one of the terms taken cannot match
-        # it. Once k documents are scored, the k-th best score so far (a lower bound of the final
-        # one) decides which terms to take, and their documents are scored together: each pass
-        # walks every term's postings.
-        acc: dict[int, float] = {}
+            postings = leaf.postings[0]
+            scores[postings.ids] += postings.scores if leaf.boost == 1.0 else postings.scores * leaf.boost
         for leaf in own:  # phrases searched for themselves: their documents are known
-            for docnum in self._phrase_docs(leaf):
-                if allowed is None or docnum in allowed:
-                    acc[docnum] = acc.get(docnum, 0.0) + self._phrase_score(leaf, docnum)
-        self._add_terms(set(acc), acc, ranked)
-        taken: set[int] = set()
-        later: set[int] = set()  # documents of terms taken, to score together
-        kth = None
-        for i, (_, leaf, *_) in enumerate(ranked):
-            if deadline is not None and monotonic() > deadline:
-                return Found(_best(acc, k), docs, stopped=True)
-            if kth is None and len(acc) >= k:
-                kth = _best(acc, k)[-1][1]
-            if kth is not None:
-                rest = sum(entry[0] for entry in ranked[i:])
-                rest += sum(most for most, needs in potential if not needs & taken)
-                if rest * (1 + _SLACK) < kth:
-                    break
-            new = self._docs(leaf.postings[0]) - acc.keys()
-            if allowed is not None:
-                new &= allowed
-            if kth is None:
-                self._add_terms(new, acc, ranked)
-            else:
-                later |= new
-            taken.add(id(leaf))
-        self._add_terms(later, acc, ranked)
-
+            docs = self._phrase_docs(leaf)
+            scores[docs] += self._phrase_scores(leaf, docs)
+        candidates = np.flatnonzero(matches)
+        partial = scores[candidates]
         if not bonuses:
-            return Found(_best(acc, k), docs)
-        return self._add_bonuses(acc, k, bonuses, ratio, docs, deadline)
+            return Found(_best(candidates, partial, k), matches)
+        return self._add_bonuses(candidates, partial, k, bonuses, matches, deadline)
 
     def _add_bonuses(
         self,
-        acc: dict[int, float],
+        candidates: np.ndarray,
+        partial: np.ndarray,
         k: int,
         bonuses: list[_Leaf],
-        ratio: float,
-        docs: set[int],
+        matches: np.ndarray,
         deadline: float | None,
     ) -> Found:
-        """The ``k`` best of ``acc`` once the phrase bonuses are added, reading as few phrase
-        positions as it can.
+        """The ``k`` best of ``candidates`` once the phrase bonuses are added, reading as few
+        phrase positions as it can.
 
-        Documents come best partial score first; one that holds every word of a phrase waits (in
-        ``waiting``) with its exact upper bound, the partial score plus what the phrases it may
-        match would add, and its positions are read only when that bound is the highest left. It
-        stops when no document left, waiting or not, can reach the top k.
+        Each candidate's best possible score is its partial score plus the bonuses of the phrases
+        whose words it holds (the bonus where it matches). Candidates come best bound first; the
+        positions of one are read only when its bound could still reach the k best found, and it
+        stops at the first that cannot: every later one has a lower bound.
         """
-        holding = [(self._holding(leaf), leaf) for leaf in bonuses]
+        possible = []  # per bonus phrase: (mask over candidates of those holding its words, bonus)
+        most = partial.copy()
+        for leaf in bonuses:
+            holds = np.isin(candidates, self._holding(leaf), assume_unique=True)
+            bonus = np.zeros(len(candidates))
+            bonus[holds] = self._phrase_scores(leaf, candidates[holds])
+            most += bonus
+            possible.append((leaf, holds, bonus))
         heap: list[tuple[float, int]] = []  # (score, -docnum): the k best so far
-        waiting: list[tuple[float, int, float, list[tuple[float, _Leaf]]]] = []  # (-bound, docnum, …)
 
-        def keep(score: float, docnum: int) -> None:
+        def found(stopped: bool = False) -> Found:
+            return Found([(-negated, score) for score, negated in sorted(heap, reverse=True)], matches, stopped)
+
+        for i in _by_bound(most, k, lambda: heap[0][0] if len(heap) >= k else None):
+            bound = most[i] * (1 + _SLACK)
+            if len(heap) >= k and bound < heap[0][0]:
+                break
+            if deadline is not None and monotonic() > deadline:
+                return found(stopped=True)
+            docnum = int(candidates[i])
+            score = float(partial[i])
+            for leaf, holds, bonus in possible:
+                if holds[i] and self._phrase_at(leaf, docnum):
+                    score += float(bonus[i])
             entry = (score, -docnum)
             if len(heap) < k:
                 heappush(heap, entry)
             elif entry > heap[0]:
                 heapreplace(heap, entry)
-
-        def settle(entry: tuple[float, int, float, list[tuple[float, _Leaf]]]) -> None:
-            _, docnum, score, possible = entry
-            for add, leaf in possible:
-                if self._phrase_at(leaf, docnum):
-                    score += add
-            keep(score, docnum)
-
-        def found(stopped: bool = False) -> Found:
-            return Found([(-negated, score) for score, negated in sorted(heap, reverse=True)], docs, stopped)
-
-        def floor() -> float:  # below this, a partial score cannot reach the k-th best
-            return heap[0][0] / ((1 + ratio) * (1 + _SLACK)) * (1 - _SLACK) if len(heap) >= k else -inf
-
-        for docnum, partial in _best_first(acc, 4 * k + 16, floor):
-            if deadline is not None and monotonic() > deadline:
-                return found(stopped=True)
-            bound = partial * (1 + ratio) * (1 + _SLACK)  # what this document or any after it can reach
-            while waiting and -waiting[0][0] >= bound:
-                settle(heappop(waiting))
-            if len(heap) >= k and bound < heap[0][0]:
-                break
-            possible = [(self._phrase_score(leaf, docnum), leaf) for docs_of, leaf in holding if docnum in docs_of]
-            if not possible:
-                keep(partial, docnum)
-                continue
-            most = partial + sum(add for add, _ in possible)
-            if len(heap) < k or most * (1 + _SLACK) >= heap[0][0]:
-                heappush(waiting, (-most * (1 + _SLACK), docnum, partial, possible))
-        while waiting and (len(heap) < k or -waiting[0][0] >= heap[0][0]):
-            if deadline is not None and monotonic() > deadline:
-                return found(stopped=True)
-            settle(heappop(waiting))
         return found()
-
-    def _add_terms(self, new: set[int], acc: dict[int, float], ranked: list[tuple[Any, ...]]) -> None:
-        """Adds every term's score to the documents ``new`` (not scored by any term yet)."""
-        if not new:
-            return
-        fresh = new.isdisjoint(acc)  # the first term's scores are the documents' first: no sum
-        for _, leaf, idf, k1p1, norms in ranked:
-            postings = leaf.postings[0]
-            ids, weights, boost = postings.ids, postings.weights, leaf.boost
-            get = acc.get
-            if len(new) * 8 > len(ids):  # most of the postings: walk them (one loop per case)
-                if fresh:
-                    acc.update(
-                        {d: idf * ((w * k1p1) / (w + norms[d])) for d, w in zip(ids, weights) if d in new}
-                        if boost == 1.0
-                        else {d: idf * ((w * k1p1) / (w + norms[d])) * boost for d, w in zip(ids, weights) if d in new}
-                    )
-                elif boost == 1.0:
-                    for d, w in zip(ids, weights):
-                        if d in new:
-                            acc[d] = get(d, 0.0) + idf * ((w * k1p1) / (w + norms[d]))
-                else:
-                    for d, w in zip(ids, weights):
-                        if d in new:
-                            acc[d] = get(d, 0.0) + idf * ((w * k1p1) / (w + norms[d])) * boost
-            else:  # a few documents: look each one up
-                size = len(ids)
-                for docnum in new:
-                    i = bisect_left(ids, docnum)
-                    if i < size and ids[i] == docnum:
-                        w = weights[i]
-                        s = idf * ((w * k1p1) / (w + norms[docnum]))
-                        if boost != 1.0:
-                            s = s * boost
-                        acc[docnum] = get(docnum, 0.0) + s
-            fresh = False
-
-    def _phrase_score(self, leaf: _Leaf, docnum: int) -> float:
-        score = 0.0
-        for postings in leaf.postings:
-            score += self._raw(leaf.fieldname, postings, docnum)
-        return score * leaf.boost if leaf.boost != 1.0 else score
 
     def scores(self, q: wq.Query, docnums: Iterable[int], fields: Iterable[str]) -> dict[int, float] | None:
         """The exact score of each of ``docnums`` for ``q`` (0 for one it does not match)."""
         leaves = self._leaves(q, fields) if self.supported() else None
         if leaves is None or not self._load(leaves):
             return None
-        found: dict[int, float] = {}
-        for docnum in docnums:
-            score = 0.0
-            for leaf in leaves:
-                if not leaf.phrase:
-                    s = self._raw(leaf.fieldname, leaf.postings[0], docnum)
-                    score += s * leaf.boost if leaf.boost != 1.0 else s
-                elif all(docnum in self._docs(p) for p in leaf.postings) and self._phrase_at(leaf, docnum):
-                    score += self._phrase_score(leaf, docnum)
-            found[docnum] = score
-        return found
+        docs = np.fromiter(docnums, dtype=np.int64)
+        total = np.zeros(len(docs))
+        for leaf in leaves:
+            if not leaf.phrase:
+                total += self._dense(leaf.postings[0], leaf.boost)[docs]
+            else:
+                matched = np.isin(docs, self._phrase_docs(leaf))
+                total[matched] += self._phrase_scores(leaf, docs[matched])
+        return dict(zip(docs.tolist(), total.tolist()))
 
     # -- columns -------------------------------------------------------------------------
 
@@ -563,6 +516,23 @@ class Engine:
         with self._lock:
             self._columns[name] = values
         return values
+
+    def factorised(self, name: str) -> tuple[np.ndarray, list[Any]] | None:
+        """Column ``name`` as a code per document and the distinct values the codes stand for
+        (None when no segment has the column): what facets count with one ``bincount``."""
+        with self._lock:
+            found = self._factorised.get(name)
+        if found is not None:
+            return found
+        values = self.column(name)
+        if values is None:
+            return None
+        code_of: dict[Any, int] = {}
+        codes = np.array([code_of.setdefault(value, len(code_of)) for value in values], dtype=np.intp)
+        found = (codes, list(code_of))
+        with self._lock:
+            self._factorised[name] = found
+        return found
 
     def value(self, name: str, docnum: int, default: Any = None) -> Any:
         """One document's value in column ``name`` (``default`` when its segment has none),
@@ -605,34 +575,34 @@ class Engine:
         return found
 
 
-def _contenders(scores: dict[int, float], n: int) -> Iterable[tuple[int, float]]:
-    """The items of ``scores`` that may be among the ``n`` highest, in their order: when there
-    are many, only those scoring at least the n-th highest of a slice of them (a lower bound of
-    the n-th highest of all), picked in C. heapq's nlargest and nsmallest loop in Python."""
-    if len(scores) <= 8 * n + 2000:
-        return scores.items()
-    low = nlargest(n, islice(scores.values(), 4 * n + 1000))[-1]
-    return compress(scores.items(), map(low.__le__, scores.values()))
-
-
-def _best(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
+def _best(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The ``k`` best (docnum, score) pairs: highest score first, then lowest docnum, as Whoosh."""
-    return nsmallest(k, _contenders(scores, k), key=lambda item: (-item[1], item[0]))
+    if len(candidates) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        keep = scores >= kth  # ties with the k-th best included: the docnum decides among them
+        candidates, scores = candidates[keep], scores[keep]
+    order = np.lexsort((candidates, -scores))[:k]
+    return list(zip(candidates[order].tolist(), scores[order].tolist()))
 
 
-def _best_first(
-    scores: dict[int, float], first: int, floor: Callable[[], float]
-) -> Iterable[tuple[int, float]]:
-    """``scores`` items, highest first: the ``first`` best, then the others down to ``floor()``
-    (asked once the first are taken: the lowest score still wanted)."""
-    head = nlargest(first, _contenders(scores, first), key=itemgetter(1))
-    yield from head
-    if len(head) < len(scores):
-        # nlargest gives the start of this stable sort, which a filter leaves in order: the rest
-        # follows the head. The filter runs in C (low <= score), over thousands of items.
-        low = floor()
-        wanted = compress(scores.items(), map(low.__le__, scores.values()))
-        yield from sorted(wanted, key=itemgetter(1), reverse=True)[len(head) :]
+def _by_bound(bounds: np.ndarray, k: int, kth: Any) -> Iterator[int]:
+    """Indexes of ``bounds``, highest first: the first few, then — once ``kth()`` tells the k-th
+    best score found (None: not k yet) — only those that can still reach it, sorted then."""
+    first = min(len(bounds), max(_FIRST_BOUNDS, 4 * k))
+    if first < len(bounds):
+        head = np.argpartition(-bounds, first - 1)[:first]
+    else:
+        head = np.arange(len(bounds))
+    head = head[np.argsort(-bounds[head], kind="stable")]
+    yield from head.tolist()
+    if first < len(bounds):
+        low = kth()
+        rest = np.ones(len(bounds), dtype=bool)
+        rest[head] = False
+        if low is not None:
+            rest &= bounds * (1 + _SLACK) >= low
+        left = np.flatnonzero(rest)
+        yield from left[np.argsort(-bounds[left], kind="stable")].tolist()
 
 
 def _read_blocks(matcher: CompactLeafMatcher, into: _Postings, offset: int, deleted: Any) -> bool:

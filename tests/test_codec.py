@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from searchlib import Archive, Article
 from searchlib.codec import _STORED_DICTIONARY as STORED_DICTIONARY
-from searchlib.codec import CompactPositions, compress_stored, decode_block, decompress_stored, encode_block
+from searchlib.codec import CompactPositions, compress_stored, decode_block, decompress_stored, encode_block, value_bounds
 
 docnums = st.lists(st.integers(0, 2**31), min_size=1, max_size=128, unique=True).map(sorted)
 
@@ -41,6 +41,11 @@ def test_a_block_reads_back_its_docnums_weights_and_values(ids: list[int], data:
     assert _weights(read_weights, len(ids)) == list(weights)
     if fixedsize is None:
         assert list(read_values) == values
+        # What a phrase check reads: one posting's value, found without slicing the others.
+        block = encode_block(array("I", ids), weights, values, fixedsize)
+        local, ends = value_bounds(block)  # type: ignore[misc]
+        assert list(local) == ids
+        assert [block[start:end] for start, end in zip(ends, ends[1:])] == values
     elif fixedsize:
         assert read_values == b"".join(values)
 
