@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from heapq import nsmallest
 from pathlib import Path
 from types import TracebackType
@@ -545,7 +544,7 @@ class Archive:
                 CopyOf(row["id"], row.get("source") or row.get("agency"), stored_date(row))
                 for i, row in enumerate(rows) if i != first
             )
-            hits.append(replace(_hit(stored, group.rows[0][1], snippet), copies=others))
+            hits.append(_hit(stored, group.rows[0][1], snippet, others))
         suggestion, suggestion_total = self._suggestion(parsed.text, only, total)
         return SearchResults(
             query=query,
@@ -793,7 +792,7 @@ def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> Snippet:
     return make_snippet(text or stored.get("title", ""), terms, analyzer)
 
 
-def _hit(stored: dict[str, Any], score: float, snippet: Snippet) -> Hit:
+def _hit(stored: dict[str, Any], score: float, snippet: Snippet, copies: tuple[CopyOf, ...] = ()) -> Hit:
     article = to_article(stored)
     return Hit(
         id=article.id,
@@ -804,4 +803,5 @@ def _hit(stored: dict[str, Any], score: float, snippet: Snippet) -> Hit:
         url=article.url,
         score=score,
         snippet=snippet,
+        copies=copies,
     )
