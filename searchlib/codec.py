@@ -202,8 +202,26 @@ def compress_stored(data: bytes) -> bytes:
 
 
 def decompress_stored(data: bytes) -> bytes:
+    # A zlib stream from the preset dictionary is a 2-byte header, the dictionary's Adler-32, raw
+    # deflate and the data's Adler-32. zlib checks the dictionary by summing its 32 KB again at
+    # every call (9 of the ~28 µs an article takes): the stream is inflated raw here, after the
+    # header and the dictionary's sum (computed once) are checked, and the data's sum after.
+    # Anything else, a damaged stream included, goes to zlib as before (same result or error).
+    if len(data) > 10 and data[0] == 0x78 and data[1] & _FDICT and (data[0] << 8 | data[1]) % 31 == 0:
+        if data[2:6] == _DICTIONARY_ID:
+            raw = zlib.decompressobj(-15, _STORED_DICTIONARY)
+            try:
+                out = raw.decompress(memoryview(data)[6:])
+            except zlib.error:
+                out = None
+            if out is not None and raw.eof and raw.unused_data == zlib.adler32(out).to_bytes(4, "big"):
+                return out
     decompressor = zlib.decompressobj(15, _STORED_DICTIONARY)
     return decompressor.decompress(data) + decompressor.flush()
+
+
+_DICTIONARY_ID = zlib.adler32(_STORED_DICTIONARY).to_bytes(4, "big")
+_FDICT = 0x20  # the header's flag: a preset dictionary's id follows
 
 
 class StoredBytesColumn(VarBytesColumn):

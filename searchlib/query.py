@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import heapq
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +17,11 @@ from whoosh.fields import Schema
 from whoosh.qparser import (
     FieldAliasPlugin,
     FuzzyTermPlugin,
-    MultifieldParser,
+    MultifieldPlugin,
     OperatorsPlugin,
     OrGroup,
     PlusMinusPlugin,
+    QueryParser,
     syntax,
 )
 from whoosh.reading import IndexReader
@@ -109,11 +111,25 @@ def plain_words(text: str) -> str:
     return " ".join(word.lower() for word in _PLAIN_WORD.findall(text))
 
 
+class _Parser(QueryParser):
+    """Whoosh's query parser, with its plugins' taggers and filters put in order once: Whoosh asks
+    every plugin for them and sorts them again at every parse (a tenth of a parse; some plugins
+    make new taggers each time). They are made again when the plugins change."""
+
+    def _priorized(self, methodname: str) -> list[Any]:
+        plugins = tuple(self.plugins)
+        ordered = self.__dict__.setdefault("_ordered", {})
+        known = ordered.get(methodname)
+        if known is None or known[0] != plugins:
+            known = ordered[methodname] = (plugins, super()._priorized(methodname))
+        return known[1]
+
+
 class QueryBuilder:
     def __init__(self, schema: Schema) -> None:
-        self._parser = MultifieldParser(
-            list(TEXT_FIELDS), schema, fieldboosts=ranking.FIELD_BOOSTS, group=OrGroup
-        )
+        # Whoosh's MultifieldParser, on a parser that orders its plugins' parts once
+        self._parser = _Parser(None, schema, group=OrGroup)
+        self._parser.add_plugin(MultifieldPlugin(list(TEXT_FIELDS), fieldboosts=ranking.FIELD_BOOSTS))
         self._parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         self._parser.replace_plugin(_FRENCH_OPERATORS)
         self._parser.add_plugin(_PlusMinus())
@@ -136,10 +152,38 @@ class QueryBuilder:
         if parsed is None:
             notices.append(f"the query has {problem}; searched for its words instead")
             parsed = self._parser.parse(plain_words(text), normalize=False)
-        built = all_words_first(exclusions_exclude(fuzzy_on_words(parsed))).normalize()
+        built = normalized(all_words_first(exclusions_exclude(fuzzy_on_words(parsed))))
         if not has_positive_terms(built):
             raise EmptyQuery(text, has_words=bool(plain_words(text)))
         return ParsedQuery(text, built, notices)
+
+
+def normalized(q: wq.Query) -> wq.Query:
+    """``q.normalize()``, the same query made cheaper.
+
+    Whoosh's ``Or.normalize`` lifts the subqueries of an Or nested in an Or (each word's fields,
+    the bonuses' Or of words) into it with ``with_boost``, a ``copy.deepcopy`` each: a fifth of
+    a query's parsing. Here the Ors are lifted first, a plain ``Term`` by a shallow copy (its
+    fields are strings and numbers), and Whoosh's normalize then finds nothing left to lift.
+    """
+    if type(q) is not wq.Or:
+        return q.normalize()
+    lifted: list[wq.Query] = []
+    for sub in q.subqueries:
+        sub = normalized(sub)
+        if isinstance(sub, wq.Or):
+            lifted += [_with_boost(inner, inner.boost * sub.boost) for inner in sub.subqueries]
+        else:
+            lifted.append(sub)
+    return wq.Or(lifted, boost=q.boost, minmatch=q.minmatch, scale=q.scale).normalize()
+
+
+def _with_boost(q: wq.Query, boost: float) -> wq.Query:
+    if type(q) is not wq.Term:
+        return q.with_boost(boost)
+    term = copy.copy(q)
+    term.boost = boost
+    return term
 
 
 def all_words_first(q: wq.Query) -> wq.Query:
@@ -280,20 +324,50 @@ def has_positive_terms(q: wq.Query) -> bool:
 
 def highlight_terms(q: wq.Query, reader: IndexReader) -> set[str]:
     """The index terms of the text fields a hit can show as matched (negated words excluded)."""
+    found: set[str] = set()
+    # Each term is looked up once (Whoosh's existing_terms looks leaf by leaf): the all-words and
+    # closeness bonuses repeat every word of the query.
+    indexed: dict[tuple[str, Any], bytes | None] = {}
+    for leaf in _shown_leaves(q):
+        kept = set()
+        try:
+            for name, text in leaf.expanded_terms(reader, phrases=True):
+                if name not in TEXT_FIELDS:
+                    continue
+                if (name, text) not in indexed:
+                    indexed[name, text] = _index_term(name, text, reader)
+                term = indexed[name, text]
+                if term is not None:
+                    kept.add(_as_text(term))
+        except Exception:  # noqa: BLE001 - a query kind that cannot list terms highlights nothing
+            continue
+        found |= kept
+    return found
+
+
+def _shown_leaves(q: wq.Query) -> Iterator[wq.Query]:
+    """The leaves of ``q`` but the negated ones, which a hit cannot show."""
     if isinstance(q, wq.Not):
-        return set()
+        return
     if isinstance(q, wq.AndNot):
-        return highlight_terms(q.a, reader)
-    if not q.is_leaf():
-        found: set[str] = set()
+        yield from _shown_leaves(q.a)
+    elif q.is_leaf():
+        yield q
+    else:
         for child in q.children():
-            found |= highlight_terms(child, reader)
-        return found
+            yield from _shown_leaves(child)
+
+
+def _index_term(name: str, text: Any, reader: IndexReader) -> bytes | None:
+    """The bytes of term ``text`` of field ``name`` when the index holds it (as Whoosh's
+    ``existing_terms`` decides), else None."""
+    if name not in reader.schema:
+        return None
     try:
-        pairs = q.existing_terms(reader, expand=True)
-    except Exception:  # noqa: BLE001 - a query kind that cannot list terms highlights nothing
-        return set()
-    return {_as_text(text) for fieldname, text in pairs if fieldname in TEXT_FIELDS}
+        term = reader.schema[name].to_bytes(text)
+    except ValueError:
+        return None
+    return term if (name, term) in reader else None
 
 
 def _as_text(term: bytes | str) -> str:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .copies import are_copies
+from .copies import MAX_DISTANCE
 
 #: Copies of one dispatch are published within this many days of each other.
 COPY_DAYS = 3
@@ -40,19 +40,27 @@ def group_copies(candidates: Sequence[tuple[int, float]], key_of: Callable[[int]
     """Groups ranked ``(docnum, score)`` candidates, in rank order; ``key_of(docnum)`` reads a
     candidate's hash and date (from the index's columns: no stored article is read)."""
     groups: list[Group] = []
+    # Hash and day of the first copy of each group that has a hash, with the group, in rank
+    # order: each candidate is compared with all of them (30 candidates make ~400 comparisons a
+    # search, so the comparison is written out here rather than called).
+    firsts: list[tuple[int, int | None, Group]] = []
     for candidate in candidates:
         key = key_of(candidate[0])
-        home = next((group for group in groups if _same_dispatch(group.keys[0], key)), None)
+        simhash, day = key
+        home = None
+        if simhash is not None:
+            for first, first_day, group in firsts:
+                if (first ^ simhash).bit_count() <= MAX_DISTANCE and (  # copies.are_copies
+                    day is None or first_day is None or abs(day - first_day) <= COPY_DAYS
+                ):
+                    home = group
+                    break
         if home is None:
-            groups.append(Group([candidate], [key]))
+            group = Group([candidate], [key])
+            groups.append(group)
+            if simhash is not None:
+                firsts.append((simhash, day, group))
         else:
             home.rows.append(candidate)
             home.keys.append(key)
     return groups
-
-
-def _same_dispatch(a: CopyKey, b: CopyKey) -> bool:
-    (first, date_a), (second, date_b) = a, b
-    if first is None or second is None or not are_copies(first, second):
-        return False
-    return date_a is None or date_b is None or abs(date_a - date_b) <= COPY_DAYS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import zlib
 from array import array
 from itertools import accumulate
 from pathlib import Path
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from whoosh.util.numlists import delta_encode
 
 from searchlib import Archive, Article
+from searchlib.codec import _STORED_DICTIONARY as STORED_DICTIONARY
 from searchlib.codec import (
     CompactPositions,
     compress_stored,
@@ -76,6 +78,31 @@ def _swapped(numbers: array) -> array:
 @given(st.binary(max_size=5000))
 def test_stored_bytes_read_back(data: bytes) -> None:
     assert decompress_stored(compress_stored(data)) == data
+
+
+def _zlib_reads(data: bytes) -> tuple[str, bytes | str]:
+    """What zlib itself makes of ``data`` (a stream from the stored-fields dictionary)."""
+    try:
+        decompressor = zlib.decompressobj(15, STORED_DICTIONARY)
+        return "read", decompressor.decompress(data) + decompressor.flush()
+    except zlib.error as error:
+        return "error", str(error)
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=3000), st.data())
+def test_damaged_stored_bytes_read_as_zlib_reads_them(data: bytes, draw: st.DataObject) -> None:
+    # decompress_stored inflates the stream raw (skipping zlib's sum of the dictionary) only when
+    # its header, dictionary id and checksum hold; anything else must give zlib's result or error.
+    stream = bytearray(compress_stored(data))
+    cut = draw.draw(st.integers(0, len(stream)))
+    flipped = draw.draw(st.integers(0, len(stream) - 1))
+    for damaged in (bytes(stream[:cut]), bytes(stream) + b"x", bytes(stream[:flipped]) + bytes([stream[flipped] ^ 1]) + bytes(stream[flipped + 1 :])):
+        try:
+            ours: tuple[str, bytes | str] = "read", decompress_stored(damaged)
+        except zlib.error as error:
+            ours = "error", str(error)
+        assert ours == _zlib_reads(damaged)
 
 
 def test_articles_read_back_whole_after_a_merge(tmp_path: Path) -> None:

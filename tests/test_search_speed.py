@@ -10,6 +10,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from searchlib import Archive, Article, topk
 from searchlib.analysis import french_analyzer, terms
@@ -117,6 +119,35 @@ def test_snippets_find_the_words_the_analyzer_finds() -> None:
         wanted = set(rng.sample(terms(text), 3)) | {"aujourd'hui", "etat"}
         expected = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in wanted]
         assert highlight._matches(text, wanted, analyzer) == expected
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Aujourd'hui, hui et AUJOURD’HUI ; xaujourd'hui", "hui"),
+        ("les prud'hommes, un homme, prud’homie", "homme"),
+        ("Œuvres, œuvre et oeuvre ; cœur", "oeuvre coeur"),
+        ("Élysée, élysée, l'Élysée et _élysée", "elysee"),
+        ("Αθήνα, Москва, 北京 et Pékin", "pekin москва"),
+        ("ǅemal et ßtraße, ﬁlm", "dzemal film"),
+    ],
+)
+def test_snippets_find_the_words_the_tokenizer_keeps_whole(text: str, words: str) -> None:
+    analyzer = french_analyzer()
+    wanted = set(terms(words))
+    expected = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in wanted]
+    assert expected
+    assert highlight._matches(text, wanted, analyzer) == expected
+
+
+_SPACES = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
+
+
+@given(st.text(alphabet=st.sampled_from(f"ab é\x90\u200b{_SPACES}\n"), max_size=30))
+def test_snippet_text_is_single_spaced_as_split_and_join_make_it(text: str) -> None:
+    # make_snippet's offsets are into the text with its white space made single spaces: the quick
+    # check for text that is single-spaced but for its line breaks must give the same text.
+    assert highlight._single_spaced(text) == " ".join(text.split())
 
 
 def test_did_you_mean_counts_a_swap_of_neighbouring_letters_as_one_edit() -> None:

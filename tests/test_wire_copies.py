@@ -76,3 +76,22 @@ def test_cli_lists_the_other_copies(tmp_path) -> None:  # type: ignore[no-untype
     assert data["copies"] == {"afp": [{"id": "lemonde", "source": "Le Monde", "date": "2023-07-14"}]}
     every = json.loads(runner.invoke(main, ["search", "sécheresse", "--json", "--all-copies"]).stdout)
     assert len(every["hits"]) == 2 and "copies" not in every
+
+
+def test_copies_are_grouped_on_the_columns_as_engine_copy_key_reads_them() -> None:
+    # A second commit makes a second segment, with undated articles and a body too short to hash.
+    archive = archive_with_reprints()
+    archive.add_many(
+        [
+            Article(id="undated", title="Sécheresse", body=DISPATCH),
+            Article(id="short", title="Sécheresse", body="Brève.", date=dt.date(2023, 7, 13)),
+        ]
+    )
+    from searchlib import topk
+    from searchlib.archive import _copy_keys
+
+    engine = topk.engine(archive._search_with())
+    key_of = _copy_keys(engine)
+    keys = [key_of(docnum) for docnum in range(engine.reader.doc_count_all())]
+    assert keys == [engine.copy_key(docnum) for docnum in range(engine.reader.doc_count_all())]
+    assert any(simhash is None for simhash, _ in keys) and any(day is None for _, day in keys)
