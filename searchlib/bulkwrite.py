@@ -67,8 +67,13 @@ TERM_COST = 8
 DOCUMENT_COST = 15
 #: Below this much work (postings) a segment's postings are written by one process.
 PARALLEL_MIN_WORK = 200_000
-#: Terms read from each merged segment to estimate where the work is.
-SAMPLES = 2000
+#: Terms read from the merged segments to estimate where the work is (in all: a merge of many
+#: segments samples fewer of each, and its memory stays bounded).
+SAMPLES = 40_000
+#: The read windows of all the segments of one merge, in each process writing it (bytes).
+WINDOWS_BYTES = 48 << 20
+MAX_WINDOW = 1 << 20
+MIN_WINDOW = 64 << 10
 _LENGTHS = struct.Struct("!ii")  # HashWriter's key and value lengths
 _POINTER = struct.Struct("!qi")  # a W3TermInfo's offset and length in the postings file
 
@@ -298,6 +303,8 @@ class BulkWriter(SegmentWriter):
 
     def _flush_segment(self) -> None:
         helpers: list[_RangeWriter] = []
+        for merged in self._merging:
+            merged.resize(window_size(len(self._merging)))
         try:
             fields = self._number_fields()
             splits = self._split_keys(fields)
@@ -384,8 +391,9 @@ class BulkWriter(SegmentWriter):
         for number, fieldname in enumerate(fields):
             in_memory = self._postings.get(fieldname) or {}
             weights.extend(((number, t), TERM_COST + len(flat) // 3) for t, flat in in_memory.items())
+        each = max(16, SAMPLES // max(1, len(self._merging)))
         for merged in self._merging:
-            weights.extend(merged.sample(fields))
+            weights.extend(merged.sample(fields, each))
         postings = sum(weight for _, weight in weights)
         if postings < PARALLEL_MIN_WORK:
             return []
@@ -580,7 +588,9 @@ class _Merged:
     pass reads each file once, rather than several small reads and a TermInfo object per term.
     """
 
-    def __init__(self, reader: SegmentReader, startdoc: int, docmap: dict[int, int] | None) -> None:
+    def __init__(
+        self, reader: SegmentReader, startdoc: int, docmap: dict[int, int] | None, window: int = MAX_WINDOW
+    ) -> None:
         self.reader = reader
         self.segment = reader.segment()
         #: The fields whose stored values and columns are copied (see BulkWriter.add_reader).
@@ -594,21 +604,26 @@ class _Merged:
         # one pass; otherwise each field is looked up in the term dictionary.
         self._in_order = self._names == sorted(self._names)
         self._tindex = terms._tindex
-        self._terms = _Window(self._tindex.dbfile)
-        self._postings = _Window(terms._postfile)
+        self.window = window
+        self._terms = _Window(self._tindex.dbfile, window)
+        self._postings = _Window(terms._postfile, window)
         self._pos = self._tindex.startofdata
 
     def reopened(self, storage: Any, schema: Any) -> _Merged:
         """The same segment through files of its own (for another process: a file's position
         is shared with the process it was opened in)."""
-        return _Merged(SegmentReader(storage, schema, self.segment), self.startdoc, self.docmap)
+        return _Merged(SegmentReader(storage, schema, self.segment), self.startdoc, self.docmap, self.window)
 
-    def sample(self, fields: list[str]) -> list[tuple[_Key, float]]:
+    def resize(self, window: int) -> None:
+        """Reads ``window`` bytes at a time (see :func:`window_size`)."""
+        self.window = self._terms.chunk = self._postings.chunk = window
+
+    def sample(self, fields: list[str], terms: int) -> list[tuple[_Key, float]]:
         """((field's number in ``fields``, term), estimated work) for evenly spaced terms of the
         segment, each standing for the terms up to the next (to cut the work into ranges)."""
         tindex = self._tindex
         count = tindex.indexlen
-        step = max(1, count // SAMPLES)
+        step = max(1, count // terms)
         numbers = {name: fields.index(name) for name in self.fields if name in fields}
         dbfile = tindex.dbfile
         found = []
@@ -775,12 +790,11 @@ class _RangeWriter:
 
 
 class _Window:
-    """Reads a file mostly front to back, a megabyte at a time."""
+    """Reads a file mostly front to back, ``chunk`` bytes at a time."""
 
-    CHUNK = 1 << 20
-
-    def __init__(self, dbfile: Any) -> None:
+    def __init__(self, dbfile: Any, chunk: int) -> None:
         self._file = dbfile
+        self.chunk = chunk
         self._start = 0
         self._data = b""
 
@@ -788,6 +802,14 @@ class _Window:
         i = pos - self._start
         if i < 0 or i + size > len(self._data):
             self._start = pos
-            self._data = self._file.get(pos, max(size, self.CHUNK))
+            self._data = b""  # let the old chunk go before reading the next
+            self._data = self._file.get(pos, max(size, self.chunk))
             i = 0
         return self._data[i : i + size]
+
+
+def window_size(segments: int) -> int:
+    """Bytes each of a merge's read windows (two per merged segment) takes: a megabyte while
+    that fits in :data:`WINDOWS_BYTES`, less for a merge of many segments — a 100,000-article
+    first build merges ~100 batch segments, and 1 MB windows held 200 MB in each process."""
+    return max(MIN_WINDOW, min(MAX_WINDOW, WINDOWS_BYTES // max(1, 2 * segments)))
