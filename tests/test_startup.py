@@ -24,3 +24,28 @@ def test_searching_does_not_import_the_readers(tmp_path: Path) -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
+
+
+def test_indexing_json_lines_imports_only_what_it_reads(tmp_path: Path) -> None:
+    # An index run that finds nothing new (or only JSON Lines) should not pay ~130 ms for the
+    # HTML, feed and WARC readers' libraries; an HTML file still gets its reader.
+    (tmp_path / "a.jsonl").write_text('{"id": "a1", "title": "Pékin", "text": "Antony Blinken à Pékin."}\n', encoding="utf-8")
+    (tmp_path / "page.html").write_text(
+        "<html><head><title>Pékin</title></head><body><article><h1>Pékin</h1>"
+        + "<p>Antony Blinken est arrivé à Pékin pour une visite de deux jours. " * 5
+        + "</p></article></body></html>",
+        encoding="utf-8",
+    )
+    script = (
+        "import sys\n"
+        "from searchlib import Archive\n"
+        f"with Archive({str(tmp_path / 'ix')!r}) as archive:\n"
+        f"    report = archive.index_paths([{str(tmp_path / 'a.jsonl')!r}])\n"
+        "    assert report.added == 1, report\n"
+        "    print(sorted(name for name in ('trafilatura', 'feedparser', 'warcio') if name in sys.modules))\n"
+        f"    report = archive.index_paths([{str(tmp_path / 'page.html')!r}])\n"
+        "    print(report.added, 'trafilatura' in sys.modules)\n"
+    )
+    lines = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert lines[0] == "[]"
+    assert lines[1] == "1 True"
