@@ -110,7 +110,7 @@ class _Postings:
         self.key = key
         self.ids: Any = array("i")  # an int32 numpy array once read
         self.weights: Any = array("f")  # the term frequencies, until the scores replace them
-        #: Each posting's BM25F score for the word (float64), once ``Engine.scored`` computed it.
+        #: Each posting's BM25F score for the word (float64), computed once by ``Engine._score``.
         self.scores: np.ndarray | None = None
         # (last global id, posting file, data offset, data length, compressed, segment offset)
         self.blocks: list[tuple[int, Any, int, int, Any, int]] = []
