@@ -104,7 +104,7 @@ class _Leaf:
 class _Postings:
     """One word's live postings in one field, over every segment (global document numbers)."""
 
-    __slots__ = ("key", "ids", "weights", "scores", "blocks", "format", "size", "decoded")
+    __slots__ = ("key", "ids", "weights", "scores", "blocks", "lasts", "format", "size", "decoded")
 
     def __init__(self, key: tuple[str, bytes]) -> None:
         self.key = key
@@ -114,6 +114,7 @@ class _Postings:
         self.scores: np.ndarray | None = None
         # (last global id, posting file, data offset, data length, compressed, segment offset)
         self.blocks: list[tuple[int, Any, int, int, Any, int]] = []
+        self.lasts: np.ndarray | None = None  # the blocks' last ids, once a phrase needs them
         self.format: Any = None
         self.size = 0
         # Where decoded blocks are kept: the engine's LRU, shared by every word's postings.
@@ -150,8 +151,9 @@ class _Postings:
     def position_keys(self, docs: np.ndarray) -> np.ndarray:
         """The word's positions in each of ``docs`` (ascending, all holding the word) as sorted
         keys ``doc << 32 | position`` (:mod:`searchlib.phrases`)."""
-        lasts = np.fromiter((block[0] for block in self.blocks), dtype=np.int64, count=len(self.blocks))
-        which = np.searchsorted(lasts, docs)
+        if self.lasts is None:
+            self.lasts = np.fromiter((block[0] for block in self.blocks), dtype=np.int64, count=len(self.blocks))
+        which = np.searchsorted(self.lasts, docs)
         numbers, firsts = np.unique(which, return_index=True)
         parts, starts, stops, size = [], [], [], 0
         for i, lo, hi in zip(numbers.tolist(), firsts.tolist(), [*firsts[1:].tolist(), len(docs)]):
@@ -179,7 +181,6 @@ class Engine:
         self.weighting = searcher.weighting
         self._norms: dict[str, np.ndarray] = {}
         self._columns: dict[str, list[Any]] = {}
-        self._column_readers: dict[str, list[Any]] = {}
         self._factorised: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._segment_starts = [offset for _, offset in self.segments]
         self._postings: OrderedDict[tuple[str, bytes], _Postings] = OrderedDict()
@@ -534,27 +535,13 @@ class Engine:
             self._factorised[name] = found
         return found
 
-    def value(self, name: str, docnum: int, default: Any = None) -> Any:
-        """One document's value in column ``name`` (``default`` when its segment has none),
-        read alone: a search groups 30 candidates and need not load the whole column."""
-        with self._lock:
-            readers = self._column_readers.get(name)
-        if readers is None:
-            readers = [
-                leaf.column_reader(name, translate=False) if leaf.has_column(name) else None
-                for leaf, _ in self.segments
-            ]
-            with self._lock:
-                self._column_readers[name] = readers
-        i = bisect_right(self._segment_starts, docnum) - 1
-        reader = readers[i]
-        return default if reader is None else reader[docnum - self._segment_starts[i]]
-
     def copy_key(self, docnum: int) -> tuple[int | None, int | None]:
         """A document's SimHash (None when it has none) and day (days since year 1, None when
-        undated), from their columns."""
-        stamp = self.value("date", docnum, NO_DATE)
-        return self.value("copy_hash", docnum, 0) or None, None if stamp == NO_DATE else stamp // _DAY
+        undated), from their columns loaded whole once per searcher (3 ms and 2.8 MB for
+        OrangeSum; read value by value, 7 µs a candidate and 30 candidates a search)."""
+        hashes, stamps = self.column("copy_hash"), self.column("date")
+        stamp = NO_DATE if stamps is None else stamps[docnum]
+        return (hashes[docnum] or None) if hashes is not None else None, None if stamp == NO_DATE else stamp // _DAY
 
     def dated_between(self, start: dt.date | None, end: dt.date | None) -> set[int]:
         """Documents dated from ``start`` to ``end`` (inclusive; None: open)."""

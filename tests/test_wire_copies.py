@@ -78,7 +78,7 @@ def test_cli_lists_the_other_copies(tmp_path) -> None:  # type: ignore[no-untype
     assert len(every["hits"]) == 2 and "copies" not in every
 
 
-def test_copies_are_grouped_on_the_columns_as_engine_copy_key_reads_them() -> None:
+def test_copies_are_grouped_on_the_hash_and_date_each_article_stored() -> None:
     # A second commit makes a second segment, with undated articles and a body too short to hash.
     archive = archive_with_reprints()
     archive.add_many(
@@ -88,10 +88,15 @@ def test_copies_are_grouped_on_the_columns_as_engine_copy_key_reads_them() -> No
         ]
     )
     from searchlib import topk
-    from searchlib.archive import _copy_keys
+    from searchlib.copies import simhash
 
-    engine = topk.engine(archive._search_with())
-    key_of = _copy_keys(engine)
-    keys = [key_of(docnum) for docnum in range(engine.reader.doc_count_all())]
-    assert keys == [engine.copy_key(docnum) for docnum in range(engine.reader.doc_count_all())]
-    assert any(simhash is None for simhash, _ in keys) and any(day is None for _, day in keys)
+    searcher = archive._search_with()
+    engine = topk.engine(searcher)
+    keys, expected = [], []
+    for docnum in range(engine.reader.doc_count_all()):
+        stored = searcher.stored_fields(docnum)
+        date = stored.get("date")
+        keys.append(engine.copy_key(docnum))
+        expected.append((simhash(stored["body"]), (date - dt.datetime.min).days if date else None))
+    assert keys == expected
+    assert any(hash_ is None for hash_, _ in keys) and any(day is None for _, day in keys)
