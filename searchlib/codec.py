@@ -134,13 +134,13 @@ def decode_block(data: bytes, fixedsize: int | None, values: bool = True) -> tup
     return gaps, weights, found
 
 
-def value_bounds(data: bytes) -> tuple[array, array] | None:
-    """The docnums (block-local, ascending) of a decompressed block of variable-size values and
-    where each posting's value starts and ends in ``data`` (None for other blocks): a phrase
+def value_bounds(data: bytes) -> tuple[array, array]:
+    """The docnums (block-local, ascending) of a decompressed block of variable-size values (as
+    positions always are) and where each posting's value starts and ends in ``data``: a phrase
     check reads a few postings' positions of a block, and slicing all 128 costs more."""
     count, gap_code, weight_kind, weight_code, value_kind, length_code = _HEADER.unpack_from(data)
     if value_kind != _SIZED:
-        return None
+        raise ValueError("not a block of variable-size values")
     gaps, offset = _numbers(gap_code, data, _HEADER.size, count)
     if weight_kind == _SAME:
         offset += _FLOAT.size

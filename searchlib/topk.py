@@ -132,12 +132,7 @@ class _Postings:
         _, postfile, offset, length, compressed, _ = self.blocks[i]
         raw = postfile.get(offset, length)
         data = zlib.decompress(raw) if compressed else bytes(raw)
-        bounds = value_bounds(data)
-        if bounds is None:  # not a block of variable-size values: decode it all
-            decoded = read_block(raw, compressed, None)
-            data = b"".join(decoded[2])
-            bounds = (array("I", accumulate(decoded[0])), array("I", accumulate(map(len, decoded[2]), initial=0)))
-        block = cache[key] = (*bounds, data)
+        block = cache[key] = (*value_bounds(data), data)
         if len(cache) > DECODED_BLOCKS:
             cache.popitem(last=False)
         return block
@@ -182,7 +177,6 @@ class Engine:
         self._norms: dict[str, np.ndarray] = {}
         self._columns: dict[str, list[Any]] = {}
         self._factorised: dict[str, tuple[np.ndarray, list[Any]]] = {}
-        self._segment_starts = [offset for _, offset in self.segments]
         self._postings: OrderedDict[tuple[str, bytes], _Postings] = OrderedDict()
         self._decoded: OrderedDict[tuple[tuple[str, bytes], int], tuple[array, array, bytes]] = OrderedDict()
         self._cached = 0
@@ -368,32 +362,33 @@ class Engine:
             if not ends:
                 return False
             positions = postings.positions(docnum)
-            if slop == 1:
-                found = set(positions).intersection([end + 1 for end in ends])
-            else:
-                size = len(positions)
-                found = set()
-                for end in ends:
-                    j = bisect_right(positions, end)
-                    while j < size and positions[j] <= end + slop:
-                        found.add(positions[j])
-                        j += 1
+            size = len(positions)
+            found = set()
+            for end in ends:
+                j = bisect_right(positions, end)
+                while j < size and positions[j] <= end + slop:
+                    found.add(positions[j])
+                    j += 1
             ends = sorted(found)
         return bool(ends)
 
     # -- scoring -------------------------------------------------------------------------
 
-    def _dense(self, postings: _Postings, boost: float) -> np.ndarray:
-        """Every document's score for a word (0 where it is absent), times ``boost``."""
-        scores = np.zeros(self.doc_count_all)
-        scores[postings.ids] = postings.scores if boost == 1.0 else postings.scores * boost
-        return scores
+    @staticmethod
+    def _word_scores(postings: _Postings, docs: np.ndarray) -> np.ndarray:
+        """A word's score in each of ``docs`` (ascending; 0 where the word is absent)."""
+        at = np.searchsorted(postings.ids, docs)
+        held = at < len(postings.ids)
+        held[held] = postings.ids[at[held]] == docs[held]
+        found = np.zeros(len(docs))
+        found[held] = postings.scores[at[held]]
+        return found
 
     def _phrase_scores(self, leaf: _Leaf, docs: np.ndarray) -> np.ndarray:
         """A phrase's score in each of ``docs`` (which hold all its words): the sum of its words'."""
         total = np.zeros(len(docs))
         for postings in leaf.postings:
-            total += postings.scores[np.searchsorted(postings.ids, docs)]
+            total += self._word_scores(postings, docs)
         return total * leaf.boost if leaf.boost != 1.0 else total
 
     def search(
@@ -487,11 +482,11 @@ class Engine:
         leaves = self._leaves(q, fields) if self.supported() else None
         if leaves is None or not self._load(leaves):
             return None
-        docs = np.fromiter(docnums, dtype=np.int64)
+        docs = np.sort(np.fromiter(docnums, dtype=np.int64))
         total = np.zeros(len(docs))
         for leaf in leaves:
             if not leaf.phrase:
-                total += self._dense(leaf.postings[0], leaf.boost)[docs]
+                total += self._word_scores(leaf.postings[0], docs) * leaf.boost
             else:
                 matched = np.isin(docs, self._phrase_docs(leaf))
                 total[matched] += self._phrase_scores(leaf, docs[matched])
