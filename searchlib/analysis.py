@@ -205,6 +205,16 @@ def learn(analysed: dict[str, tuple[str, str | None]]) -> None:
     _WORDS.update(analysed)
 
 
+def analysed(word: str) -> tuple[str, str | None]:
+    """(folded word, index term or None for a stop word) of one raw word, remembered."""
+    return _WORDS.get(word) or _analysed(word)
+
+
+def raw_words(value: str) -> list[str]:
+    """The words of ``value`` as :class:`FrenchTokenizer` splits it (one position each)."""
+    return _WORD.findall(value)
+
+
 def french_positions(value: str) -> dict[str, list[int]]:
     """Each index term of ``value`` with its positions, as :func:`french_analyzer` gives them at
     index time: stop words take no position (Whoosh's StopFilter renumbers after the first kept word).

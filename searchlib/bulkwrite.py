@@ -50,7 +50,9 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.util.text import utf8encode
 from whoosh.writing import SegmentWriter
 
-from .codec import STORED_COLUMN, CompactCodec, CompactPerDocReader, encode_block, read_block
+from .codec import STORED_COLUMN, CompactCodec, CompactPerDocReader, CompactPositions, encode_block, read_block
+from .postings import NUMBERS_LIMIT, WORD_BYTES, Grouped, WordBuffer, WordNumbers
+from .schema import FrenchText
 from .vocabulary import WordCounter
 
 #: Estimated bytes of memory per posting kept (list slots, the weight, the value's bytes object).
@@ -127,6 +129,8 @@ class BulkWriter(SegmentWriter):
         self._limit = limitmb * 1024 * 1024 // POSTING_BYTES
         self._blocklimit = self.codec._blocklimit
         self._compression = self.codec._compression if compress else 0
+        #: The words of the French text fields, numbered (kept from segment to segment).
+        self._numbers = WordNumbers()
         self._reset_postings()
         #: Segments closed when memory ran out, committed with the last one.
         self._spilled: list[Any] = []
@@ -134,6 +138,12 @@ class BulkWriter(SegmentWriter):
     def _reset_postings(self) -> None:
         #: field name → term → [docnum, weight, value, docnum, weight, value, …]
         self._postings: dict[str, defaultdict[bytes, list[Any]]] = {}
+        #: field name → the words of a French text field (its postings built when written)
+        self._buffers: dict[str, WordBuffer] = {}
+        #: field name → the postings built from its buffer (see _build_buffered)
+        self._built: dict[str, Grouped] = {}
+        if len(self._numbers) > NUMBERS_LIMIT:
+            self._numbers = WordNumbers()
         #: field name → length byte of each document (by docnum), for the blocks' length bounds
         self._lengths: dict[str, bytearray] = {}
         #: Segments being merged into this one
@@ -167,7 +177,14 @@ class BulkWriter(SegmentWriter):
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     terms = self._terms_of(fieldname)
                     scorable = field.scorable
-                    if fieldname == self._count_words:
+                    buffer = self._buffer_of(fieldname, field) if type(value) is str else None
+                    if buffer is not None:  # its words counted and postings built when written
+                        before = len(buffer)
+                        kept = buffer.add(docnum, value, fieldboost)
+                        length = kept if scorable else 0
+                        count += (len(buffer) - before) * WORD_BYTES // POSTING_BYTES
+                        postings = ()
+                    elif fieldname == self._count_words:
                         postings, words = field.index_and_words(value)
                     else:
                         postings = field.index(value)
@@ -210,6 +227,24 @@ class BulkWriter(SegmentWriter):
             terms = self._postings[fieldname] = defaultdict(list)
         return terms
 
+    def _buffer_of(self, fieldname: str, field: Any) -> WordBuffer | None:
+        """The word buffer of a French text field (None for other fields: their postings are
+        kept per term as they come)."""
+        buffer = self._buffers.get(fieldname)
+        if buffer is None:
+            if type(field) is not FrenchText or type(field.format) is not CompactPositions:
+                return None
+            buffer = self._buffers[fieldname] = WordBuffer(self._numbers)
+        return buffer
+
+    def _build_buffered(self) -> None:
+        """The buffered fields' postings, grouped by term, and the counted field's words."""
+        for fieldname, buffer in self._buffers.items():
+            if fieldname == self._count_words:
+                self.words.add_counts(buffer.folded_counts(), len(buffer.docnums))
+            self._built[fieldname] = buffer.build(self.schema[fieldname].format.field_boost)
+        self._buffers = {}
+
     def _set_length(self, fieldname: str, docnum: int, byte: int) -> None:
         lengths = self._lengths.get(fieldname)
         if lengths is None:
@@ -225,6 +260,8 @@ class BulkWriter(SegmentWriter):
                 del terms[tbytes][-3:]
                 if not terms[tbytes]:
                     del terms[tbytes]
+        for buffer in self._buffers.values():
+            buffer.forget(docnum)
         for lengths in self._lengths.values():
             if len(lengths) > docnum:
                 lengths[docnum] = 0
@@ -344,6 +381,7 @@ class BulkWriter(SegmentWriter):
     def _number_fields(self) -> list[str]:
         """The fields with terms, numbered in name order (a term's key starts with its field's
         number), so that ranges of terms may be written by other processes."""
+        self._build_buffered()  # before any other process starts writing
         fieldwriter = self.fieldwriter
         names = set(self._postings)
         for merged in self._merging:
@@ -391,6 +429,8 @@ class BulkWriter(SegmentWriter):
         for number, fieldname in enumerate(fields):
             in_memory = self._postings.get(fieldname) or {}
             weights.extend(((number, t), TERM_COST + len(flat) // 3) for t, flat in in_memory.items())
+            if built := self._built.get(fieldname):
+                weights.extend(((number, t), TERM_COST + e - s) for t, (s, e) in built.spans.items())
         each = max(16, SAMPLES // max(1, len(self._merging)))
         for merged in self._merging:
             weights.extend(merged.sample(fields, each))
@@ -421,6 +461,10 @@ class BulkWriter(SegmentWriter):
         if in_memory:
             chosen = sorted(t for t in in_memory if (first is None or t >= first) and (stop is None or t < stop))
             sources.append(((t, 0, in_memory[t]) for t in chosen))
+        built = self._built.get(fieldname)
+        if built is not None and built.spans:
+            chosen = sorted(t for t in built.spans if (first is None or t >= first) and (stop is None or t < stop))
+            sources.append(((t, -1, built.spans[t]) for t in chosen))
         for number, merged in enumerate(self._merging, 1):
             if fieldname in merged.fields:
                 sources.append(merged.terms(fieldname, number, first))
@@ -436,6 +480,8 @@ class BulkWriter(SegmentWriter):
                 current, parts = tbytes, []
             if number == 0:
                 parts.append(_from_flat(payload, fixedsize))
+            elif number < 0:
+                parts.append(built.postings(payload))  # type: ignore[union-attr]
             else:
                 part = self._merging[number - 1].postings(payload, fixedsize)
                 if part[0]:  # not every posting deleted

@@ -109,6 +109,12 @@ class WordCounter:
         self.counts.update(words)
         self.articles += 1
 
+    def add_counts(self, counts: dict[str, int], articles: int) -> None:
+        """Counts ``articles`` articles whose words, each with the number of them holding it,
+        are ``counts`` (counted all at once: :meth:`searchlib.postings.WordBuffer.folded_counts`)."""
+        self.counts.update(counts)
+        self.articles += articles
+
     def take(self, other: WordCounter) -> None:
         """Adds what ``other`` counted (another writer's articles) and empties it."""
         self.counts.update(other.counts)

@@ -1,0 +1,219 @@
+"""The postings of the French text fields, built a whole segment at a time with numpy.
+
+Building them article by article cost a Python loop per word (a dictionary of positions per term),
+then a tuple, an encoded value and a list append per posting: about a third of indexing. Here an
+article's text is only split into words, each word replaced by its number (:class:`WordNumbers`,
+one dictionary lookup for a word seen before), and the numbers appended to the field's
+:class:`WordBuffer`. When the segment is written, :meth:`WordBuffer.build` groups the whole
+segment's words by term with one stable sort (the words are already in article and position
+order, so the sort keeps them so within a term), counts each term's frequency per article and
+encodes every posting's positions at once (:class:`~searchlib.codec.CompactPositions`' bytes).
+
+The postings are those :meth:`searchlib.schema.FrenchText.index` gives, exactly: stop words take
+no position, an article's first kept word keeps its word index and the next kept words follow it
+(:func:`searchlib.analysis.french_positions`); tests/test_postings.py compares them.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+import numpy as np
+
+from .analysis import analysed, raw_words
+
+#: Estimated bytes of memory per word buffered, at most: its number (4), and when the segment is
+#: written the arrays of :meth:`WordBuffer.build` (54 at their peak on OrangeSum, measured with
+#: tracemalloc; 17 of them kept until the segment is written: 0.39 posting a word).
+WORD_BYTES = 60
+#: Words numbered before :class:`WordNumbers` starts again (between segments; ~150 bytes each).
+NUMBERS_LIMIT = 400_000
+
+#: A value's typecode byte by the width of its numbers (CompactPositions: B, H or I).
+_TYPECODES = np.array([0, ord("B"), ord("H"), 0, ord("I")], dtype=np.uint8)
+
+
+class WordNumbers(dict[str, int]):
+    """Raw word → number: kept words 0, 1, 2, …, stop words -1, -2, … (so an article's length is
+    its count of numbers >= 0). A word not seen yet is analysed (:func:`~searchlib.analysis.analysed`)
+    when first looked up; its term and folded spelling are numbered too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Kept word's number → its term's number, and → its folded spelling's number.
+        self.term_of = array("i")
+        self.kept_folded = array("i")
+        #: ~ stop word's number (0, 1, …) → its folded spelling's number.
+        self.stop_folded = array("i")
+        self._terms: dict[str, int] = {}
+        #: Term's number → the term's UTF-8 bytes.
+        self.term_bytes: list[bytes] = []
+        self._folded: dict[str, int] = {}
+        #: Folded spelling's number → the folded word.
+        self.folded: list[str] = []
+
+    def __missing__(self, word: str) -> int:
+        folded, term = analysed(word)
+        folded_number = self._folded.get(folded)
+        if folded_number is None:
+            folded_number = self._folded[folded] = len(self.folded)
+            self.folded.append(folded)
+        if term is None:
+            number = ~len(self.stop_folded)
+            self.stop_folded.append(folded_number)
+        else:
+            term_number = self._terms.get(term)
+            if term_number is None:
+                term_number = self._terms[term] = len(self.term_bytes)
+                self.term_bytes.append(term.encode("utf-8"))
+            number = len(self.term_of)
+            self.term_of.append(term_number)
+            self.kept_folded.append(folded_number)
+        self[word] = number
+        return number
+
+
+class WordBuffer:
+    """The words (numbers) of one field of the articles of a segment, in article order."""
+
+    def __init__(self, numbers: WordNumbers) -> None:
+        self.numbers = numbers
+        self.words = array("i")
+        #: Per article: its docnum, its count of words, its field boost.
+        self.docnums = array("i")
+        self.counts = array("i")
+        self.boosts = array("d")
+
+    def add(self, docnum: int, value: str, boost: float) -> int:
+        """Buffers an article's words; returns its length (the words kept, not stop words)."""
+        words = array("i", map(self.numbers.__getitem__, raw_words(value)))
+        self.words.extend(words)
+        self.docnums.append(docnum)
+        self.counts.append(len(words))
+        self.boosts.append(boost)
+        return int(np.count_nonzero(np.frombuffer(words, dtype=np.intc) >= 0)) if words else 0
+
+    def forget(self, docnum: int) -> None:
+        """Drops the words of ``docnum`` if it is the last article buffered."""
+        if self.docnums and self.docnums[-1] == docnum:
+            count = self.counts.pop()
+            del self.words[len(self.words) - count :]
+            self.docnums.pop()
+            self.boosts.pop()
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def folded_counts(self) -> dict[str, int]:
+        """Folded word → number of articles holding it (:func:`~searchlib.analysis.folded_words`)."""
+        words = np.frombuffer(self.words, dtype=np.intc) if self.words else np.zeros(0, np.intc)
+        articles = len(self.counts)
+        if not len(words):
+            return {}
+        kept = words >= 0
+        folded = np.empty(len(words), dtype=np.int64)
+        folded[kept] = np.frombuffer(self.numbers.kept_folded, dtype=np.intc)[words[kept]]
+        folded[~kept] = np.frombuffer(self.numbers.stop_folded, dtype=np.intc)[~words[~kept]]
+        article = np.repeat(np.arange(articles, dtype=np.int64), np.frombuffer(self.counts, dtype=np.intc))
+        pairs = np.sort(folded * articles + article)  # (np.unique was five times slower)
+        distinct = pairs[np.flatnonzero(np.diff(pairs, prepend=-1))]  # each word once per article
+        counts = np.bincount(distinct // articles)
+        spelled = np.flatnonzero(counts)
+        names = self.numbers.folded
+        return dict(zip([names[f] for f in spelled.tolist()], counts[spelled].tolist()))
+
+    def build(self, format_boost: float) -> Grouped:
+        """The postings of the buffered articles, grouped by term (weights: frequency × the
+        format's boost × the article's field boost, as ``add_document`` weighs them)."""
+        words = np.frombuffer(self.words, dtype=np.intc) if self.words else np.zeros(0, np.intc)
+        counts = np.frombuffer(self.counts, dtype=np.intc) if self.counts else np.zeros(0, np.intc)
+        articles = len(counts)
+        article = np.repeat(np.arange(articles, dtype=np.int32), counts)
+        ends = np.cumsum(counts, dtype=np.int64)
+        index = np.arange(len(words), dtype=np.int64) - np.repeat(ends - counts, counts)
+        kept = words >= 0
+        words, article, index = words[kept], article[kept], index[kept]
+        del kept
+        kept_counts = np.bincount(article, minlength=articles)
+        kept_starts = np.cumsum(kept_counts) - kept_counts
+        # Stop words take no position: an article's first kept word keeps its index, the next
+        # kept words follow it (Whoosh's StopFilter renumbers so).
+        first_index = np.zeros(articles, dtype=np.int64)
+        some = kept_counts > 0
+        first_index[some] = index[kept_starts[some]]
+        del index
+        position = np.arange(len(words), dtype=np.int64) + np.repeat(first_index - kept_starts, kept_counts)
+        term = np.frombuffer(self.numbers.term_of, dtype=np.intc)[words] if len(words) else np.zeros(0, np.intc)
+        del words
+        order = np.argsort(term, kind="stable")  # by term, then (already) by article and position
+        term, article, position = term[order], article[order], position[order]
+        del order
+        n = len(term)
+        if not n:
+            return Grouped.empty()
+        starts_posting = np.ones(n, dtype=bool)
+        starts_posting[1:] = (term[1:] != term[:-1]) | (article[1:] != article[:-1])
+        first = np.flatnonzero(starts_posting)  # each posting's first position
+        frequency = np.diff(np.append(first, n))
+        gaps = np.empty(n, dtype=np.int64)
+        gaps[0] = position[0]
+        gaps[1:] = position[1:] - position[:-1]
+        gaps[first] = position[first]
+        del position
+        # CompactPositions: a typecode, then the gaps in the narrowest of 1, 2 or 4 bytes.
+        top = np.maximum.reduceat(gaps, first)
+        width = np.where(top < 1 << 8, 1, np.where(top < 1 << 16, 2, 4))
+        lengths = 1 + frequency * width
+        value_ends = np.cumsum(lengths)
+        value_starts = value_ends - lengths
+        blob = np.empty(int(value_ends[-1]), dtype=np.uint8)
+        blob[value_starts] = _TYPECODES[width]
+        posting = np.cumsum(starts_posting) - 1
+        del starts_posting
+        word_width = width[posting]
+        offset = value_starts[posting] + 1 + (np.arange(n) - first[posting]) * word_width
+        del posting
+        for byte in range(4):
+            wide = slice(None) if byte == 0 else word_width > byte
+            blob[offset[wide] + byte] = (gaps[wide] >> (8 * byte)) & 0xFF
+        del offset, word_width, gaps
+        posting_article = article[first]
+        posting_term = term[first]
+        boosts = np.frombuffer(self.boosts, dtype=np.float64)[posting_article]
+        weights = frequency.astype(np.float64) * format_boost * boosts
+        docnums = np.frombuffer(self.docnums, dtype=np.intc)[posting_article]
+        term_starts = np.flatnonzero(np.diff(posting_term, prepend=-1))
+        term_ends = np.append(term_starts[1:], len(first)).tolist()
+        names = self.numbers.term_bytes
+        spans = {
+            names[t]: (s, e) for t, s, e in zip(posting_term[term_starts].tolist(), term_starts.tolist(), term_ends)
+        }
+        return Grouped(spans, docnums, weights, value_starts, value_ends, blob.tobytes())
+
+
+class Grouped:
+    """A segment's postings of one field: each term's span of postings, in arrays."""
+
+    def __init__(
+        self, spans: dict[bytes, tuple[int, int]], docnums: Any, weights: Any, starts: Any, ends: Any, blob: bytes
+    ) -> None:
+        #: Term → (its first posting, the posting after its last).
+        self.spans = spans
+        self._docnums = docnums
+        self._weights = weights
+        self._starts = starts
+        self._ends = ends
+        self._blob = blob
+
+    @classmethod
+    def empty(cls) -> Grouped:
+        nothing = np.zeros(0, dtype=np.int64)
+        return cls({}, nothing, nothing.astype(np.float64), nothing, nothing, b"")
+
+    def postings(self, span: tuple[int, int]) -> tuple[list[int], list[float], list[bytes]]:
+        """A term's (docnums, weights, encoded positions), as Python lists (``Postings``)."""
+        s, e = span
+        blob = self._blob
+        values = [blob[a:b] for a, b in zip(self._starts[s:e].tolist(), self._ends[s:e].tolist())]
+        return self._docnums[s:e].tolist(), self._weights[s:e].tolist(), values
