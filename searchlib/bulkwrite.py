@@ -51,7 +51,7 @@ from whoosh.util.text import utf8encode
 from whoosh.writing import SegmentWriter
 
 from .codec import STORED_COLUMN, CompactCodec, CompactPerDocReader, CompactPositions, encode_block, read_block
-from .postings import NUMBERS_LIMIT, WORD_BYTES, Grouped, WordBuffer, WordNumbers
+from .postings import WORD_BYTES, Grouped, WordBuffer, shared_numbers
 from .schema import FrenchText
 from .vocabulary import WordCounter
 
@@ -129,8 +129,6 @@ class BulkWriter(SegmentWriter):
         self._limit = limitmb * 1024 * 1024 // POSTING_BYTES
         self._blocklimit = self.codec._blocklimit
         self._compression = self.codec._compression if compress else 0
-        #: The words of the French text fields, numbered (kept from segment to segment).
-        self._numbers = WordNumbers()
         self._reset_postings()
         #: Segments closed when memory ran out, committed with the last one.
         self._spilled: list[Any] = []
@@ -142,8 +140,8 @@ class BulkWriter(SegmentWriter):
         self._buffers: dict[str, WordBuffer] = {}
         #: field name → the postings built from its buffer (see _build_buffered)
         self._built: dict[str, Grouped] = {}
-        if len(self._numbers) > NUMBERS_LIMIT:
-            self._numbers = WordNumbers()
+        #: The words of the French text fields, numbered (see WordBuffer)
+        self._numbers = shared_numbers()
         #: field name → length byte of each document (by docnum), for the blocks' length bounds
         self._lengths: dict[str, bytearray] = {}
         #: Segments being merged into this one

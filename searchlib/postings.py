@@ -16,6 +16,7 @@ no position, an article's first kept word keeps its word index and the next kept
 
 from __future__ import annotations
 
+import threading
 from array import array
 from typing import Any
 
@@ -27,7 +28,8 @@ from .analysis import analysed, raw_words
 #: written the arrays of :meth:`WordBuffer.build` (54 at their peak on OrangeSum, measured with
 #: tracemalloc; 17 of them kept until the segment is written: 0.39 posting a word).
 WORD_BYTES = 60
-#: Words numbered before :class:`WordNumbers` starts again (between segments; ~150 bytes each).
+#: Words numbered before :func:`shared_numbers` starts afresh (~150 bytes each, like the
+#: analysis cache of :mod:`searchlib.analysis`, outside a writer's ``limitmb``).
 NUMBERS_LIMIT = 400_000
 
 #: A value's typecode byte by the width of its numbers (CompactPositions: B, H or I).
@@ -52,8 +54,20 @@ class WordNumbers(dict[str, int]):
         self._folded: dict[str, int] = {}
         #: Folded spelling's number → the folded word.
         self.folded: list[str] = []
+        self._lock = threading.Lock()  # writers of two archives in two threads may share it
 
     def __missing__(self, word: str) -> int:
+        with self._lock:
+            found = self.get(word)
+            return self._number(word) if found is None else found
+
+    def table(self, numbers: array) -> np.ndarray:
+        """A copy of one of the tables above (one of the arrays can grow meanwhile in another
+        thread, which a view of it would forbid)."""
+        with self._lock:
+            return np.array(numbers, dtype=np.intc)
+
+    def _number(self, word: str) -> int:
         folded, term = analysed(word)
         folded_number = self._folded.get(folded)
         if folded_number is None:
@@ -72,6 +86,19 @@ class WordNumbers(dict[str, int]):
             self.kept_folded.append(folded_number)
         self[word] = number
         return number
+
+
+_NUMBERS = WordNumbers()
+
+
+def shared_numbers() -> WordNumbers:
+    """This process's word numbers, for a writer's next segment: a writer per batch numbering
+    the same words again cost 0.05 ms an article. Past :data:`NUMBERS_LIMIT` words a new one
+    is started (writers holding the old one keep it until their next segment)."""
+    global _NUMBERS  # noqa: PLW0603 - a cache of the process, like analysis._WORDS
+    if len(_NUMBERS) > NUMBERS_LIMIT:
+        _NUMBERS = WordNumbers()
+    return _NUMBERS
 
 
 class WordBuffer:
@@ -113,8 +140,8 @@ class WordBuffer:
             return {}
         kept = words >= 0
         folded = np.empty(len(words), dtype=np.int64)
-        folded[kept] = np.frombuffer(self.numbers.kept_folded, dtype=np.intc)[words[kept]]
-        folded[~kept] = np.frombuffer(self.numbers.stop_folded, dtype=np.intc)[~words[~kept]]
+        folded[kept] = self.numbers.table(self.numbers.kept_folded)[words[kept]]
+        folded[~kept] = self.numbers.table(self.numbers.stop_folded)[~words[~kept]]
         article = np.repeat(np.arange(articles, dtype=np.int64), np.frombuffer(self.counts, dtype=np.intc))
         pairs = np.sort(folded * articles + article)  # (np.unique was five times slower)
         distinct = pairs[np.flatnonzero(np.diff(pairs, prepend=-1))]  # each word once per article
@@ -144,7 +171,7 @@ class WordBuffer:
         first_index[some] = index[kept_starts[some]]
         del index
         position = np.arange(len(words), dtype=np.int64) + np.repeat(first_index - kept_starts, kept_counts)
-        term = np.frombuffer(self.numbers.term_of, dtype=np.intc)[words] if len(words) else np.zeros(0, np.intc)
+        term = self.numbers.table(self.numbers.term_of)[words]
         del words
         order = np.argsort(term, kind="stable")  # by term, then (already) by article and position
         term, article, position = term[order], article[order], position[order]
