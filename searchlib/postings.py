@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from array import array
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -99,6 +100,15 @@ def shared_numbers() -> WordNumbers:
     if len(_NUMBERS) > NUMBERS_LIMIT:
         _NUMBERS = WordNumbers()
     return _NUMBERS
+
+
+def number_words(words: Iterable[str]) -> None:
+    """Numbers words in :func:`shared_numbers` ahead of need: the parent of worker processes,
+    which indexes nothing itself, numbers the words its workers analysed so that the next
+    batch's workers (forked from it) do not number them again, 0.07 ms an article each."""
+    numbers = shared_numbers()
+    for word in words:
+        numbers[word]  # noqa: B018 - numbered by WordNumbers.__missing__ when new
 
 
 class WordBuffer:

@@ -21,7 +21,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from . import analysis, manifest, vocabulary
+from . import analysis, manifest, postings, vocabulary
 from .bulkwrite import BulkWriter
 from .catalog import FileCatalog
 from .errors import IncompatibleIndex, IndexWriteError
@@ -203,6 +203,7 @@ class ParallelWriter(MpWriter):
         for words, analysed, worker_segments in results:
             self.words.take(words)
             analysis.learn(analysed)  # inherited by the next batch's workers
+            postings.number_words(analysed)  # and numbered (for their WordBuffers)
             segments.append(worker_segments)
         if self._added:
             segments.append(self._finalize_segment())
