@@ -16,6 +16,10 @@ The files are byte for byte what Whoosh's own writer writes for the same documen
 
 Memory stays bounded: past ``limitmb`` of postings the writer closes the segment it is writing and
 starts another, committed together with it (a crash before the commit leaves neither).
+
+The French text fields (title, text) keep no postings per article: their words, numbered, wait in
+a :class:`searchlib.postings.WordBuffer` whose postings are built with numpy, all at once, when
+the segment is written (and the word list counted from it).
 """
 
 from __future__ import annotations
