@@ -86,6 +86,9 @@ class ParsedQuery:
     text: str
     query: wq.Query
     notices: list[str] = field(default_factory=list)
+    #: The text the parser read (``text``, or its plain words when its syntax could not be read):
+    #: the terms' ``startchar`` and ``endchar`` point into it.
+    parsed_from: str = ""
 
 
 def syntax_problem(text: str) -> str | None:
@@ -144,6 +147,7 @@ class QueryBuilder:
         text = _NOT_A_WILDCARD.sub(" ", text)
         problem = syntax_problem(text)
         parsed = None
+        parsed_from = text
         if problem is None:
             try:
                 parsed = self._parser.parse(text, normalize=False)
@@ -151,11 +155,12 @@ class QueryBuilder:
                 problem = "syntax searchlib could not read"
         if parsed is None:
             notices.append(f"the query has {problem}; searched for its words instead")
-            parsed = self._parser.parse(plain_words(text), normalize=False)
+            parsed_from = plain_words(text)
+            parsed = self._parser.parse(parsed_from, normalize=False)
         built = normalized(all_words_first(exclusions_exclude(fuzzy_on_words(parsed))))
         if not has_positive_terms(built):
             raise EmptyQuery(text, has_words=bool(plain_words(text)))
-        return ParsedQuery(text, built, notices)
+        return ParsedQuery(text, built, notices, parsed_from)
 
 
 def normalized(q: wq.Query) -> wq.Query:
