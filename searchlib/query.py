@@ -204,20 +204,21 @@ def all_words_first(q: wq.Query) -> wq.Query:
     ranked = [wq.Or(clauses)]
     if ranking.ALL_WORDS_BOOST:
         ranked.append(wq.And(clauses, boost=ranking.ALL_WORDS_BOOST))
-    if ranking.PROXIMITY_BOOST or ranking.PAIR_BOOST:
+    if ranking.PROXIMITY_BOOST or ranking.TITLE_PHRASE_BOOST or ranking.PAIR_BOOST:
         ranked += _proximity(clauses)
     return wq.Or(ranked)
 
 
 def _proximity(clauses: list[wq.Query]) -> list[wq.Query]:
-    """Sloppy phrases of the query's plain words, one per text field."""
+    """The query's plain words as a phrase in the title, and close together in the text."""
     words = [_single_word(clause) for clause in clauses]
     if len(words) < 2 or None in words:
         return []
-    near: list[wq.Query] = [
-        wq.Phrase(field, words, slop=ranking.PROXIMITY_SLOP, boost=ranking.PROXIMITY_BOOST * boost)
-        for field, boost in ranking.FIELD_BOOSTS.items()
-    ]
+    near: list[wq.Query] = []
+    if ranking.TITLE_PHRASE_BOOST:
+        near.append(wq.Phrase("title", words, slop=ranking.TITLE_PHRASE_SLOP, boost=ranking.TITLE_PHRASE_BOOST))
+    if ranking.PROXIMITY_BOOST:
+        near.append(wq.Phrase("text", words, slop=ranking.PROXIMITY_SLOP, boost=ranking.PROXIMITY_BOOST))
     if ranking.PAIR_BOOST and len(words) > 2:
         near += [
             wq.Phrase("text", [first, second], slop=ranking.PAIR_SLOP, boost=ranking.PAIR_BOOST)
