@@ -22,7 +22,6 @@ starts another, committed together with it (a crash before the commit leaves nei
 from __future__ import annotations
 
 import heapq
-
 import multiprocessing
 import os
 import pickle
@@ -34,6 +33,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import partial
+from hashlib import md5
 from itertools import chain
 from typing import Any
 
@@ -45,6 +45,7 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.columns import TranslatingColumnReader, VarBytesColumn
+from whoosh.filedb.filetables import md5_hash
 from whoosh.reading import SegmentReader
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
@@ -374,6 +375,10 @@ class BulkWriter(SegmentWriter):
         write_term = self._write_term
         compression = self._compression
         merging = self._merging
+        # Merged segments numbered in docnum order (as add_reader numbers them), none renumbered.
+        in_order = all(merged.docmap is None for merged in merging) and all(
+            a.startdoc < b.startdoc for a, b in zip(merging, merging[1:])
+        )
         for number, fieldname in enumerate(fields):
             if (low and number < low[0]) or (high and number > high[0]):
                 continue
@@ -388,7 +393,7 @@ class BulkWriter(SegmentWriter):
                 if len(found) == 1 and found[0][0]:  # in one merged segment only (most terms)
                     written = merging[found[0][0] - 1].copied(found[0][1], offset, compression)
                 if written is None:
-                    postings = self._postings_of(found, fixedsize)
+                    postings = self._postings_of(found, fixedsize, in_order)
                     if postings is None:  # every posting deleted
                         continue
                     written = write_term(offset, postings, fixedsize, lengths)
@@ -455,8 +460,19 @@ class BulkWriter(SegmentWriter):
         if found:
             yield current, found  # type: ignore[misc]
 
-    def _postings_of(self, found: list[tuple[int, Any]], fixedsize: int | None) -> Postings | None:
-        """A term's postings from where :meth:`_terms` found them (None if all were deleted)."""
+    def _postings_of(self, found: list[tuple[int, Any]], fixedsize: int | None, in_order: bool) -> Postings | None:
+        """A term's postings from where :meth:`_terms` found them (None if all were deleted).
+        ``in_order``: the merged segments' documents keep their order, none deleted."""
+        if in_order and found[0][0]:  # the segments' postings follow each other: appended
+            ids: list[int] = []
+            weights: list[float] = []
+            values: Any = bytearray() if fixedsize else []
+            merging = self._merging
+            for number, payload in found:
+                merging[number - 1].extend(payload, fixedsize, ids, weights, values)
+            return ids, weights, None if fixedsize == 0 else bytes(values) if fixedsize else values
+        if len(found) == 1 and not found[0][0]:  # in memory only (a batch's segment)
+            return _from_flat(found[0][1], fixedsize)
         parts: list[Postings] = []
         for number, payload in found:
             if number == 0:
@@ -494,8 +510,10 @@ class BulkWriter(SegmentWriter):
             block_raw = weights[s:e] if n > step else weights
             block_weights = array("f", block_raw)
             size = e - s
-            if fixedsize is None or fixedsize < 0:
-                block_values: Any = values[s:e]
+            if n <= step:
+                block_values: Any = None if fixedsize == 0 else values
+            elif fixedsize is None or fixedsize < 0:
+                block_values = values[s:e]
             elif fixedsize == 0:
                 block_values = None
             else:
@@ -579,7 +597,7 @@ def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
     dbfile = tindex.dbfile
     pos = dbfile.tell()
     buckets = tindex.buckets
-    hashfn = tindex.hashfn
+    hashfn = _md5_low32 if tindex.hashfn is md5_hash else tindex.hashfn
     positions = []
     records = []
     for key, value in entries:
@@ -592,6 +610,11 @@ def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
     dbfile.write(b"".join(records))
     tindex.index.extend(positions)
     tindex.lastkey = entries[-1][0]
+
+
+def _md5_low32(key: bytes) -> int:
+    """Whoosh's ``md5_hash`` (the low 32 bits of the key's MD5) without the hex digest parsed."""
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
 
 
 def _from_flat(flat: list[Any], fixedsize: int | None) -> Postings:
@@ -764,31 +787,11 @@ class _Merged:
 
     def postings(self, info: bytes, fixedsize: int | None) -> Postings:
         """A term's postings at their new docnums, from its term info bytes."""
-        head = _TERMINFO.size
-        if info[0]:  # inlined in the term info
-            ids, weights, values = (list(x) for x in pickle.loads(info[head:]))
-            blobs: Any = emptybytes.join(values) if fixedsize else values
-            if self.docmap is None:
-                ids = [d + self.startdoc for d in ids]
-        else:
-            offset, length = _POINTER.unpack(info[head : head + 12])
-            raw = self._postings.get(offset, length)
-            if raw[:4] != WHOOSH3_HEADER_MAGIC:
-                raise ValueError(f"not a W3 posting list at offset {offset}")
-            base = self.startdoc if self.docmap is None else 0
-            ids, weights, blobs = [], [], ([] if not fixedsize else bytearray())
-            view = memoryview(raw)
-            pos = 4
-            size = 0
-            while size >= 0:
-                size = _INT.unpack_from(raw, pos)[0]
-                pos += 4
-                end = pos + (size if size >= 0 else -size)
-                block = pickle.loads(view[pos:end])  # (count, last docnum, max weight, comp, low, high)
-                data = raw[pos + len(pickle.dumps(block, 2)) : end]
-                pos = end
-                extend_postings(zlib.decompress(data) if block[3] else data, fixedsize, base, ids, weights, blobs)
-            blobs = bytes(blobs) if fixedsize else blobs
+        ids: list[int] = []
+        weights: list[float] = []
+        blobs: Any = bytearray() if fixedsize else []
+        self.extend(info, fixedsize, ids, weights, blobs)
+        blobs = None if fixedsize == 0 else bytes(blobs) if fixedsize else blobs
         docmap = self.docmap
         if docmap is None:
             return ids, weights, blobs
@@ -800,6 +803,36 @@ class _Merged:
             [weights[i] for i in keep],
             None if fixedsize == 0 else emptybytes.join(kept_values) if fixedsize else kept_values,
         )
+
+    def extend(self, info: bytes, fixedsize: int | None, ids: list[int], weights: list[float], values: Any) -> None:
+        """Appends a term's postings, from its term info bytes, to lists (values: a bytearray for
+        a fixed size): at their new docnums, or with a docmap at their numbers in this segment."""
+        head = _TERMINFO.size
+        base = self.startdoc if self.docmap is None else 0
+        if info[0]:  # inlined in the term info
+            found_ids, found_weights, found_values = pickle.loads(info[head:])
+            ids += [d + base for d in found_ids]
+            weights += found_weights
+            if fixedsize:
+                values += emptybytes.join(found_values)
+            elif fixedsize != 0:
+                values += found_values
+            return
+        offset, length = _POINTER.unpack_from(info, head)
+        raw = self._postings.get(offset, length)
+        if raw[:4] != WHOOSH3_HEADER_MAGIC:
+            raise ValueError(f"not a W3 posting list at offset {offset}")
+        view = memoryview(raw)
+        pos = 4
+        size = 0
+        while size >= 0:
+            size = _INT.unpack_from(raw, pos)[0]
+            pos += 4
+            end = pos + (size if size >= 0 else -size)
+            block = pickle.loads(view[pos:end])  # (count, last docnum, max weight, comp, low, high)
+            data = raw[pos + len(pickle.dumps(block, 2)) : end]
+            pos = end
+            extend_postings(zlib.decompress(data) if block[3] else data, fixedsize, base, ids, weights, values)
 
 
 class _RangeWriter:
