@@ -21,7 +21,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from . import analysis, manifest, vocabulary
+from . import analysis, copies, manifest, vocabulary
 from .bulkwrite import BulkWriter
 from .catalog import FileCatalog
 from .errors import IncompatibleIndex, IndexWriteError
@@ -166,6 +166,7 @@ class ParallelWriter(MpWriter):
 
     def __init__(self, ix: Any, procs: int, *, count_words: str | None = None, **kwargs: Any) -> None:
         """``count_words``: as :class:`BulkWriter`'s, counted by the workers into :attr:`words`."""
+        copies.prepare()  # before the workers are forked
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
         self.subargs = {**self.subargs, "count_words": count_words}
         self._before = {segment.segment_id() for segment in self.segments}
@@ -200,9 +201,10 @@ class ParallelWriter(MpWriter):
         results = self._results()
         for task in self.tasks:
             task.join()
-        for words, analysed, worker_segments in results:
+        for words, (analysed, pieces), worker_segments in results:
             self.words.take(words)
             analysis.learn(analysed)  # inherited by the next batch's workers
+            copies.learn(pieces)
             segments.append(worker_segments)
         if self._added:
             segments.append(self._finalize_segment())
@@ -257,7 +259,7 @@ class _BulkSubWriter(SubWriterTask):
         self.parent = os.getpid()
 
     def run(self) -> None:
-        inherited = analysis.learned_words()
+        inherited = analysis.learned_words(), copies.learned_pieces()
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = BulkWriter(ix, _lk=False, **self.kwargs)
         while self.running:
@@ -275,7 +277,8 @@ class _BulkSubWriter(SubWriterTask):
             return
         last = writer._finalize_segment()
         segments = [*writer._spilled, last] if writer._spilled else last
-        self.resultqueue.put((writer.words, analysis.learned_since(inherited), segments), timeout=5)
+        learned = analysis.learned_since(inherited[0]), copies.learned_since(inherited[1])
+        self.resultqueue.put((writer.words, learned, segments), timeout=5)
 
 
 def writer_pid(path: Path | None) -> int | None:
