@@ -46,7 +46,6 @@ import hashlib
 import re
 import sys
 import unicodedata
-from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -92,27 +91,6 @@ def prepare() -> None:
     """Builds what every process computing keys needs, once, in a process about to fork its
     workers: each worker of each batch built its own table otherwise (50 ms apiece)."""
     _combining_marks()
-
-
-def learned_pieces() -> int:
-    """How many pieces of text this process has normalised and remembers (as
-    :func:`searchlib.analysis.learned_words`: a worker reports :func:`learned_since` this count
-    to its parent, which :func:`learn` s them for the workers of the next batch)."""
-    return len(_PIECES)
-
-
-def learned_since(size: int) -> dict[str, list[str]]:
-    """The pieces normalised since the cache held ``size`` of them."""
-    if size > len(_PIECES):  # emptied since: everything it holds is new
-        size = 0
-    return dict(islice(_PIECES.items(), size, None))
-
-
-def learn(pieces: dict[str, list[str]]) -> None:
-    """Remembers pieces normalised by another process (see :func:`learned_pieces`)."""
-    if len(_PIECES) + len(pieces) > _PIECES_LIMIT:
-        _PIECES.clear()
-    _PIECES.update(pieces)
 
 
 @functools.cache

@@ -201,10 +201,9 @@ class ParallelWriter(MpWriter):
         results = self._results()
         for task in self.tasks:
             task.join()
-        for words, (analysed, pieces), worker_segments in results:
+        for words, analysed, worker_segments in results:
             self.words.take(words)
             analysis.learn(analysed)  # inherited by the next batch's workers
-            copies.learn(pieces)
             segments.append(worker_segments)
         if self._added:
             segments.append(self._finalize_segment())
@@ -259,7 +258,7 @@ class _BulkSubWriter(SubWriterTask):
         self.parent = os.getpid()
 
     def run(self) -> None:
-        inherited = analysis.learned_words(), copies.learned_pieces()
+        inherited = analysis.learned_words()
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = BulkWriter(ix, _lk=False, **self.kwargs)
         while self.running:
@@ -277,8 +276,7 @@ class _BulkSubWriter(SubWriterTask):
             return
         last = writer._finalize_segment()
         segments = [*writer._spilled, last] if writer._spilled else last
-        learned = analysis.learned_since(inherited[0]), copies.learned_since(inherited[1])
-        self.resultqueue.put((writer.words, learned, segments), timeout=5)
+        self.resultqueue.put((writer.words, analysis.learned_since(inherited), segments), timeout=5)
 
 
 def writer_pid(path: Path | None) -> int | None:
