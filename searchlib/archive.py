@@ -39,7 +39,7 @@ from .highlight import make_snippet
 from .models import Article, CopyOf, Failure, Hit, IndexReport, IndexStats, SearchFilters, SearchResults, Snippet
 from .query import NAME_FIELDS, QueryBuilder, bound_expansions, filter_query, highlight_terms, make_filters
 from .schema import TEXT_FIELDS, VOCABULARY_FIELD, build_schema, stored_date, to_article
-from .suggest import FEW_RESULTS, corrected
+from .suggest import FEW_RESULTS, corrected, with_spelling_alternatives
 from .vocabulary import Vocabulary
 from .wire import Group, group_copies
 from .writing import (
@@ -496,10 +496,12 @@ class Archive:
         filters = make_filters(date_from, date_to, sources, authors, sections)
         parsed = self._queries.parse(query)
         searcher = self._search_with()
-        q, widened = bound_expansions(parsed.query, searcher.reader(), lambda: self._words(searcher))
+        words = lambda: self._words(searcher)  # noqa: E731 - loaded only when a query needs it
+        q, widened = bound_expansions(parsed.query, searcher.reader(), words)
+        q, respelt = with_spelling_alternatives(q, parsed.parsed_from, searcher.reader(), words)
         engine = topk.engine(searcher)
         only = self._allowed(filters, searcher, engine)
-        notices = list(parsed.notices) + widened
+        notices = list(parsed.notices) + widened + respelt
         # Copies folded into groups leave room on the page: rank more than a page's worth.
         window = max(page * limit * (1 if all_copies else COPY_WINDOW), 1)
         deadline = time.monotonic() + self.query_time_limit

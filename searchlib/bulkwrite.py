@@ -7,7 +7,8 @@ On OrangeSum that was ~8 ms of the ~10 ms an article cost. :class:`BulkWriter` k
 postings in one flat list (docnum, weight, value, docnum, …) and at commit slices whole blocks of
 128 out of it (:func:`searchlib.codec.encode_block`); merging reads the old segments' blocks whole
 (a zlib stream per 128 postings), shifts their document numbers and writes them again, term by term, so that a merge's
-memory is one term's postings, not the index's.
+memory is one term's postings, not the index's. A term in one merged segment only (most of them)
+has its blocks copied, only their docnums shifted (:meth:`_Merged.copied`).
 
 The files are byte for byte what Whoosh's own writer writes for the same documents with
 :class:`searchlib.codec.CompactCodec` (the tests compare them): Whoosh's searcher and
@@ -25,7 +26,6 @@ the segment is written (and the word list counted from it).
 from __future__ import annotations
 
 import heapq
-import io
 import multiprocessing
 import os
 import pickle
@@ -37,7 +37,8 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import partial
-from itertools import accumulate, chain, islice
+from hashlib import md5
+from itertools import chain
 from typing import Any
 
 from whoosh.codec.whoosh3 import (
@@ -48,13 +49,22 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.columns import TranslatingColumnReader, VarBytesColumn
+from whoosh.filedb.filetables import md5_hash
 from whoosh.reading import SegmentReader
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.util.text import utf8encode
 from whoosh.writing import SegmentWriter
 
-from .codec import STORED_COLUMN, CompactCodec, CompactPerDocReader, CompactPositions, encode_block, read_block
+from .codec import (
+    STORED_COLUMN,
+    CompactCodec,
+    CompactPerDocReader,
+    CompactPositions,
+    encode_block,
+    extend_postings,
+    shift_block,
+)
 from .postings import WORD_BYTES, Grouped, WordBuffer, shared_numbers
 from .schema import FrenchText
 from .vocabulary import WordCounter
@@ -82,6 +92,9 @@ MAX_WINDOW = 1 << 20
 MIN_WINDOW = 64 << 10
 _LENGTHS = struct.Struct("!ii")  # HashWriter's key and value lengths
 _POINTER = struct.Struct("!qi")  # a W3TermInfo's offset and length in the postings file
+_IDS = struct.Struct("!II")  # a W3TermInfo's last fields: its first and last docnum
+_INT = struct.Struct("!i")  # a block's length (negative for a term's last block)
+_FLOAT32 = struct.Struct("f")
 
 #: A term's postings: docnums (increasing), weights, and values (a list of bytes, or for a format
 #: of fixed-size values their concatenation, or None when values are empty).
@@ -408,6 +421,12 @@ class BulkWriter(SegmentWriter):
         """(postings bytes, term key, term info) of every term from ``low`` (included) to ``high``
         (excluded), or from the first or to the last; the postings start at ``offset``."""
         write_term = self._write_term
+        compression = self._compression
+        merging = self._merging
+        # Merged segments numbered in docnum order (as add_reader numbers them), none renumbered.
+        in_order = all(merged.docmap is None for merged in merging) and all(
+            a.startdoc < b.startdoc for a, b in zip(merging, merging[1:])
+        )
         for number, fieldname in enumerate(fields):
             if (low and number < low[0]) or (high and number > high[0]):
                 continue
@@ -417,8 +436,16 @@ class BulkWriter(SegmentWriter):
             lengths = self._lengths.get(fieldname, b"")
             first = low[1] if low and number == low[0] else None
             stop = high[1] if high and number == high[0] else None
-            for tbytes, postings in self._terms(fieldname, fixedsize, first, stop):
-                chunk, info = write_term(offset, postings, fixedsize, lengths)
+            for tbytes, found in self._terms(fieldname, first, stop):
+                written = None
+                if len(found) == 1 and found[0][0] > 0:  # in one merged segment only (most terms)
+                    written = merging[found[0][0] - 1].copied(found[0][1], offset, compression)
+                if written is None:
+                    postings = self._postings_of(found, fixedsize, in_order)
+                    if postings is None:  # every posting deleted
+                        continue
+                    written = write_term(offset, postings, fixedsize, lengths)
+                chunk, info = written
                 offset += len(chunk)
                 yield chunk, prefix + tbytes, info
 
@@ -454,10 +481,12 @@ class BulkWriter(SegmentWriter):
         return splits
 
     def _terms(
-        self, fieldname: str, fixedsize: int | None, first: bytes | None = None, stop: bytes | None = None
-    ) -> Iterator[tuple[bytes, Postings]]:
-        """Every term of the field in byte order (from ``first``, before ``stop``), with its
-        postings from memory and every merged segment, in docnum order."""
+        self, fieldname: str, first: bytes | None = None, stop: bytes | None = None
+    ) -> Iterator[tuple[bytes, list[tuple[int, Any]]]]:
+        """Every term of the field in byte order (from ``first``, before ``stop``), with where its
+        postings are: (0, its flat list in memory) and (a merged segment's number from 1, its term
+        info bytes there), or (-1, (a French text field's postings built, its span there)), in
+        docnum order."""
         sources: list[Iterator[tuple[bytes, int, Any]]] = []
         in_memory = self._postings.get(fieldname)
         if in_memory:
@@ -466,36 +495,65 @@ class BulkWriter(SegmentWriter):
         built = self._built.get(fieldname)
         if built is not None and built.spans:
             chosen = sorted(t for t in built.spans if (first is None or t >= first) and (stop is None or t < stop))
-            sources.append(((t, -1, built.spans[t]) for t in chosen))
+            sources.append(((t, -1, (built, built.spans[t])) for t in chosen))
         for number, merged in enumerate(self._merging, 1):
             if fieldname in merged.fields:
                 sources.append(merged.terms(fieldname, number, first))
-        merged = heapq.merge(*sources, key=lambda item: item[0]) if len(sources) > 1 else sources[0] if sources else iter(())
+        # (term, source's number) is unique: the tuples are ordered without a key function, and
+        # without ever comparing the payloads.
+        items = heapq.merge(*sources) if len(sources) > 1 else sources[0] if sources else iter(())
         current: bytes | None = None
-        parts: list[Postings] = []
-        for tbytes, number, payload in merged:
+        found: list[tuple[int, Any]] = []
+        for tbytes, number, payload in items:
             if stop is not None and tbytes >= stop:
                 break
             if tbytes != current:
-                if parts:
-                    yield current, _joined(parts, fixedsize)  # type: ignore[misc]
-                current, parts = tbytes, []
+                if found:
+                    yield current, found  # type: ignore[misc]
+                current, found = tbytes, []
+            found.append((number, payload))
+        if found:
+            yield current, found  # type: ignore[misc]
+
+    def _postings_of(self, found: list[tuple[int, Any]], fixedsize: int | None, in_order: bool) -> Postings | None:
+        """A term's postings from where :meth:`_terms` found them (None if all were deleted).
+        ``in_order``: the merged segments' documents keep their order, none deleted."""
+        if in_order and found[0][0] > 0:  # the segments' postings follow each other: appended
+            ids: list[int] = []
+            weights: list[float] = []
+            values: Any = bytearray() if fixedsize else []
+            merging = self._merging
+            for number, payload in found:
+                merging[number - 1].extend(payload, fixedsize, ids, weights, values)
+            return ids, weights, None if fixedsize == 0 else bytes(values) if fixedsize else values
+        if len(found) == 1 and not found[0][0]:  # in memory only (a batch's segment)
+            return _from_flat(found[0][1], fixedsize)
+        parts: list[Postings] = []
+        for number, payload in found:
             if number == 0:
                 parts.append(_from_flat(payload, fixedsize))
             elif number < 0:
-                parts.append(built.postings(payload))  # type: ignore[union-attr]
+                grouped, span = payload
+                parts.append(grouped.postings(span))
             else:
                 part = self._merging[number - 1].postings(payload, fixedsize)
-                if part[0]:  # not every posting deleted
+                if len(part[0]):  # not every posting deleted
                     parts.append(part)
-        if parts:
-            yield current, _joined(parts, fixedsize)  # type: ignore[misc]
+        return _joined(parts, fixedsize) if parts else None
 
     def _write_term(self, start: int, postings: Postings, fixedsize: int | None, lengths: Any) -> tuple[bytes, bytes]:
         """One term's blocks as W3PostingsWriter writes them at offset ``start`` of the postings
         file, and its W3TermInfo bytes."""
         ids, weights, values = postings
+        # Arrays (numpy's, from the adding side) as lists of Python numbers: the blocks' infos
+        # are pickled, and a numpy scalar pickles otherwise.
+        if type(ids) is not list:
+            ids = ids.tolist()
+        if type(weights) is not list:
+            weights = weights.tolist()
         n = len(ids)
+        if n == 1:
+            return self._write_one(start, ids[0], weights[0], values, fixedsize, lengths)
         step = self._blocklimit
         out = [WHOOSH3_HEADER_MAGIC]
         total = 0.0
@@ -510,8 +568,10 @@ class BulkWriter(SegmentWriter):
             block_raw = weights[s:e] if n > step else weights
             block_weights = array("f", block_raw)
             size = e - s
-            if fixedsize is None or fixedsize < 0:
-                block_values: Any = values[s:e]
+            if n <= step:
+                block_values: Any = None if fixedsize == 0 else values
+            elif fixedsize is None or fixedsize < 0:
+                block_values = values[s:e]
             elif fixedsize == 0:
                 block_values = None
             else:
@@ -526,11 +586,14 @@ class BulkWriter(SegmentWriter):
             elif size == 1:
                 low = high = lengths[block_ids[0]] if block_ids[0] < have_lengths else 0
             else:
-                block_lengths = [lengths[d] if d < have_lengths else 0 for d in block_ids]
+                if block_ids[-1] < have_lengths:
+                    block_lengths = bytes(map(lengths.__getitem__, block_ids))
+                else:
+                    block_lengths = bytes(lengths[d] if d < have_lengths else 0 for d in block_ids)
                 high = max(block_lengths)
                 low = min(block_lengths)
                 if not low and high:
-                    low = min(b for b in block_lengths if b)
+                    low = min(block_lengths.replace(b"\0", b""))
             raw_max = max(block_raw)
             block_weight = raw_max if raw_max > 0 else 0
             info = dumps((size, block_ids[-1], block_weight, comp, low, high), 2)
@@ -548,6 +611,23 @@ class BulkWriter(SegmentWriter):
         data = b"".join(out)
         head = _TERMINFO.pack(False, total, n, term_min if term_max else 0, term_max, top_weight, ids[0], ids[-1])
         return data, head + pack_long(start) + pack_int(len(data))
+
+    def _write_one(
+        self, start: int, docnum: int, weight: float, values: Any, fixedsize: int | None, lengths: Any
+    ) -> tuple[bytes, bytes]:
+        """:meth:`_write_term` of a term in one document (most terms of a batch's segment): the
+        same bytes, without the block loop's slices and arrays."""
+        stored = array("f", (weight,))[0]  # the weight as the block stores it (float32)
+        data = encode_block((docnum,), (stored,), values, fixedsize)
+        comp = self._compression if len(data) >= COMPRESSION_MIN_SIZE else 0
+        if comp:
+            data = zlib.compress(data, comp)
+        low = lengths[docnum] if docnum < len(lengths) else 0
+        block_weight = weight if weight > 0 else 0
+        info = pickle.dumps((1, docnum, block_weight, comp, low, low), 2)
+        chunk = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(info) + len(data))), info, data))
+        head = _TERMINFO.pack(False, 0.0 + stored, 1, low, low, block_weight, docnum, docnum)
+        return chunk, head + pack_long(start) + pack_int(len(chunk))
 
 
 def _write_entries(postfile: Any, tindex: Any, terms: Iterable[tuple[bytes, bytes, bytes]]) -> None:
@@ -575,7 +655,7 @@ def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
     dbfile = tindex.dbfile
     pos = dbfile.tell()
     buckets = tindex.buckets
-    hashfn = tindex.hashfn
+    hashfn = _md5_low32 if tindex.hashfn is md5_hash else tindex.hashfn
     positions = []
     records = []
     for key, value in entries:
@@ -588,6 +668,11 @@ def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
     dbfile.write(b"".join(records))
     tindex.index.extend(positions)
     tindex.lastkey = entries[-1][0]
+
+
+def _md5_low32(key: bytes) -> int:
+    """Whoosh's ``md5_hash`` (the low 32 bits of the key's MD5) without the hex digest parsed."""
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
 
 
 def _from_flat(flat: list[Any], fixedsize: int | None) -> Postings:
@@ -710,43 +795,61 @@ class _Merged:
             if name == fieldname:
                 yield record[2:keylen], number, record[keylen:]
 
+    def copied(self, info: bytes, start: int, compression: int) -> tuple[bytes, bytes] | None:
+        """A term's blocks and term info as :meth:`BulkWriter._write_term` writes them at offset
+        ``start``, copied from this segment with only their docnums shifted, or None when they
+        cannot be (documents deleted).
+
+        A term in one merged segment has the same postings, so the same blocks, with the same
+        weights, lengths and sums: only the blocks' first gaps (a block's first docnum) and
+        last docnums change, and compression. Decoding and encoding them again was most of a
+        merge's time, and most terms (the rare ones) are in one segment."""
+        if self.docmap is not None or info[0]:
+            return None
+        head = _TERMINFO.size
+        offset, length = _POINTER.unpack_from(info, head)
+        raw = self._postings.get(offset, length)
+        if raw[:4] != WHOOSH3_HEADER_MAGIC:
+            raise ValueError(f"not a W3 posting list at offset {offset}")
+        shift = self.startdoc
+        view = memoryview(raw)
+        out = [WHOOSH3_HEADER_MAGIC]
+        pos = 4
+        size = 0
+        while size >= 0:
+            size = _INT.unpack_from(raw, pos)[0]
+            pos += 4
+            end = pos + (size if size >= 0 else -size)
+            block = pickle.loads(view[pos:end])  # (count, last docnum, max weight, comp, low, high)
+            count, last, weight, comp, low, high = block
+            data = raw[pos + len(pickle.dumps(block, 2)) : end]
+            pos = end
+            if comp:
+                data = zlib.decompress(data)
+            # The new weight is the max of the weights as the blocks store them (float32): the
+            # old one (the max of the weights given) rounded, as rounding keeps their order.
+            weight = _FLOAT32.unpack(_FLOAT32.pack(weight))[0]
+            if weight != weight:  # NaN: which one max() keeps depends on the order
+                return None
+            data = shift_block(data, shift)
+            comp = compression if len(data) >= COMPRESSION_MIN_SIZE else 0
+            if comp:
+                data = zlib.compress(data, comp)
+            block_info = pickle.dumps((count, last + shift, weight if weight > 0 else 0, comp, low, high), 2)
+            length = len(block_info) + len(data)
+            out += (pack_int(-length if size < 0 else length), block_info, data)
+        chunk = b"".join(out)
+        first_id, last_id = _IDS.unpack_from(info, head - _IDS.size)
+        term_info = info[: head - _IDS.size] + _IDS.pack(first_id + shift, last_id + shift)
+        return chunk, term_info + pack_long(start) + pack_int(len(chunk))
+
     def postings(self, info: bytes, fixedsize: int | None) -> Postings:
         """A term's postings at their new docnums, from its term info bytes."""
-        head = _TERMINFO.size
-        if info[0]:  # inlined in the term info
-            ids, weights, values = (list(x) for x in pickle.loads(info[head:]))
-            blobs: Any = emptybytes.join(values) if fixedsize else values
-            if self.docmap is None:
-                ids = [d + self.startdoc for d in ids]
-        else:
-            offset, length = _POINTER.unpack(info[head : head + 12])
-            raw = self._postings.get(offset, length)
-            if raw[:4] != WHOOSH3_HEADER_MAGIC:
-                raise ValueError(f"not a W3 posting list at offset {offset}")
-            base = self.startdoc if self.docmap is None else 0
-            ids, weights, blobs = [], [], ([] if not fixedsize else bytearray())
-            stream = io.BytesIO(raw)
-            stream.seek(4)
-            while True:
-                size = int.from_bytes(stream.read(4), "big", signed=True)
-                end = stream.tell() + abs(size)
-                count, _, _, comp, _, _ = pickle.load(stream)
-                data = stream.read(end - stream.tell())
-                deltas, mini_weights, mini_values = read_block(data, comp, fixedsize)
-                ids.extend(islice(accumulate(deltas, initial=base), 1, None))
-                if mini_weights is None:
-                    weights.extend([1.0] * count)
-                elif isinstance(mini_weights, float):
-                    weights.extend([mini_weights] * count)
-                else:
-                    weights.extend(mini_weights)
-                if fixedsize:
-                    blobs += mini_values
-                elif fixedsize != 0:
-                    blobs.extend(mini_values)
-                if size < 0:
-                    break
-            blobs = bytes(blobs) if fixedsize else blobs
+        ids: list[int] = []
+        weights: list[float] = []
+        blobs: Any = bytearray() if fixedsize else []
+        self.extend(info, fixedsize, ids, weights, blobs)
+        blobs = None if fixedsize == 0 else bytes(blobs) if fixedsize else blobs
         docmap = self.docmap
         if docmap is None:
             return ids, weights, blobs
@@ -758,6 +861,36 @@ class _Merged:
             [weights[i] for i in keep],
             None if fixedsize == 0 else emptybytes.join(kept_values) if fixedsize else kept_values,
         )
+
+    def extend(self, info: bytes, fixedsize: int | None, ids: list[int], weights: list[float], values: Any) -> None:
+        """Appends a term's postings, from its term info bytes, to lists (values: a bytearray for
+        a fixed size): at their new docnums, or with a docmap at their numbers in this segment."""
+        head = _TERMINFO.size
+        base = self.startdoc if self.docmap is None else 0
+        if info[0]:  # inlined in the term info
+            found_ids, found_weights, found_values = pickle.loads(info[head:])
+            ids += [d + base for d in found_ids]
+            weights += found_weights
+            if fixedsize:
+                values += emptybytes.join(found_values)
+            elif fixedsize != 0:
+                values += found_values
+            return
+        offset, length = _POINTER.unpack_from(info, head)
+        raw = self._postings.get(offset, length)
+        if raw[:4] != WHOOSH3_HEADER_MAGIC:
+            raise ValueError(f"not a W3 posting list at offset {offset}")
+        view = memoryview(raw)
+        pos = 4
+        size = 0
+        while size >= 0:
+            size = _INT.unpack_from(raw, pos)[0]
+            pos += 4
+            end = pos + (size if size >= 0 else -size)
+            block = pickle.loads(view[pos:end])  # (count, last docnum, max weight, comp, low, high)
+            data = raw[pos + len(pickle.dumps(block, 2)) : end]
+            pos = end
+            extend_postings(zlib.decompress(data) if block[3] else data, fixedsize, base, ids, weights, values)
 
 
 class _RangeWriter:

@@ -28,6 +28,8 @@ from operator import sub
 from pickle import dumps
 from typing import Any
 
+import numpy as np
+
 from whoosh.codec.whoosh3 import (
     COMPRESSION_MIN_SIZE,
     WHOOSH3_HEADER_MAGIC,
@@ -41,7 +43,6 @@ from whoosh.columns import PickleColumn, VarBytesColumn
 from whoosh.formats import Positions
 from whoosh.system import emptybytes
 from whoosh.util.numeric import length_to_byte
-from whoosh.util.numlists import delta_encode
 
 _LITTLE = sys.byteorder == "little"
 # Block header: posting count, gaps' typecode, weights' kind and typecode, values' kind and
@@ -82,17 +83,27 @@ def _numbers(code: bytes, data: bytes | memoryview, start: int, count: int) -> t
 def encode_block(ids: Any, weights: Any, values: Any, fixedsize: int | None) -> bytes:
     """One block of postings: docnums ascending, their weights and encoded values (a list of
     bytes, or for a format of fixed-size values possibly their concatenation)."""
-    gaps = narrow(delta_encode(ids))
-    parts = [b"", _bytes(gaps)]
-    if all(w == 1.0 for w in weights):
+    if len(ids) == 1:
+        return _encode_one(ids[0], weights[0], values, fixedsize)
+    # The tests below run over every posting of every term written: in C (count, map, min/max)
+    # rather than a generator step per posting, with the same outcome.
+    gap_code, gaps = _narrowed(list(map(sub, ids, [0, *ids])))
+    parts = [b"", gaps]
+    count = len(weights)
+    first = weights[0] if count else 1.0
+    if count >= NUMPY_WEIGHTS and type(weights) is array and weights.typecode == "f":
+        weight_kind, weight_code, weight_bytes = _float32_weights(weights)
+        if weight_bytes:
+            parts.append(weight_bytes)
+    elif weights.count(1.0) == count:
         weight_kind, weight_code = _ONES, b"B"
-    elif all(w == weights[0] for w in weights):
+    elif first == first and weights.count(first) == count:  # (NaN is unequal to itself)
         weight_kind, weight_code = _SAME, b"B"
-        parts.append(_FLOAT.pack(weights[0]))
-    elif all(w.is_integer() and 0 <= w < 1 << 32 for w in weights):
-        ints = narrow([int(w) for w in weights])
-        weight_kind, weight_code = _INTS, ints.typecode.encode("ascii")
-        parts.append(_bytes(ints))
+        parts.append(_FLOAT.pack(first))
+    elif all(map(float.is_integer, weights)) and min(weights) >= 0 and max(weights) < 1 << 32:
+        weight_code, ints = _narrowed(list(map(int, weights)))
+        weight_kind = _INTS
+        parts.append(ints)
     else:
         weight_kind, weight_code = _FLOATS, b"f"
         parts.append(_bytes(array("f", weights)))
@@ -101,13 +112,76 @@ def encode_block(ids: Any, weights: Any, values: Any, fixedsize: int | None) -> 
     elif fixedsize is not None and fixedsize > 0:
         value_kind, length_code = _FIXED, b"B"
     else:
-        lengths = narrow([len(v) for v in values])
-        value_kind, length_code = _SIZED, lengths.typecode.encode("ascii")
-        parts.append(_bytes(lengths))
+        length_code, lengths = _narrowed(list(map(len, values)))
+        value_kind = _SIZED
+        parts.append(lengths)
     if value_kind != _NONE:
         parts.append(values if isinstance(values, (bytes, bytearray)) else emptybytes.join(values))
-    parts[0] = _HEADER.pack(len(ids), gaps.typecode.encode("ascii"), weight_kind, weight_code, value_kind, length_code)
+    parts[0] = _HEADER.pack(len(ids), gap_code, weight_kind, weight_code, value_kind, length_code)
     return emptybytes.join(parts)
+
+
+def _float32_weights(weights: array) -> tuple[int, bytes, bytes]:
+    """The kind, typecode and bytes of a block's weights given as float32 (``array("f")``):
+    :func:`encode_block`'s tests and conversions run with numpy, the same outcome."""
+    found = np.frombuffer(weights, dtype=np.float32)
+    first = float(found[0])
+    if (found == 1.0).all():
+        return _ONES, b"B", b""
+    if first == first and (found == first).all():  # (NaN is unequal to itself)
+        return _SAME, b"B", _FLOAT.pack(first)
+    # float.is_integer() is False for infinities and NaN: np.floor keeps them.
+    if np.isfinite(found).all() and (np.floor(found) == found).all():
+        top = float(found.max())
+        if found.min() >= 0 and top < 1 << 32:
+            code = b"B" if top < 1 << 8 else b"H" if top < 1 << 16 else b"I"
+            return _INTS, code, found.astype(_UNSIGNED[code]).tobytes()
+    return _FLOATS, b"f", _bytes(weights)
+
+
+#: Below this many postings a block's weights are tested in Python (numpy's calls cost more).
+NUMPY_WEIGHTS = 64
+_UNSIGNED = {b"B": np.dtype("<u1"), b"H": np.dtype("<u2"), b"I": np.dtype("<u4")}
+
+
+def _narrowed(numbers: list[int]) -> tuple[bytes, bytes]:
+    """The typecode and little-endian bytes of :func:`narrow` (numbers): the one-byte case,
+    the most common, without an array (``bytes`` of a list is several times faster)."""
+    top = max(numbers)
+    if top < 1 << 8:
+        return b"B", bytes(numbers)
+    code = "H" if top < 1 << 16 else "I"
+    return code.encode("ascii"), _bytes(array(code, numbers))
+
+
+def _encode_one(docnum: int, weight: float, values: Any, fixedsize: int | None) -> bytes:
+    """:func:`encode_block` of a single posting, the same bytes without the lists and arrays:
+    most terms of a batch's segment are in one document."""
+    gap_code, gap = _narrowest(docnum)
+    if weight == 1.0:
+        weight_kind, weight_code, weight_bytes = _ONES, b"B", b""
+    elif weight == weight:  # one weight is "all the same" (NaN is unequal to itself)
+        weight_kind, weight_code, weight_bytes = _SAME, b"B", _FLOAT.pack(weight)
+    else:
+        weight_kind, weight_code, weight_bytes = _FLOATS, b"f", _FLOAT.pack(weight)
+    if not values or fixedsize == 0:
+        header = _HEADER.pack(1, gap_code, weight_kind, weight_code, _NONE, b"B")
+        return header + gap + weight_bytes
+    if fixedsize is not None and fixedsize > 0:
+        value = values if isinstance(values, (bytes, bytearray)) else emptybytes.join(values)
+        return _HEADER.pack(1, gap_code, weight_kind, weight_code, _FIXED, b"B") + gap + weight_bytes + value
+    value = values[0]
+    length_code, length = _narrowest(len(value))
+    return _HEADER.pack(1, gap_code, weight_kind, weight_code, _SIZED, length_code) + gap + weight_bytes + length + value
+
+
+def _narrowest(number: int) -> tuple[bytes, bytes]:
+    """The typecode and little-endian bytes of :func:`narrow` ([number])."""
+    if number < 1 << 8:
+        return b"B", number.to_bytes(1, "little")
+    if number < 1 << 16:
+        return b"H", number.to_bytes(2, "little")
+    return b"I", number.to_bytes(4, "little")
 
 
 def decode_block(data: bytes, fixedsize: int | None, values: bool = True) -> tuple[array, Any, Any]:
@@ -132,6 +206,64 @@ def decode_block(data: bytes, fixedsize: int | None, values: bool = True) -> tup
         ends = list(accumulate(lengths, initial=offset))
         found = tuple(data[start:end] for start, end in zip(ends, ends[1:]))
     return gaps, weights, found
+
+
+def extend_postings(data: bytes, fixedsize: int | None, base: int, ids: list[int], weights: list[float], values: Any) -> None:
+    """Appends a block's postings to a term's lists (a merge reading its terms): docnums plus
+    ``base``, weights as :func:`decode_block` gives them, values to a list of bytes or, for a
+    fixed size, a bytearray. The same as decoding the block, without its arrays and tuples."""
+    count, gap_code, weight_kind, weight_code, value_kind, length_code = _HEADER.unpack_from(data)
+    if not _LITTLE:
+        gaps, found_weights, found = decode_block(data, fixedsize)
+    else:
+        view = memoryview(data)
+        offset = _HEADER.size + count * _SIZES[gap_code[0]]
+        gaps = view[_HEADER.size : offset].cast(_FORMATS[gap_code[0]])
+        if weight_kind == _ONES:
+            found_weights = None
+        elif weight_kind == _SAME:
+            found_weights = _FLOAT.unpack_from(data, offset)[0]
+            offset += _FLOAT.size
+        else:
+            end = offset + count * _SIZES[weight_code[0]]
+            found_weights = view[offset:end].cast(_FORMATS[weight_code[0]])
+            if weight_kind == _INTS:
+                found_weights = array("f", found_weights)
+            offset = end
+        found = None
+        if fixedsize is not None and fixedsize >= 0:
+            if fixedsize and value_kind == _FIXED:
+                found = data[offset:]
+        elif value_kind == _SIZED:
+            end = offset + count * _SIZES[length_code[0]]
+            ends = list(accumulate(view[offset:end].cast(_FORMATS[length_code[0]]), initial=end))
+            found = [data[start:stop] for start, stop in zip(ends, ends[1:])]
+    ids += accumulate(gaps, initial=base)
+    del ids[-count - 1]  # the base
+    if found_weights is None:
+        weights += [1.0] * count
+    elif isinstance(found_weights, float):
+        weights += [found_weights] * count
+    else:
+        weights += found_weights
+    if found:
+        values += found
+
+
+def shift_block(data: bytes, shift: int) -> bytes:
+    """A block (decompressed) with its docnums ``shift`` more: only its first gap, the block's
+    first docnum, changes, and the gaps' width when that outgrows it (a merge copying a term's
+    blocks as they are)."""
+    count, gap_code = _HEADER.unpack_from(data)[:2]
+    width = _SIZES[gap_code[0]]
+    start = _HEADER.size
+    first = int.from_bytes(data[start : start + width], "little") + shift
+    if not first >> (8 * width):
+        return b"".join((data[:start], first.to_bytes(width, "little"), data[start + width :]))
+    gaps, end = _numbers(gap_code, data, start, count)
+    gaps = narrow([first, *gaps[1:]])
+    header = _HEADER.pack(count, gaps.typecode.encode("ascii"), *_HEADER.unpack_from(data)[2:])
+    return b"".join((header, _bytes(gaps), data[end:]))
 
 
 def value_bounds(data: bytes) -> tuple[array, array]:
@@ -320,4 +452,5 @@ class CompactPositions(Positions):
 
 
 _SIZES = {ord(code): array(code).itemsize for code in "BHIf"}
+_FORMATS = {ord(code): code for code in "BHIf"}  # typecode byte → memoryview.cast format
 _ONE_BYTE = [b"B" + bytes([position]) for position in range(1 << 8)]

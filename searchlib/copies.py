@@ -46,6 +46,9 @@ import hashlib
 import re
 import sys
 import unicodedata
+from typing import Any
+
+import numpy as np
 
 #: Bodies with fewer normalised words than this get no key.
 MIN_WORDS = 40
@@ -84,6 +87,12 @@ _PIECES: dict[str, list[str]] = {}
 _PIECES_LIMIT = 300_000
 
 
+def prepare() -> None:
+    """Builds what every process computing keys needs, once, in a process about to fork its
+    workers: each worker of each batch built its own table otherwise (50 ms apiece)."""
+    _combining_marks()
+
+
 @functools.cache
 def _combining_marks() -> dict[int, None]:
     """A :meth:`str.translate` table deleting every combining mark (built once, in about 50 ms:
@@ -96,10 +105,14 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
     return _shingles_of(words(text), size)
 
 
-def _shingles_of(ws: list[str], size: int) -> set[str]:
+def _shingles_of(ws: list[Any], size: int) -> set[Any]:
+    """The distinct runs of ``size`` words (str or bytes), joined by a space."""
+    if not ws:
+        return set()
+    space = " " if isinstance(ws[0], str) else b" "
     if len(ws) <= size:
-        return {" ".join(ws)} if ws else set()
-    return set(map(" ".join, zip(*(ws[k:] for k in range(size)))))
+        return {space.join(ws)}
+    return set(map(space.join, zip(*(ws[k:] for k in range(size)))))
 
 
 def simhash(text: str) -> int | None:
@@ -108,23 +121,16 @@ def simhash(text: str) -> int | None:
     if len(ws) < MIN_WORDS:
         return None
     blake2b = hashlib.blake2b
-    digests = b"".join([blake2b(s.encode(), digest_size=BITS // 8).digest() for s in _shingles_of(ws, SHINGLE)])
-    # The vote, column by column in C: the digests' byte j side by side (one bytes object per j),
-    # each bit counted by mapping every byte to that bit (translate) and counting the ones.
-    # 60 times faster than bit strings per shingle; the same hashes.
-    width = BITS // 8
-    half = len(digests) // width / 2
-    voted = bytearray(width)
-    for j in range(width):
-        column = digests[j::width]
-        for bit, table in enumerate(_BIT_TABLES):
-            if column.translate(table).count(1) > half:
-                voted[j] |= 1 << bit
-    return int.from_bytes(voted, "big")
-
-
-#: For each bit of a byte, the translate table mapping a byte to that bit (0 or 1).
-_BIT_TABLES = [bytes((value >> bit) & 1 for value in range(256)) for bit in range(8)]
+    # Shingles of the words' UTF-8 bytes: the same distinct shingles and digests as hashing each
+    # shingle's encoded string, without encoding every shingle (a word is in five of them).
+    encoded = [word.encode() for word in ws]
+    digests = b"".join([blake2b(s, digest_size=BITS // 8).digest() for s in _shingles_of(encoded, SHINGLE)])
+    # The vote, every bit of every digest at once: a row of 64 bits per shingle, counted by
+    # column (eight times faster than counting each bit of each digest byte with bytes.translate).
+    rows = np.frombuffer(digests, dtype=np.uint8).reshape(-1, BITS // 8)
+    ones = np.unpackbits(rows, axis=1, bitorder="little").sum(axis=0, dtype=np.int64)
+    voted = np.packbits(ones * 2 > len(rows), bitorder="little")
+    return int.from_bytes(voted.tobytes(), "big")
 
 
 def band_keys(h: int | None, bands: int = BANDS) -> list[str]:

@@ -86,6 +86,9 @@ class ParsedQuery:
     text: str
     query: wq.Query
     notices: list[str] = field(default_factory=list)
+    #: The text the parser read (``text``, or its plain words when its syntax could not be read):
+    #: the terms' ``startchar`` and ``endchar`` point into it.
+    parsed_from: str = ""
 
 
 def syntax_problem(text: str) -> str | None:
@@ -144,6 +147,7 @@ class QueryBuilder:
         text = _NOT_A_WILDCARD.sub(" ", text)
         problem = syntax_problem(text)
         parsed = None
+        parsed_from = text
         if problem is None:
             try:
                 parsed = self._parser.parse(text, normalize=False)
@@ -151,11 +155,12 @@ class QueryBuilder:
                 problem = "syntax searchlib could not read"
         if parsed is None:
             notices.append(f"the query has {problem}; searched for its words instead")
-            parsed = self._parser.parse(plain_words(text), normalize=False)
+            parsed_from = plain_words(text)
+            parsed = self._parser.parse(parsed_from, normalize=False)
         built = normalized(all_words_first(exclusions_exclude(fuzzy_on_words(parsed))))
         if not has_positive_terms(built):
             raise EmptyQuery(text, has_words=bool(plain_words(text)))
-        return ParsedQuery(text, built, notices)
+        return ParsedQuery(text, built, notices, parsed_from)
 
 
 def normalized(q: wq.Query) -> wq.Query:
@@ -199,20 +204,21 @@ def all_words_first(q: wq.Query) -> wq.Query:
     ranked = [wq.Or(clauses)]
     if ranking.ALL_WORDS_BOOST:
         ranked.append(wq.And(clauses, boost=ranking.ALL_WORDS_BOOST))
-    if ranking.PROXIMITY_BOOST or ranking.PAIR_BOOST:
+    if ranking.PROXIMITY_BOOST or ranking.TITLE_PHRASE_BOOST or ranking.PAIR_BOOST:
         ranked += _proximity(clauses)
     return wq.Or(ranked)
 
 
 def _proximity(clauses: list[wq.Query]) -> list[wq.Query]:
-    """Sloppy phrases of the query's plain words, one per text field."""
+    """The query's plain words as a phrase in the title, and close together in the text."""
     words = [_single_word(clause) for clause in clauses]
     if len(words) < 2 or None in words:
         return []
-    near: list[wq.Query] = [
-        wq.Phrase(field, words, slop=ranking.PROXIMITY_SLOP, boost=ranking.PROXIMITY_BOOST * boost)
-        for field, boost in ranking.FIELD_BOOSTS.items()
-    ]
+    near: list[wq.Query] = []
+    if ranking.TITLE_PHRASE_BOOST:
+        near.append(wq.Phrase("title", words, slop=ranking.TITLE_PHRASE_SLOP, boost=ranking.TITLE_PHRASE_BOOST))
+    if ranking.PROXIMITY_BOOST:
+        near.append(wq.Phrase("text", words, slop=ranking.PROXIMITY_SLOP, boost=ranking.PROXIMITY_BOOST))
     if ranking.PAIR_BOOST and len(words) > 2:
         near += [
             wq.Phrase("text", [first, second], slop=ranking.PAIR_SLOP, boost=ranking.PAIR_BOOST)

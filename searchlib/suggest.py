@@ -8,17 +8,24 @@ Candidates come from the words of the articles as written (folded, not stemmed: 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
+from whoosh import query as wq
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 
-from .analysis import FRENCH_STOP_WORDS, fold
+from .analysis import FRENCH_STOP_WORDS, fold, terms
+from .schema import TEXT_FIELDS
 from .vocabulary import Vocabulary
 
 #: A query finding fewer results than this gets a suggestion (when one finds more).
 FEW_RESULTS = 3
 #: A word the archive holds is still corrected when a close word is this many times as frequent.
 MORE_FREQUENT = 20
+#: Shortest word (folded) that a query searches under its closest spelling too when no article
+#: holds it: shorter words have too many neighbours one edit away.
+ALTERNATIVE_MIN_LETTERS = 5
 
 # Words of the query that may be corrected: not field names (title:), field values (author:x),
 # wildcards (cyber*), fuzzy terms (x~) or operators; at least three letters.
@@ -44,6 +51,64 @@ def corrected(text: str, vocabulary: Vocabulary) -> str | None:
 
     suggestion = _CORRECTABLE.sub(correct, text)
     return suggestion if changed else None
+
+
+def with_spelling_alternatives(
+    q: wq.Query, parsed_from: str, reader: Any, vocabulary: Callable[[], Vocabulary]
+) -> tuple[wq.Query, list[str]]:
+    """``q`` with each word that no article holds also searched as its closest spelling in the
+    archive (``Strutthof`` → ``Stutthof`` too), with a notice for each; ``parsed_from`` is the
+    text the terms' character ranges point into.
+
+    Only when the query has other words that the archive holds: a query whose words all miss finds
+    nothing, and gets a "did you mean" with its count instead. The word matched nothing, so
+    adding its spelling takes no result away; a quoted word is left as it is.
+    """
+    words = [node for node in _text_terms(q) if node.fieldname == "text"]  # the title's are the same
+    held = {node.text: reader.doc_frequency("text", node.text) > 0 for node in words}
+    if all(held.values()) or not any(held.values()):
+        return q, []
+    spellings: dict[str, str | None] = {}  # term → the term of its spelling in the archive
+    notices: list[str] = []
+    for node in words:
+        if held[node.text] or node.text in spellings or _quoted(node, parsed_from):
+            continue
+        written = re.split(r"['’]", parsed_from[node.startchar : node.endchar])[-1]
+        folded = fold(written.lower())
+        better = best_spelling(folded, vocabulary()) if len(folded) >= ALTERNATIVE_MIN_LETTERS else None
+        analysed = terms(better) if better else []
+        spellings[node.text] = analysed[0] if len(analysed) == 1 else None
+        if spellings[node.text]:
+            notices.append(f'no article holds "{written}": searched for "{better}" as well')
+    if not any(spellings.values()):
+        return q, []
+
+    def widen(node: wq.Query) -> wq.Query:
+        if type(node) is wq.Term and node.fieldname in TEXT_FIELDS and spellings.get(node.text):
+            alternative = wq.Term(node.fieldname, spellings[node.text], boost=node.boost)
+            return wq.Or([node, alternative])
+        if isinstance(node, wq.AndNot):
+            return wq.AndNot(widen(node.a), node.b)  # what is excluded stays as written
+        return node if node.is_leaf() or isinstance(node, wq.Not) else node.apply(widen)
+
+    return widen(q).normalize(), notices
+
+
+def _quoted(node: wq.Term, parsed_from: str) -> bool:
+    """Whether the word is quoted (``"Strutthof"``: searched as written), or its place is unknown."""
+    return node.startchar is None or parsed_from[node.startchar - 1 : node.startchar] == '"'
+
+
+def _text_terms(q: wq.Query) -> list[wq.Term]:
+    """The plain word terms of the text fields that ``q`` looks for (not phrases, patterns, fuzzy
+    terms, or words it excludes)."""
+    if type(q) is wq.Term:
+        return [q] if q.fieldname in TEXT_FIELDS else []
+    if isinstance(q, wq.AndNot):
+        return _text_terms(q.a)
+    if q.is_leaf() or isinstance(q, wq.Not):
+        return []
+    return [leaf for child in q.children() for leaf in _text_terms(child)]
 
 
 def best_spelling(folded: str, vocabulary: Vocabulary) -> str | None:

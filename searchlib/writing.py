@@ -21,7 +21,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from . import analysis, manifest, postings, vocabulary
+from . import analysis, copies, manifest, postings, vocabulary
 from .bulkwrite import BulkWriter
 from .catalog import FileCatalog
 from .errors import IncompatibleIndex, IndexWriteError
@@ -166,6 +166,7 @@ class ParallelWriter(MpWriter):
 
     def __init__(self, ix: Any, procs: int, *, count_words: str | None = None, **kwargs: Any) -> None:
         """``count_words``: as :class:`BulkWriter`'s, counted by the workers into :attr:`words`."""
+        copies.prepare()  # before the workers are forked
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
         self.subargs = {**self.subargs, "count_words": count_words}
         self._before = {segment.segment_id() for segment in self.segments}

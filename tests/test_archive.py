@@ -52,6 +52,18 @@ def test_articles_with_all_the_words_rank_before_those_with_some() -> None:
     assert {hit.id for hit in results.hits} == {"both", "blinken", "fentanyl"}
 
 
+def test_the_headline_remembered_as_a_phrase_ranks_first() -> None:
+    # Both titles hold both words within three positions; only one holds them as a phrase.
+    archive = Archive.in_memory()
+    archive.add_many(
+        [
+            Article(id="apart", title="Pollution : les usines de Chine ferment", body="Les usines ferment en Chine."),
+            Article(id="phrase", title="La pollution en Chine fait fermer des usines", body="Les usines ferment en Chine."),
+        ]
+    )
+    assert [hit.id for hit in archive.search("pollution chine").hits] == ["phrase", "apart"]
+
+
 def test_snippet_is_the_opening_when_only_the_title_matched() -> None:
     archive = Archive.in_memory()
     archive.add(Article(id="a", title="Alerte rouge à Pékin", body="Les autorités ont décrété une alerte."))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
@@ -31,10 +32,17 @@ def _documents() -> list[dict[str, Any]]:
 
 
 def _build(
-    folder: Path, writer: Callable[..., Any], batches: int, delete: bool, merge: dict[str, Any] | None = None, **options: Any
+    folder: Path,
+    writer: Callable[..., Any],
+    batches: int,
+    delete: bool,
+    merge: dict[str, Any] | None = None,
+    merger: Callable[..., Any] | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
-    """Writes the documents in ``batches`` commits (deleting one of them on the way), merges them,
-    and returns a digest of each file of the merged segment by its kind."""
+    """Writes the documents in ``batches`` commits (deleting one of them on the way), merges them
+    (with ``merger``, by default the same writer), and returns a digest of each file of the
+    merged segment by its kind."""
     ix = FileStorage(str(folder)).create_index(build_schema(), indexname="t")
     documents = _documents()
     size = len(documents) // batches + 1
@@ -45,7 +53,7 @@ def _build(
         if delete and b == 1:
             w.delete_by_term("id", documents[3]["id"])
         w.commit(merge=False)
-    writer(ix, compound=False, codec=CompactCodec(), **(merge or {})).commit(optimize=True)
+    (merger or writer)(ix, compound=False, codec=CompactCodec(), **(merge or {})).commit(optimize=True)
     digests: dict[str, Any] = {
         f.name.split(".", 1)[1]: hashlib.sha256(f.read_bytes()).hexdigest()
         for f in folder.iterdir()
@@ -65,6 +73,16 @@ def test_segments_are_byte_for_byte_those_of_whooshs_writer(tmp_path: Path, batc
     (tmp_path / "bulk").mkdir()
     expected = _build(tmp_path / "whoosh", SegmentWriter, batches, delete)
     assert _build(tmp_path / "bulk", BulkWriter, batches, delete) == expected
+
+
+@pytest.mark.parametrize("delete", [False, True])
+def test_segments_of_whooshs_writer_merged_are_those_of_whooshs_merge(tmp_path: Path, delete: bool) -> None:
+    # The merge copies the blocks of a term in one segment (its docnums shifted) instead of
+    # decoding them: blocks that Whoosh's writer wrote too.
+    (tmp_path / "whoosh").mkdir()
+    (tmp_path / "bulk").mkdir()
+    expected = _build(tmp_path / "whoosh", SegmentWriter, 4, delete)
+    assert _build(tmp_path / "bulk", SegmentWriter, 4, delete, merger=BulkWriter) == expected
 
 
 @pytest.mark.parametrize(("procs", "delete"), [(2, False), (3, True)])
@@ -155,3 +173,22 @@ def test_a_merge_of_many_segments_reads_through_smaller_windows() -> None:
     for segments in (100, 300):
         assert 2 * segments * bulkwrite.window_size(segments) <= bulkwrite.WINDOWS_BYTES
     assert bulkwrite.window_size(100_000) == bulkwrite.MIN_WINDOW
+
+
+def test_a_terms_postings_as_numpy_arrays_are_written_as_lists_are(tmp_path: Path) -> None:
+    # The adding side may keep a term's docnums and weights in numpy arrays (int32/int64,
+    # float32/float64): the blocks and term info are the same bytes.
+    ix = FileStorage(str(tmp_path)).create_index(build_schema(), indexname="t")
+    writer = BulkWriter(ix, compound=False)
+    try:
+        lengths = bytearray(range(256)) * 4
+        for ids in ([700], list(range(3, 900, 3))):
+            weights = [float(1 + d % 4) for d in ids]
+            values = [b"B" + bytes([d % 256]) for d in ids]
+            expected = writer._write_term(10, (ids, weights, values), None, lengths)
+            for id_type in (np.int32, np.int64):
+                for weight_type in (np.float32, np.float64):
+                    postings = (np.array(ids, id_type), np.array(weights, weight_type), values)
+                    assert writer._write_term(10, postings, None, lengths) == expected
+    finally:
+        writer.cancel()

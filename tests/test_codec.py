@@ -7,12 +7,14 @@ import zlib
 from array import array
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.util.numlists import delta_encode
 
-from searchlib import Archive, Article
+from searchlib import Archive, Article, codec
 from searchlib.codec import _STORED_DICTIONARY as STORED_DICTIONARY
 from searchlib.codec import (
     CompactPositions,
@@ -20,7 +22,9 @@ from searchlib.codec import (
     decode_block,
     decompress_stored,
     encode_block,
+    extend_postings,
     narrow,
+    shift_block,
     value_bounds,
 )
 
@@ -118,3 +122,37 @@ def test_articles_read_back_whole_after_a_merge(tmp_path: Path) -> None:
         assert archive._search_with().reader().is_atomic()
         assert [archive.get(f"a{n}") for n in range(40)] == written
         assert archive.search('"sécurité"').total == 40
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=docnums, data=st.data())
+def test_a_blocks_float32_weights_are_encoded_alike_with_or_without_numpy(ids: list[int], data: st.DataObject) -> None:
+    special = st.sampled_from([0.0, -0.0, 1.0, 3.0, 2.0**24, 2.0**32, -1.0, float("inf"), float("nan")])
+    weight = data.draw(st.sampled_from([st.just(1.0), st.just(2.5), st.integers(0, 2**32).map(float),
+                                        st.floats(width=32), special]))
+    weights = array("f", data.draw(st.lists(weight, min_size=len(ids), max_size=len(ids))))
+    values = [b"v"] * len(ids)
+    expected = codec.encode_block(ids, weights, values, None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codec, "NUMPY_WEIGHTS", 2)
+        assert codec.encode_block(ids, weights, values, None) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=docnums.filter(lambda ids: ids[-1] < 2**31), shift=st.sampled_from([0, 1, 200, 300, 70_000, 2**31]),
+       fixedsize=st.sampled_from([None, 0, 4]))
+def test_a_block_shifted_is_the_block_of_the_shifted_docnums(ids: list[int], shift: int, fixedsize: int | None) -> None:
+    weights = array("f", [float(n % 3) for n in range(len(ids))])
+    values = [] if fixedsize == 0 else [bytes([n % 256]) * (fixedsize or 1 + n % 5) for n in range(len(ids))]
+    block = encode_block(ids, weights, values, fixedsize)
+    assert shift_block(block, shift) == encode_block([d + shift for d in ids], weights, values, fixedsize)
+    # A merge reads it back into a term's lists as decode_block reads it.
+    read: tuple[list[int], list[float], Any] = ([7], [0.5], bytearray(b"x") if fixedsize else [b"x"])
+    extend_postings(block, fixedsize, shift, *read)
+    gaps, read_weights, read_values = decode_block(block, fixedsize)
+    assert read[0] == [7, *(d + shift for d in accumulate(gaps))]
+    assert read[1] == [0.5, *_weights(read_weights, len(ids))]
+    if fixedsize is None:
+        assert read[2] == [b"x", *read_values]
+    elif fixedsize:
+        assert read[2] == b"x" + read_values

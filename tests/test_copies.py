@@ -6,6 +6,7 @@ would print it, and a different story about the same flood.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import sys
@@ -163,3 +164,26 @@ def test_the_key_is_the_same_in_another_process() -> None:
         for seed in ("1", "2")
     }
     assert runs == {str(simhash(DISPATCH))}
+
+
+def _simhash_by_definition(text: str) -> int | None:
+    """Charikar's SimHash spelled out: each distinct shingle (five words joined by a space) votes
+    on each bit of its 8-byte blake2b digest; a bit is set when more than half vote for it."""
+    ws = words(text)
+    if len(ws) < MIN_WORDS:
+        return None
+    shingles = {" ".join(ws[k : k + 5]) for k in range(len(ws) - 4)}
+    digests = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles]
+    return sum(1 << bit for bit in range(64) if 2 * sum(d >> bit & 1 for d in digests) > len(digests))
+
+
+@given(st.lists(st.sampled_from(["crue", "Élysée", "dépêche", "préfet", "œuvre", "Noël", "ça", "l'eau", "7", "été"]), min_size=40, max_size=200))
+def test_the_key_is_the_simhash_by_definition(chosen: list[str]) -> None:
+    """Stored keys must not move with the way the vote is counted (numpy, bytes shingles)."""
+    text = " ".join(chosen)
+    assert simhash(text) == _simhash_by_definition(text)
+
+
+def test_the_dispatch_key_is_the_simhash_by_definition() -> None:
+    assert simhash(DISPATCH) is not None
+    assert simhash(DISPATCH) == _simhash_by_definition(DISPATCH)

@@ -271,6 +271,23 @@ def test_suggestion_counts_with_the_same_filters(archive: Archive) -> None:
     assert (results.suggestion, results.suggestion_total) == ("Shangfu", 1)
 
 
+def test_a_word_no_article_holds_is_also_searched_as_the_archive_spells_it(archive: Archive) -> None:
+    results = archive.search("cyberataque Pékin")
+    assert {hit.id for hit in results.hits} == {"pekin", "jakarta", "undated"}  # cyberattaque(s) too
+    assert results.notices == ['no article holds "cyberataque": searched for "cyberattaque" as well']
+
+
+@pytest.mark.parametrize("query", ['"cyberataque" Pékin', "Pékin NOT cyberataque", "Pékin -cyberataque"])
+def test_a_quoted_or_excluded_word_is_searched_as_written(archive: Archive, query: str) -> None:
+    results = archive.search(query)
+    assert ([hit.id for hit in results.hits], results.notices) == (["pekin"], [])
+
+
+def test_when_every_word_misses_the_query_finds_nothing_and_suggests(archive: Archive) -> None:
+    results = archive.search("cyberataque Jakartaa")
+    assert (results.total, results.notices, results.suggestion) == (0, [], "cyberattaque Jakarta")
+
+
 # -- the command -------------------------------------------------------------------------------
 
 

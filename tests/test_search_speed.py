@@ -32,6 +32,7 @@ QUERIES = [
     "etats-unis",
     "the",  # a word few articles hold
     "zzzzzz",  # none
+    "chine pollutoin",  # a misspelt word, also searched as the archive spells it
 ]
 OPTIONS = [
     {},
