@@ -6,6 +6,7 @@ Whoosh is written safely.
 
 from __future__ import annotations
 
+import gc
 import os
 import queue
 import signal
@@ -259,6 +260,10 @@ class _BulkSubWriter(SubWriterTask):
         self.parent = os.getpid()
 
     def run(self) -> None:
+        # What the worker inherited from its parent (the analysed words, their numbers) lives as
+        # long as it does: kept out of the cyclic collector's full passes, which went through it
+        # all again and again (7 % of a worker's CPU on OrangeSum).
+        gc.freeze()
         inherited = analysis.learned_words()
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = BulkWriter(ix, _lk=False, **self.kwargs)
