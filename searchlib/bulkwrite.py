@@ -808,22 +808,10 @@ class _Merged:
             return None
         head = _TERMINFO.size
         offset, length = _POINTER.unpack_from(info, head)
-        raw = self._postings.get(offset, length)
-        if raw[:4] != WHOOSH3_HEADER_MAGIC:
-            raise ValueError(f"not a W3 posting list at offset {offset}")
         shift = self.startdoc
-        view = memoryview(raw)
         out = [WHOOSH3_HEADER_MAGIC]
-        pos = 4
-        size = 0
-        while size >= 0:
-            size = _INT.unpack_from(raw, pos)[0]
-            pos += 4
-            end = pos + (size if size >= 0 else -size)
-            block = pickle.loads(view[pos:end])  # (count, last docnum, max weight, comp, low, high)
+        for block, data, is_last in self._blocks(offset, length):
             count, last, weight, comp, low, high = block
-            data = raw[pos + len(pickle.dumps(block, 2)) : end]
-            pos = end
             if comp:
                 data = zlib.decompress(data)
             # The new weight is the max of the weights as the blocks store them (float32): the
@@ -837,7 +825,7 @@ class _Merged:
                 data = zlib.compress(data, comp)
             block_info = pickle.dumps((count, last + shift, weight if weight > 0 else 0, comp, low, high), 2)
             length = len(block_info) + len(data)
-            out += (pack_int(-length if size < 0 else length), block_info, data)
+            out += (pack_int(-length if is_last else length), block_info, data)
         chunk = b"".join(out)
         first_id, last_id = _IDS.unpack_from(info, head - _IDS.size)
         term_info = info[: head - _IDS.size] + _IDS.pack(first_id + shift, last_id + shift)
@@ -877,6 +865,13 @@ class _Merged:
                 values += found_values
             return
         offset, length = _POINTER.unpack_from(info, head)
+        for block, data, _ in self._blocks(offset, length):
+            extend_postings(zlib.decompress(data) if block[3] else data, fixedsize, base, ids, weights, values)
+
+    def _blocks(self, offset: int, length: int) -> Iterator[tuple[tuple[Any, ...], bytes, bool]]:
+        """The blocks of the posting list at ``offset``: each block's info (count, last docnum,
+        max weight, compression, shortest and longest length), its data as stored, and whether
+        it is the last."""
         raw = self._postings.get(offset, length)
         if raw[:4] != WHOOSH3_HEADER_MAGIC:
             raise ValueError(f"not a W3 posting list at offset {offset}")
@@ -887,10 +882,9 @@ class _Merged:
             size = _INT.unpack_from(raw, pos)[0]
             pos += 4
             end = pos + (size if size >= 0 else -size)
-            block = pickle.loads(view[pos:end])  # (count, last docnum, max weight, comp, low, high)
-            data = raw[pos + len(pickle.dumps(block, 2)) : end]
+            block = pickle.loads(view[pos:end])
+            yield block, raw[pos + len(pickle.dumps(block, 2)) : end], size < 0
             pos = end
-            extend_postings(zlib.decompress(data) if block[3] else data, fixedsize, base, ids, weights, values)
 
 
 class _RangeWriter:
