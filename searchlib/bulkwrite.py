@@ -545,12 +545,6 @@ class BulkWriter(SegmentWriter):
         """One term's blocks as W3PostingsWriter writes them at offset ``start`` of the postings
         file, and its W3TermInfo bytes."""
         ids, weights, values = postings
-        # Arrays (numpy's, from the adding side) as lists of Python numbers: the blocks' infos
-        # are pickled, and a numpy scalar pickles otherwise.
-        if type(ids) is not list:
-            ids = ids.tolist()
-        if type(weights) is not list:
-            weights = weights.tolist()
         n = len(ids)
         if n == 1:
             return self._write_one(start, ids[0], weights[0], values, fixedsize, lengths)

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
@@ -173,22 +172,3 @@ def test_a_merge_of_many_segments_reads_through_smaller_windows() -> None:
     for segments in (100, 300):
         assert 2 * segments * bulkwrite.window_size(segments) <= bulkwrite.WINDOWS_BYTES
     assert bulkwrite.window_size(100_000) == bulkwrite.MIN_WINDOW
-
-
-def test_a_terms_postings_as_numpy_arrays_are_written_as_lists_are(tmp_path: Path) -> None:
-    # The adding side may keep a term's docnums and weights in numpy arrays (int32/int64,
-    # float32/float64): the blocks and term info are the same bytes.
-    ix = FileStorage(str(tmp_path)).create_index(build_schema(), indexname="t")
-    writer = BulkWriter(ix, compound=False)
-    try:
-        lengths = bytearray(range(256)) * 4
-        for ids in ([700], list(range(3, 900, 3))):
-            weights = [float(1 + d % 4) for d in ids]
-            values = [b"B" + bytes([d % 256]) for d in ids]
-            expected = writer._write_term(10, (ids, weights, values), None, lengths)
-            for id_type in (np.int32, np.int64):
-                for weight_type in (np.float32, np.float64):
-                    postings = (np.array(ids, id_type), np.array(weights, weight_type), values)
-                    assert writer._write_term(10, postings, None, lengths) == expected
-    finally:
-        writer.cancel()
