@@ -20,7 +20,7 @@ from whoosh.index import LockError
 from whoosh.searching import Results, Searcher
 from whoosh.writing import IndexWriter
 
-from . import manifest, ranking, topk
+from . import manifest, ranking, topk, vocabulary
 from .analysis import fold
 from .bulkwrite import BulkWriter
 from .catalog import FileCatalog, FileRecord, signature_of
@@ -333,6 +333,8 @@ class Archive:
         elif batch.report.batches:
             with self._batch(merge_jobs=jobs) as merging:  # small segments merged, as a commit of Whoosh's does
                 merging.commit(merge_small=True)
+        if batch.report.batches:  # each batch appended its words to the list: read whole, it loads quicker
+            vocabulary.compact(self._ix.storage, self._index_name)
         return batch.report
 
     def _worth_merging(self, report: IndexReport) -> bool:

@@ -13,6 +13,7 @@ searched before it is offered, so a word no article holds any more is never sugg
 from __future__ import annotations
 
 import os
+import struct
 import threading
 import zlib
 from bisect import bisect_left
@@ -59,28 +60,36 @@ class Vocabulary:
         return words[i] if i < len(words) else None
 
     # -- on disk -----------------------------------------------------------------------------
+    #
+    # The file is a header, then chunks: each a 4-byte length and a zlib stream of lines (the
+    # articles counted, then "word<TAB>count"). A commit appends its articles' words as one chunk
+    # and loading adds the chunks up. Rewriting the whole list at every commit cost 0.13 s a batch
+    # on OrangeSum (10 % of indexing it, while the worker processes waited); appending costs what
+    # the batch's own words cost. The list is rewritten as one chunk at the end of an indexing run,
+    # and when appends have piled up past MAX_CHUNKS. A file of the first format (one zlib stream,
+    # no header) is read as one chunk.
 
     def to_bytes(self) -> bytes:
-        lines = [str(self.articles)] + [f"{word}\t{count}" for word, count in sorted(self.counts.items())]
-        return zlib.compress("\n".join(lines).encode("utf-8"), 6)
+        return HEADER + _chunk(dict(sorted(self.counts.items())), self.articles, level=6)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Vocabulary:
-        header, _, body = zlib.decompress(data).decode("utf-8").partition("\n")
-        counts = {}
-        for line in body.split("\n") if body else ():
-            word, _, count = line.rpartition("\t")
-            counts[word] = int(count)
-        return cls(counts, int(header))
+        counts: dict[str, int] = {}
+        articles = 0
+        for number, chunk in enumerate(_chunks(data)[0]):
+            header, _, body = zlib.decompress(chunk).decode("utf-8").partition("\n")
+            articles += int(header)
+            get = counts.get
+            for line in body.split("\n") if body else ():
+                word, _, count = line.rpartition("\t")
+                counts[word] = int(count) + get(word, 0) if number else int(count)
+        return cls(counts, articles)
 
     @classmethod
     def load(cls, storage: Any, index_name: str) -> Vocabulary:
         """The vocabulary saved beside the index (empty when there is none yet)."""
-        name = file_name(index_name)
-        if not storage.file_exists(name):
-            return cls()
-        with storage.open_file(name) as handle:
-            return cls.from_bytes(handle.read())
+        data = _read(storage, file_name(index_name))
+        return cls() if data is None else cls.from_bytes(data)
 
     def save(self, storage: Any, index_name: str) -> None:
         """Replaces the saved vocabulary; a reader sees the old file or the new one, never a part."""
@@ -92,6 +101,79 @@ class Vocabulary:
             os.replace(os.path.join(storage.folder, temporary), os.path.join(storage.folder, name))
         else:  # in memory: the swap of one dictionary entry
             storage.rename_file(temporary, name)
+
+
+#: The first bytes of a word list of chunks.
+HEADER = b"searchlib words 2\n"
+#: Chunks appended before the list is rewritten as one (loading adds every chunk up: a first build
+#: of OrangeSum appends 34, each of 20,000–30,000 words, and compacts them once at its end).
+MAX_CHUNKS = 64
+_LENGTH = struct.Struct(">I")
+
+
+def _chunk(counts: dict[str, int], articles: int, level: int) -> bytes:
+    lines = [str(articles)] + [f"{word}\t{count}" for word, count in counts.items()]
+    data = zlib.compress("\n".join(lines).encode("utf-8"), level)
+    return _LENGTH.pack(len(data)) + data
+
+
+def _chunks(data: bytes) -> tuple[list[bytes], int]:
+    """The whole chunks of a saved list, and where the last of them ends: a chunk cut short (a
+    reader racing an append, or a crash in one) ends the list."""
+    if not data.startswith(HEADER):
+        return [data], len(data)  # the first format
+    chunks = []
+    end = position = len(HEADER)
+    while position + _LENGTH.size <= len(data):
+        (length,) = _LENGTH.unpack_from(data, position)
+        if position + _LENGTH.size + length > len(data):
+            break
+        position += _LENGTH.size
+        chunks.append(data[position : position + length])
+        position = end = position + length
+    return chunks, end
+
+
+def _read(storage: Any, name: str) -> bytes | None:
+    if not storage.file_exists(name):
+        return None
+    with storage.open_file(name) as handle:
+        return bytes(handle.read())
+
+
+def add_words(storage: Any, index_name: str, counts: dict[str, int], articles: int) -> None:
+    """Adds the words of ``articles`` more articles to the saved vocabulary: a chunk appended to
+    the file (after whatever a crash left of a last one), or the list rewritten when it is not in
+    files, is in the first format, or holds :data:`MAX_CHUNKS` chunks."""
+    name = file_name(index_name)
+    data = _read(storage, name)
+    if data is None or not isinstance(storage, FileStorage) or not data.startswith(HEADER):
+        _rewritten(data, counts, articles).save(storage, index_name)
+        return
+    chunks, end = _chunks(data)
+    if len(chunks) >= MAX_CHUNKS:
+        _rewritten(data, counts, articles).save(storage, index_name)
+        return
+    with open(os.path.join(storage.folder, name), "r+b") as handle:
+        handle.truncate(end)
+        handle.seek(end)
+        # Unsorted and quickly compressed: the list is rewritten, sorted and smaller, soon enough.
+        handle.write(_chunk(counts, articles, level=1))
+
+
+def _rewritten(data: bytes | None, counts: dict[str, int], articles: int) -> Vocabulary:
+    saved = Vocabulary() if data is None else Vocabulary.from_bytes(data)
+    merged = Counter(saved.counts)
+    merged.update(counts)
+    return Vocabulary(merged, saved.articles + articles)
+
+
+def compact(storage: Any, index_name: str) -> None:
+    """Rewrites the saved vocabulary as one chunk, if it is in several: loading it is then as
+    quick as it can be (the end of an indexing run, which appended a chunk per batch)."""
+    data = _read(storage, file_name(index_name))
+    if data is not None and len(_chunks(data)[0]) > 1:
+        Vocabulary.from_bytes(data).save(storage, index_name)
 
 
 class WordCounter:
@@ -126,10 +208,7 @@ class WordCounter:
         """Adds what was counted to the saved vocabulary, then starts counting afresh."""
         if not self.articles:
             return
-        saved = Vocabulary.load(storage, index_name)
-        merged = Counter(saved.counts)
-        merged.update(self.counts)
-        Vocabulary(merged, saved.articles + self.articles).save(storage, index_name)
+        add_words(storage, index_name, self.counts, self.articles)
         self.counts = Counter()
         self.articles = 0
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import zlib
 from pathlib import Path
 
+from whoosh.filedb.filestore import FileStorage
+
 from searchlib import Archive, Article
-from searchlib.vocabulary import Vocabulary, file_name, vocabulary_of
+from searchlib.vocabulary import HEADER, MAX_CHUNKS, Vocabulary, _chunks, add_words, file_name, vocabulary_of
 
 
 def _articles(prefix: str, body: str, n: int) -> list[Article]:
@@ -65,3 +69,60 @@ def test_a_rebuild_leaves_only_the_new_index_words(tmp_path: Path) -> None:
     assert len(word_files) == 1
     with Archive.open(tmp_path / "index") as archive:
         assert archive._words(archive._search_with()).frequency("pollution") == 1
+
+
+def _saved_chunks(index: Path) -> list[bytes]:
+    (words_file,) = [p for p in index.iterdir() if p.name.endswith(file_name(""))]
+    return _chunks(words_file.read_bytes())[0]
+
+
+def test_each_commit_appends_its_words_and_the_run_ends_with_one_list(tmp_path: Path) -> None:
+    source = tmp_path / "articles.jsonl"
+    lines = [json.dumps({"id": f"a{i}", "title": f"Titre {i}", "body": f"Pékin mot{i} et Shangfu."}) for i in range(25)]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Archive(tmp_path / "index") as archive:
+        batches = archive.index_paths([source], batch_size=10)
+        assert batches.batches == 3
+        assert len(_saved_chunks(tmp_path / "index")) == 1  # the three appended chunks, rewritten as one
+        words = archive._words(archive._search_with())
+        assert (words.frequency("pekin"), words.frequency("mot7"), words.articles) == (25, 1, 25)
+        archive.add_many(_articles("b", "Le ministre Shangfu à Pékin.", 4))
+        archive.add_many(_articles("c", "Une cyberattaque visait Pékin.", 6))
+        assert len(_saved_chunks(tmp_path / "index")) == 3
+    with Archive.open(tmp_path / "index") as archive:
+        words = archive._words(archive._search_with())
+        assert (words.frequency("pekin"), words.frequency("shangfu"), words.articles) == (35, 29, 35)
+
+
+def test_a_chunk_cut_short_by_a_crash_is_ignored_then_replaced(tmp_path: Path) -> None:
+    storage = FileStorage(str(tmp_path))
+    add_words(storage, "ix", {"pekin": 2, "alerte": 1}, 2)
+    add_words(storage, "ix", {"pekin": 1}, 1)
+    path = tmp_path / file_name("ix")
+    whole = path.read_bytes()
+    path.write_bytes(whole[:-5])  # the second append, cut short
+    assert Vocabulary.load(storage, "ix").counts == {"pekin": 2, "alerte": 1}
+    add_words(storage, "ix", {"rouge": 1}, 1)
+    again = Vocabulary.load(storage, "ix")
+    assert (again.counts, again.articles) == ({"pekin": 2, "alerte": 1, "rouge": 1}, 3)
+
+
+def test_a_list_of_the_first_format_is_read_and_added_to(tmp_path: Path) -> None:
+    storage = FileStorage(str(tmp_path))
+    path = tmp_path / file_name("ix")
+    path.write_bytes(zlib.compress("4\npekin\t3\nalerte\t1".encode()))  # one zlib stream, no header
+    assert Vocabulary.load(storage, "ix").counts == {"pekin": 3, "alerte": 1}
+    add_words(storage, "ix", {"pekin": 1}, 1)
+    assert path.read_bytes().startswith(HEADER)
+    again = Vocabulary.load(storage, "ix")
+    assert (again.counts, again.articles) == ({"pekin": 4, "alerte": 1}, 5)
+
+
+def test_appends_past_the_limit_are_rewritten_as_one_list(tmp_path: Path) -> None:
+    storage = FileStorage(str(tmp_path))
+    for i in range(MAX_CHUNKS + 1):
+        add_words(storage, "ix", {"pekin": 1, f"mot{i}": 1}, 1)
+    chunks = _chunks((tmp_path / file_name("ix")).read_bytes())[0]
+    assert len(chunks) < MAX_CHUNKS
+    words = Vocabulary.load(storage, "ix")
+    assert (words.frequency("pekin"), len(words.counts), words.articles) == (MAX_CHUNKS + 1, MAX_CHUNKS + 2, MAX_CHUNKS + 1)
