@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from . import render
-from .archive import Archive
+from .archive import BATCH_SIZE, Archive
 from .errors import SearchlibError
 from .facets import FACETS, SORTS
 from .models import IndexReport
@@ -98,7 +98,7 @@ def main() -> None:
 @click.option(
     "--batch",
     "batch_size",
-    default=1000,
+    default=BATCH_SIZE,
     show_default=True,
     type=click.IntRange(1),
     help="Articles per commit: a crash loses at most one batch.",
