@@ -18,6 +18,7 @@ from searchlib import Archive, Article, codec
 from searchlib.codec import _STORED_DICTIONARY as STORED_DICTIONARY
 from searchlib.codec import (
     CompactPositions,
+    StoredDataError,
     compress_stored,
     decode_block,
     decompress_stored,
@@ -84,29 +85,45 @@ def test_stored_bytes_read_back(data: bytes) -> None:
     assert decompress_stored(compress_stored(data)) == data
 
 
-def _zlib_reads(data: bytes) -> tuple[str, bytes | str]:
-    """What zlib itself makes of ``data`` (a stream from the stored-fields dictionary)."""
-    try:
-        decompressor = zlib.decompressobj(15, STORED_DICTIONARY)
-        return "read", decompressor.decompress(data) + decompressor.flush()
-    except zlib.error as error:
-        return "error", str(error)
+def _zlib_stream(data: bytes) -> bytes:
+    """``data`` as searchlib stored it before zstd: zlib from the preset dictionary of French words."""
+    compressor = zlib.compressobj(3, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, STORED_DICTIONARY)
+    return compressor.compress(data) + compressor.flush()
 
 
+@given(st.binary(max_size=5000))
+def test_stored_bytes_of_the_zlib_format_still_read(data: bytes) -> None:
+    assert decompress_stored(_zlib_stream(data)) == data
+
+
+@pytest.mark.parametrize("compress", [compress_stored, _zlib_stream], ids=["zstd", "zlib"])
 @settings(max_examples=300)
-@given(st.binary(max_size=3000), st.data())
-def test_damaged_stored_bytes_read_as_zlib_reads_them(data: bytes, draw: st.DataObject) -> None:
-    # decompress_stored inflates the stream raw (skipping zlib's sum of the dictionary) only when
-    # its header, dictionary id and checksum hold; anything else must give zlib's result or error.
-    stream = bytearray(compress_stored(data))
-    cut = draw.draw(st.integers(0, len(stream)))
+@given(data=st.binary(max_size=3000), draw=st.data())
+def test_damaged_stored_bytes_are_an_error_never_other_bytes(compress: Any, data: bytes, draw: st.DataObject) -> None:
+    stream = bytearray(compress(data))
+    cut = draw.draw(st.integers(1, len(stream) - 1))  # nothing at all is an empty value, not a stream
     flipped = draw.draw(st.integers(0, len(stream) - 1))
-    for damaged in (bytes(stream[:cut]), bytes(stream) + b"x", bytes(stream[:flipped]) + bytes([stream[flipped] ^ 1]) + bytes(stream[flipped + 1 :])):
+    bit = 1 << draw.draw(st.integers(0, 7))
+    for damaged in (bytes(stream[:cut]), bytes(stream) + b"x", bytes(stream[:flipped]) + bytes([stream[flipped] ^ bit]) + bytes(stream[flipped + 1 :])):
         try:
-            ours: tuple[str, bytes | str] = "read", decompress_stored(damaged)
-        except zlib.error as error:
-            ours = "error", str(error)
-        assert ours == _zlib_reads(damaged)
+            assert decompress_stored(damaged) == data
+        except StoredDataError:
+            pass
+
+
+def test_an_archive_written_in_the_zlib_format_reads_and_merges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    written = [Article(id=f"a{n}", title=f"Pékin n°{n}", body="Œuvre d'art à Zürich. " * (n + 1)) for n in range(10)]
+    with monkeypatch.context() as before_zstd:
+        before_zstd.setattr(codec, "compress_stored", _zlib_stream)
+        with Archive(tmp_path / "index") as archive:
+            archive.add_many(written[:5])
+    with Archive(tmp_path / "index") as archive:
+        archive.add_many(written[5:])
+        assert [archive.get(f"a{n}") for n in range(10)] == written
+        with archive._batch() as merging:  # the merge rewrites the old segment's articles with zstd
+            merging.commit(merge=True)
+        assert [archive.get(f"a{n}") for n in range(10)] == written
+        assert archive.check() == []
 
 
 def test_articles_read_back_whole_after_a_merge(tmp_path: Path) -> None:
