@@ -92,6 +92,21 @@ def test_the_fast_path_finds_what_whoosh_finds(archive: Archive, monkeypatch: py
         assert shape(archive.search(query, **options)) == shape(whoosh_only(archive, monkeypatch, query, **options)), query
 
 
+def test_decoded_blocks_stay_within_their_memory_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Phrases and proximity bonuses read positions from decompressed blocks, kept in a cache
+    # bounded by bytes: past the bound the oldest go, and results do not change.
+    archive = Archive.in_memory()
+    archive.add_many(sample_articles())
+    roomy = [shape(archive.search(query)) for query in QUERIES]
+    monkeypatch.setattr(topk, "DECODED_BYTES", 1_500)
+    archive = Archive.in_memory()
+    archive.add_many(sample_articles())
+    assert [shape(archive.search(query)) for query in QUERIES] == roomy
+    cache = topk.engine(archive._search_with())._decoded
+    assert 0 < cache.size <= 1_500 or len(cache) == 1
+    assert cache.size == sum(map(topk._block_bytes, cache.values()))
+
+
 def test_the_fast_path_reads_the_queries_people_type(archive: Archive) -> None:
     engine = topk.engine(archive._search_with())
     for query in ["chine pollution", '"Coupe du monde" football', "pekin"]:
