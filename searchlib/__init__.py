@@ -14,6 +14,7 @@ from .archive import Archive  # noqa: E402 - archive reads __version__
 from .errors import (  # noqa: E402
     ArticleNotFound,
     BadFilter,
+    DamagedIndex,
     EmptyQuery,
     IncompatibleIndex,
     IndexLocked,
@@ -31,6 +32,7 @@ __all__ = [
     "Article",
     "ArticleNotFound",
     "BadFilter",
+    "DamagedIndex",
     "EmptyQuery",
     "Failure",
     "Hit",

@@ -49,6 +49,8 @@ from whoosh.formats import Positions
 from whoosh.system import emptybytes
 from whoosh.util.numeric import length_to_byte
 
+from .errors import DamagedIndex
+
 _LITTLE = sys.byteorder == "little"
 # Block header: posting count, gaps' typecode, weights' kind and typecode, values' kind and
 # lengths' typecode.
@@ -361,7 +363,7 @@ def _codecs() -> _Zstd:
     return _zstd
 
 
-class StoredDataError(ValueError):
+class StoredDataError(DamagedIndex):
     """A stored article's bytes are damaged: they do not decompress, or fail their checksum."""
 
 
@@ -378,9 +380,9 @@ def decompress_stored(data: bytes) -> bytes:
         try:
             out = frame.decompress(data)
         except zstd.error as error:
-            raise StoredDataError(f"a stored article is damaged ({error})") from None
+            raise StoredDataError(f"a stored article cannot be read ({error})") from None
         if not frame.eof or frame.unused_data:
-            raise StoredDataError("a stored article is damaged (cut short, or with bytes after its end)")
+            raise StoredDataError("a stored article cannot be read (cut short, or with bytes after its end)")
         return out
     return _decompress_zlib(data)
 
@@ -408,9 +410,9 @@ def _decompress_zlib(data: bytes) -> bytes:
     try:
         out = decompressor.decompress(data) + decompressor.flush()
     except zlib.error as error:
-        raise StoredDataError(f"a stored article is damaged ({error})") from None
+        raise StoredDataError(f"a stored article cannot be read ({error})") from None
     if not decompressor.eof or decompressor.unused_data:
-        raise StoredDataError("a stored article is damaged (cut short, or with bytes after its end)")
+        raise StoredDataError("a stored article cannot be read (cut short, or with bytes after its end)")
     return out
 
 

@@ -61,6 +61,15 @@ class IncompatibleIndex(SearchlibError):
         super().__init__(f"index {path} cannot be used: {reason}")
 
 
+class DamagedIndex(SearchlibError):
+    """Part of an index cannot be read back: its bytes changed after they were written (a disk
+    error, a file cut short or edited)."""
+
+    def __init__(self, what: str) -> None:
+        self.hint = "`searchlib check` lists what is damaged; rebuild the index with `searchlib index`"
+        super().__init__(f"the index is damaged: {what}")
+
+
 class SourceError(SearchlibError):
     """A file or one record of it could not be read; the rest of an indexing run goes on."""
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from searchlib import Archive, Article, IncompatibleIndex, IndexLocked
-from searchlib.errors import Interrupted
+from searchlib.errors import DamagedIndex, Interrupted
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
@@ -169,6 +169,27 @@ def test_a_damaged_index_is_refused_with_rebuild_advice(tmp_path: Path) -> None:
     with pytest.raises(IncompatibleIndex) as damaged:
         Archive.open(tmp_path / "ix")
     assert "damaged" in str(damaged.value) and "rebuild" in (damaged.value.hint or "")
+
+
+def test_a_damaged_stored_article_is_a_clear_error_with_rebuild_advice(tmp_path: Path) -> None:
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(50))])
+    (stored,) = (tmp_path / "ix").glob("*_stored.col")
+    data = bytearray(stored.read_bytes())
+    for offset in range(8, len(data) // 2, 5):  # the articles' bytes; their lengths are at the end
+        data[offset] ^= 0x20
+    stored.write_bytes(bytes(data))
+    with Archive.open(tmp_path / "ix") as archive:
+        with pytest.raises(DamagedIndex) as damaged:
+            archive.get("a0")
+        assert "stored article" in str(damaged.value) and "rebuild" in (damaged.value.hint or "")
+        assert any("cannot be read back" in problem for problem in archive.check())
+    shown = subprocess.run(
+        [sys.executable, "-m", "searchlib", "show", "a0", "--index", str(tmp_path / "ix")],
+        capture_output=True, text=True, check=False,
+    )
+    assert shown.returncode == 1 and "Traceback" not in shown.stderr
+    assert "the index is damaged" in shown.stderr and "searchlib check" in shown.stderr
 
 
 def test_rebuild_swaps_in_a_new_index_while_searches_keep_the_old_one(tmp_path: Path) -> None:

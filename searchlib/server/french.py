@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ArticleNotFound, BadFilter, EmptyQuery, IndexNotFound, SearchlibError
+from ..errors import ArticleNotFound, BadFilter, DamagedIndex, EmptyQuery, IndexNotFound, SearchlibError
 from .limits import SearchStopped
 
 _DATE_HINT = "écrivez un jour, un mois ou une année : 2023-07-13, 2023-07, 2023, « juillet 2023 »"
@@ -24,6 +24,8 @@ def error_message(error: SearchlibError) -> tuple[str, str | None]:
         return f"Aucun article n'a l'identifiant « {error.article_id} ».", "Retrouvez-le par une recherche."
     if isinstance(error, IndexNotFound):
         return "L'index des archives est introuvable.", "Il doit être créé avec « searchlib index »."
+    if isinstance(error, DamagedIndex):
+        return "Une partie de l'index des archives est endommagée et ne peut être lue.", "Il doit être vérifié avec « searchlib check » et reconstruit avec « searchlib index »."
     if isinstance(error, BadFilter):
         return _bad_filter(error)
     return str(error), error.hint
