@@ -301,12 +301,9 @@ class Engine:
         if found is not None:
             return found
         k1, b, avgfl = self._constants(fieldname)
-        norms: list[float] = []
-        for leaf, _ in self.segments:
-            count = leaf.doc_count_all()
-            lengths = _field_lengths(leaf, fieldname, count)
-            norms.extend(k1 * ((1 - b) + b * fl / avgfl) for fl in lengths)
-        found = np.array(norms, dtype=np.float64)
+        # The same operations in the same order as Whoosh's BM25F, on whole arrays: the same floats.
+        norms = [k1 * ((1 - b) + b * _field_lengths(leaf, fieldname, leaf.doc_count_all()) / avgfl) for leaf, _ in self.segments]
+        found = np.concatenate(norms) if norms else np.zeros(0, dtype=np.float64)
         with self._lock:
             self._norms[fieldname] = found
         return found
@@ -666,19 +663,26 @@ def engine(searcher: Searcher) -> Engine:
 
 
 # A field length is one byte per document in a column: decoded through a table, all at once.
-_LENGTH_OF_BYTE = [byte_to_length(byte) for byte in range(256)]
+_LENGTH_OF_BYTE = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float64)
 
 
-def _field_lengths(leaf: Any, fieldname: str, count: int) -> list[int]:
-    """Every document's length in ``fieldname``: one column read (whoosh3's per-document
-    reader), not one ``doc_field_length`` call each — 0.15 s of a cold search on OrangeSum."""
+def _field_lengths(leaf: Any, fieldname: str, count: int) -> np.ndarray:
+    """Every document's length in ``fieldname`` (float64): one column read (whoosh3's
+    per-document reader), not one ``doc_field_length`` call each — 0.15 s of a cold search on
+    OrangeSum — and decoded on the whole array (a Python loop per document was 20 ms more)."""
     try:
         column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     except AttributeError:  # another codec: the public, slower way
-        return [leaf.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(count)]
+        return np.array([leaf.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(count)], dtype=np.float64)
     if column is None:
-        return [0] * count
-    return [_LENGTH_OF_BYTE[byte] for byte in _numbers(column, count)]
+        return np.zeros(count, dtype=np.float64)
+    if type(column) is NumericColumn.Reader and column._typecode == "B":
+        stored = min(column._count, count)
+        data = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+        if stored < count:
+            data = np.concatenate([data, np.full(count - stored, column._default, dtype=np.uint8)])
+        return _LENGTH_OF_BYTE[data]
+    return _LENGTH_OF_BYTE[np.array(_numbers(column, count), dtype=np.intp)]
 
 
 def _numbers(column: Any, count: int) -> Sequence[Any]:
