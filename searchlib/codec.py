@@ -11,7 +11,7 @@ Stored fields are compressed per article as in W3, but with zstd from a dictiona
 French Wikinews articles as searchlib stores them (``data/stored.zstd``, made by
 ``scripts/make_stored_dictionary.py``): on OrangeSum 0.41 of their pickled size, where zlib from a
 32 KB preset dictionary of French words (the format before) gave 0.47 and took nine times as long
-(136 against 15 µs an article written; 22 against 8 µs read). Articles written in that earlier
+(136 against 17.5 µs an article written; 22 against 7.5 µs read). Articles written in that earlier
 format (``data/stored.zdict``) are still read: a zstd frame and a zlib stream tell themselves
 apart by their first byte.
 
