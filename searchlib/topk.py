@@ -26,7 +26,6 @@ another codec or weighting) returns None, and the caller runs it through Whoosh 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import threading
 import zlib
 from array import array
@@ -676,24 +675,25 @@ def _field_lengths(leaf: Any, fieldname: str, count: int) -> np.ndarray:
         return np.array([leaf.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(count)], dtype=np.float64)
     if column is None:
         return np.zeros(count, dtype=np.float64)
-    if type(column) is NumericColumn.Reader and column._typecode == "B":
-        stored = min(column._count, count)
-        data = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-        if stored < count:
-            data = np.concatenate([data, np.full(count - stored, column._default, dtype=np.uint8)])
-        return _LENGTH_OF_BYTE[data]
-    return _LENGTH_OF_BYTE[np.array(_numbers(column, count), dtype=np.intp)]
+    lengths = _column_array(column, count)
+    return _LENGTH_OF_BYTE[lengths if lengths is not None else [column[docnum] for docnum in range(count)]]
 
 
 def _numbers(column: Any, count: int) -> Sequence[Any]:
-    """Every document's value in a numeric column, read in one piece when it is Whoosh's
-    NumericColumn (its ``load`` unpacks value by value: 0.13 s for a field's lengths on OrangeSum,
-    most of a cold `searchlib search`)."""
+    """Every document's value in a numeric column (Python numbers)."""
+    values = _column_array(column, count)
+    return values.tolist() if values is not None else [column[docnum] for docnum in range(count)]
+
+
+def _column_array(column: Any, count: int) -> np.ndarray | None:
+    """Every document's value in Whoosh's NumericColumn, read in one piece (its ``load`` unpacks
+    value by value: 0.13 s for a field's lengths on OrangeSum, most of a cold `searchlib
+    search`); None for another kind of column."""
     if type(column) is not NumericColumn.Reader:
-        return [column[docnum] for docnum in range(count)]
-    values = array(column._typecode)
+        return None
+    dtype = np.dtype(column._typecode).newbyteorder(">")  # stored big-endian ("!")
     stored = min(column._count, count)
-    values.frombytes(column._dbfile.get(column._basepos, stored * column._fixedlen))
-    if sys.byteorder == "little" and values.itemsize > 1:
-        values.byteswap()  # stored big-endian ("!")
-    return values.tolist() + [column._default] * (count - stored)
+    values = np.frombuffer(column._dbfile.get(column._basepos, stored * column._fixedlen), dtype=dtype)
+    if stored < count:
+        values = np.concatenate([values, np.full(count - stored, column._default, dtype=dtype)])
+    return values
