@@ -69,6 +69,8 @@ from .postings import WORD_BYTES, Grouped, WordBuffer, shared_numbers
 from .schema import FrenchText
 from .vocabulary import WordCounter
 
+#: Values whose postings a writer remembers (see BulkWriter._postings_of_value).
+VALUE_POSTINGS_LIMIT = 20_000
 #: Estimated bytes of memory per posting kept (list slots, the weight, the value's bytes object).
 POSTING_BYTES = 110
 
@@ -147,6 +149,8 @@ class BulkWriter(SegmentWriter):
         self._blocklimit = self.codec._blocklimit
         self._compression = self.codec._compression if compress else 0
         self._reset_postings()
+        #: (field name, value) → its postings (see _postings_of_value)
+        self._value_postings: dict[tuple[str, Any], list[Any]] = {}
         #: Segments closed when memory ran out, committed with the last one.
         self._spilled: list[Any] = []
 
@@ -202,7 +206,7 @@ class BulkWriter(SegmentWriter):
                     elif fieldname == self._count_words:
                         postings, words = field.index_and_words(value)
                     else:
-                        postings = field.index(value)
+                        postings = self._postings_of_value(fieldname, field, value)
                     for tbytes, freq, weight, vbytes in postings:
                         if scorable:
                             length += freq
@@ -235,6 +239,25 @@ class BulkWriter(SegmentWriter):
         self._count += count
         if self._count > self._limit:
             self._spill()
+
+    def _postings_of_value(self, fieldname: str, field: Any, value: Any) -> Any:
+        """``field.index(value)``, remembered for the values that repeat from article to article
+        (a date, a source, a section): a date's eight range terms take 22 µs to encode, a name's
+        analysis 10 µs: 1.5 % of the CPU an OrangeSum article costs to index. A unique field's value
+        (the id) never repeats."""
+        if field.unique:
+            return field.index(value)
+        cache = self._value_postings
+        key = (fieldname, value)
+        try:
+            postings = cache.get(key)
+        except TypeError:  # a value that is not hashable (a list of keywords)
+            return field.index(value)
+        if postings is None:
+            if len(cache) >= VALUE_POSTINGS_LIMIT:
+                cache.clear()
+            postings = cache[key] = list(field.index(value))
+        return postings
 
     def _terms_of(self, fieldname: str) -> defaultdict[bytes, list[Any]]:
         terms = self._postings.get(fieldname)
