@@ -4,6 +4,7 @@
     python benchmarks/wire_copies.py PATH --dates-within 3 --sample 30 --seed 6
     python benchmarks/wire_copies.py --dates-within -1      # no date condition
     python benchmarks/wire_copies.py --max-distance 3 --bands 4   # stricter than the default (7, 8)
+    python benchmarks/wire_copies.py --key-version 1        # the key of indexes created before version 2
 
 Candidates are pairs sharing a band key (as an index lookup would find them); a pair is kept when
 :func:`searchlib.copies.are_copies` holds and the two dates are at most ``--dates-within`` days apart.
@@ -25,7 +26,7 @@ from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
 
-from searchlib.copies import BANDS, MAX_DISTANCE, are_copies, band_keys, distance, simhash
+from searchlib.copies import BANDS, COPY_HASH_VERSION, MAX_DISTANCE, are_copies, band_keys, distance, simhash, word_simhash
 
 DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared/data/orangesum-fr-news/orangesum_articles.jsonl.xz"
 
@@ -51,16 +52,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="read only the first N articles")
     parser.add_argument("--max-distance", type=int, default=MAX_DISTANCE, help="Hamming distance for copies")
     parser.add_argument("--bands", type=int, default=BANDS, choices=(4, 8, 16), help="must exceed --max-distance")
+    parser.add_argument("--key-version", type=int, default=COPY_HASH_VERSION, choices=(1, 2),
+                        help="the wire-copy key's version (see searchlib.copies); default: new indexes'")
     args = parser.parse_args(argv)
     if args.bands <= args.max_distance:
         parser.error("--bands must exceed --max-distance, or some copies share no band")
 
     start = time.perf_counter()
     docs = load(args.path, args.limit)
-    hashes = [simhash(d["text"]) for d in docs]
+    key = simhash if args.key_version == 1 else word_simhash
+    hashes = [key(d["text"]) for d in docs]
     elapsed = time.perf_counter() - start
     keyed = sum(h is not None for h in hashes)
-    print(f"articles: {len(docs)}  with a key: {keyed}  too short: {len(docs) - keyed}  ({elapsed:.1f} s)")
+    print(f"key version {args.key_version}  articles: {len(docs)}  with a key: {keyed}  too short: {len(docs) - keyed}  ({elapsed:.1f} s)")
 
     buckets: dict[str, list[int]] = defaultdict(list)
     for i, h in enumerate(hashes):

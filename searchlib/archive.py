@@ -25,6 +25,7 @@ from .analysis import fold
 from .bulkwrite import BulkWriter
 from .catalog import FileCatalog, FileRecord, signature_of
 from .codec import CompactCodec
+from .copies import COPY_HASH_VERSION
 from .errors import (
     ArticleNotFound,
     IncompatibleIndex,
@@ -95,6 +96,7 @@ class Archive:
         if self.path.is_dir() and (manifest.read(self.path) is not None or holds_whoosh(self.path)):
             manifest.check(self.path)
             self._index_name = manifest.index_name(self.path)
+            self._copy_hash_version = manifest.copy_hash_version(self.path)
             if whoosh_exists(self.path, self._index_name):
                 self._ix = open_whoosh(self.path, self._index_name)
             elif create:  # a creation stopped between the manifest and the index: finish it
@@ -106,6 +108,7 @@ class Archive:
         else:
             self._prepare_directory(self.path)
             self._index_name = manifest.FIRST_INDEX_NAME
+            self._copy_hash_version = COPY_HASH_VERSION
             # The manifest first: a kill between the two steps leaves a directory searchlib knows.
             manifest.write(self.path, self._index_name)
             self._ix = FileStorage(str(self.path)).create_index(build_schema(), indexname=self._index_name)
@@ -163,6 +166,7 @@ class Archive:
             archive.path = directory
             archive.lock_timeout = lock_timeout
             archive._index_name = new_name
+            archive._copy_hash_version = COPY_HASH_VERSION  # the version the new manifest gives
             archive._ix = storage.create_index(build_schema(), indexname=new_name)
             archive._init_state()
             try:
@@ -185,6 +189,7 @@ class Archive:
         archive.path = None
         archive.lock_timeout = 0.0
         archive._index_name = manifest.FIRST_INDEX_NAME
+        archive._copy_hash_version = COPY_HASH_VERSION
         archive._ix = RamStorage().create_index(build_schema(), indexname=archive._index_name)
         archive._init_state()
         return archive
@@ -245,6 +250,7 @@ class Archive:
         self._ix.close()
         manifest.check(self.path)
         self._index_name = manifest.index_name(self.path)
+        self._copy_hash_version = manifest.copy_hash_version(self.path)
         self._ix = open_whoosh(self.path, self._index_name)
         self._init_state()
 
@@ -401,7 +407,8 @@ class Archive:
     ) -> Iterator[Batch]:
         # A commit makes every file read to its end so far safe to skip next time: on_commit
         # saves the file catalog right after each commit, never before.
-        batch = Batch(lambda: self._writer(jobs, compress, merge_jobs), self._ix.searcher(), size, on_commit)
+        batch = Batch(lambda: self._writer(jobs, compress, merge_jobs), self._ix.searcher(), size, on_commit,
+                      copy_hash_version=self._copy_hash_version)
         try:
             yield batch
             batch.commit()

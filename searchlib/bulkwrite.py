@@ -65,6 +65,7 @@ from .codec import (
     extend_postings,
     shift_block,
 )
+from .copies import BodyKey, simhash_of_keys
 from .postings import WORD_BYTES, Grouped, WordBuffer, shared_numbers
 from .schema import FrenchText
 from .vocabulary import WordCounter
@@ -179,6 +180,7 @@ class BulkWriter(SegmentWriter):
         docnum = self.docnum
         docboost = self._doc_boost(fields)
         fieldnames = sorted([name for name in fields if not name.startswith("_")])
+        fieldnames.sort(key=lambda name: type(fields[name]) is BodyKey)  # read from the text's words: after it
         self._check_fields(schema, fieldnames)
         count = 0
         words = None
@@ -188,6 +190,8 @@ class BulkWriter(SegmentWriter):
                 value = fields.get(fieldname)
                 if type(value) is partial:  # a value computed here (in a worker process, if any)
                     value = value()
+                elif type(value) is BodyKey:
+                    value = self._body_key(value, docnum)
                 if value is None:
                     continue
                 field = schema[fieldname]
@@ -239,6 +243,14 @@ class BulkWriter(SegmentWriter):
         self._count += count
         if self._count > self._limit:
             self._spill()
+
+    def _body_key(self, key: BodyKey, docnum: int) -> int | None:
+        """A body's wire-copy key from the words numbered for its text field (the same value as
+        computing it from the body: 0.07 ms an article instead of 0.2)."""
+        buffer = self._buffers.get(key.field)
+        if buffer is None or not buffer.docnums or buffer.docnums[-1] != docnum:
+            return key()
+        return simhash_of_keys(self._numbers.copy_keys(buffer.last_words()[key.skip :]))
 
     def _postings_of_value(self, fieldname: str, field: Any, value: Any) -> Any:
         """``field.index(value)``, remembered for the values that repeat from article to article

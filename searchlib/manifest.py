@@ -14,6 +14,7 @@ from typing import Any
 
 from . import __version__
 from .analysis import ANALYZER_VERSION
+from .copies import COPY_HASH_VERSION
 from .errors import IncompatibleIndex
 from .schema import SCHEMA_VERSION
 
@@ -40,6 +41,17 @@ def index_name(path: Path) -> str:
     return name if isinstance(name, str) and name else FIRST_INDEX_NAME
 
 
+def copy_hash_version(path: Path) -> int:
+    """The wire-copy key version of the index at ``path`` (see :mod:`searchlib.copies`): the one
+    it was created with, so that the keys of the articles it holds and of those added later
+    compare; 1 for indexes created before the manifest said."""
+    version = (read(path) or {}).get("copy_hash_version", 1)
+    if version not in range(1, COPY_HASH_VERSION + 1):
+        raise IncompatibleIndex(path, f"its wire-copy keys are version {version!r}, this searchlib knows 1 to {COPY_HASH_VERSION}",
+                                hint="upgrade searchlib, or " + REBUILD_HINT.format(path=path))
+    return version
+
+
 def check(path: Path) -> None:
     """Raises :class:`IncompatibleIndex` unless this searchlib can read the index at ``path``."""
     data = read(path)
@@ -57,6 +69,7 @@ def write(path: Path, name: str) -> None:
         "index_name": name,
         "schema_version": SCHEMA_VERSION,
         "analyzer_version": ANALYZER_VERSION,
+        "copy_hash_version": COPY_HASH_VERSION,
         "written_by": f"searchlib {__version__}",
     }
     tmp = path / (MANIFEST + ".tmp")

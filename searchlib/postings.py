@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .analysis import analysed, raw_words
+from .copies import word_key
 
 #: Estimated bytes of memory per word buffered, at most: its number (4), and when the segment is
 #: written the arrays of :meth:`WordBuffer.build` (54 at their peak on OrangeSum, measured with
@@ -53,8 +54,9 @@ class WordNumbers(dict[str, int]):
         #: Term's number → the term's UTF-8 bytes.
         self.term_bytes: list[bytes] = []
         self._folded: dict[str, int] = {}
-        #: Folded spelling's number → the folded word.
+        #: Folded spelling's number → the folded word, and its wire-copy key (copies.word_key).
         self.folded: list[str] = []
+        self.folded_key = array("Q")
         self._lock = threading.Lock()  # writers of two archives in two threads may share it
 
     def __missing__(self, word: str) -> int:
@@ -68,12 +70,24 @@ class WordNumbers(dict[str, int]):
         with self._lock:
             return np.array(numbers, dtype=np.intc)
 
+    def copy_keys(self, numbers: np.ndarray) -> np.ndarray:
+        """The wire-copy keys (:func:`searchlib.copies.word_key`) of numbered words."""
+        with self._lock:  # the views below must go before another thread grows the arrays
+            kept = np.frombuffer(self.kept_folded, dtype=np.intc)
+            stop = np.frombuffer(self.stop_folded, dtype=np.intc)
+            spellings = np.where(numbers >= 0, kept[np.maximum(numbers, 0)] if len(kept) else 0,
+                                 stop[np.maximum(~numbers, 0)] if len(stop) else 0)
+            keys = np.frombuffer(self.folded_key, dtype=np.uint64)[spellings]
+            del kept, stop
+        return keys
+
     def _number(self, word: str) -> int:
         folded, term = analysed(word)
         folded_number = self._folded.get(folded)
         if folded_number is None:
             folded_number = self._folded[folded] = len(self.folded)
             self.folded.append(folded)
+            self.folded_key.append(word_key(folded))
         if term is None:
             number = ~len(self.stop_folded)
             self.stop_folded.append(folded_number)
@@ -130,6 +144,11 @@ class WordBuffer:
         self.counts.append(len(words))
         self.boosts.append(boost)
         return int(np.count_nonzero(np.frombuffer(words, dtype=np.intc) >= 0)) if words else 0
+
+    def last_words(self) -> np.ndarray:
+        """The numbers of the words of the last article added."""
+        count = self.counts[-1] if self.counts else 0
+        return np.frombuffer(self.words, dtype=np.intc)[len(self.words) - count :].copy()
 
     def forget(self, docnum: int) -> None:
         """Drops the words of ``docnum`` if it is the last article buffered."""

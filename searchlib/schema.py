@@ -11,9 +11,9 @@ from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
-from .analysis import folded_words, french_analyzer, french_positions, french_positions_and_words, name_analyzer
+from .analysis import folded_words, french_analyzer, raw_words, french_positions, french_positions_and_words, name_analyzer
 from .codec import CompactPositions
-from .copies import simhash
+from .copies import COPY_HASH_VERSION, BodyKey, simhash
 from .models import Article
 
 #: Bump when fields change: indexes written with another version must be rebuilt.
@@ -105,22 +105,33 @@ def build_schema() -> Schema:
     )
 
 
-def to_document(article: Article, *, defer_copy_hash: bool = False) -> dict[str, Any]:
+def to_document(
+    article: Article, *, defer_copy_hash: bool = False, copy_hash_version: int = COPY_HASH_VERSION
+) -> dict[str, Any]:
     """The fields Whoosh stores and indexes for ``article`` (absent values are left out).
 
-    With ``defer_copy_hash`` the SimHash is left to the writer (a :func:`functools.partial` that
-    :class:`searchlib.bulkwrite.BulkWriter` calls), so that worker processes compute it."""
+    With ``defer_copy_hash`` the wire-copy key is left to the writer (a :func:`functools.partial`
+    or a :class:`~searchlib.copies.BodyKey` that :class:`searchlib.bulkwrite.BulkWriter` computes),
+    so that worker processes compute it; ``copy_hash_version`` is the index's (see
+    :mod:`searchlib.copies`)."""
+    parts = [part for part in (article.title, article.lede, article.body) if part]
     document: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
-        "text": "\n".join(part for part in (article.title, article.lede, article.body) if part),
+        "text": "\n".join(parts),
         "lede": article.lede,
         "body": article.body,
         "fingerprint": article.fingerprint(),
     }
-    if defer_copy_hash:
-        document["copy_hash"] = partial(simhash, article.body)
-    elif (copy_hash := simhash(article.body)) is not None:
+    if copy_hash_version == 1:
+        key: Any = partial(simhash, article.body)
+    elif article.body:  # the body ends the text field, after the title's and the lede's words
+        key = BodyKey(article.body, "text", sum(len(raw_words(part)) for part in parts[:-1]))
+    else:
+        key = None
+    if defer_copy_hash and key is not None:
+        document["copy_hash"] = key
+    elif key is not None and (copy_hash := key()) is not None:
         document["copy_hash"] = copy_hash
     shown = {"source": article.source or article.agency, "author": article.author, "section": article.section}
     for name, column in FACET_COLUMNS.items():

@@ -45,8 +45,12 @@ class Batch:
         existing: Searcher,
         size: int | None,
         on_commit: Callable[[], None] | None,
+        *,
+        copy_hash_version: int = copies.COPY_HASH_VERSION,
     ) -> None:
         self._open_writer = open_writer
+        #: The index's version of the wire-copy keys (see searchlib.copies).
+        self.copy_hash_version = copy_hash_version
         self.writer: IndexWriter | None = open_writer()
         self.existing = existing
         self.size = size
@@ -81,7 +85,7 @@ class Batch:
             self.put(item)
 
     def put(self, article: Article) -> None:
-        document = to_document(article, defer_copy_hash=True)
+        document = to_document(article, defer_copy_hash=True, copy_hash_version=self.copy_hash_version)
         if article.id in self.written:
             if article.id in self.uncommitted:
                 self.commit()  # so that the update replaces it rather than standing beside it

@@ -25,8 +25,13 @@ from searchlib.copies import (
     distance,
     _combining_marks,
     simhash,
+    word_simhash,
     words,
 )
+from searchlib.analysis import fold, raw_words
+
+#: Both versions of the key: indexes created before version 2 keep computing version 1.
+VERSIONS = pytest.mark.parametrize("key", [simhash, word_simhash], ids=["v1", "v2"])
 
 DISPATCH = """\
 VALENCE (AFP) - La crue du Rhône a contraint les autorités de la Drôme à évacuer près de trois cents
@@ -83,24 +88,27 @@ qui se souviennent de la grande crue et des semaines de nettoyage qui avaient su
 """
 
 
-def test_a_reprint_with_a_new_opening_and_a_byline_is_a_copy() -> None:
-    h1, h2 = simhash(DISPATCH), simhash(REPRINT)
+@VERSIONS
+def test_a_reprint_with_a_new_opening_and_a_byline_is_a_copy(key) -> None:
+    h1, h2 = key(DISPATCH), key(REPRINT)
     assert are_copies(h1, h2)
     assert set(band_keys(h1)) & set(band_keys(h2))
 
 
-def test_another_story_on_the_same_event_is_not_a_copy() -> None:
-    h1, h2 = simhash(DISPATCH), simhash(OTHER_STORY)
+@VERSIONS
+def test_another_story_on_the_same_event_is_not_a_copy(key) -> None:
+    h1, h2 = key(DISPATCH), key(OTHER_STORY)
     assert not are_copies(h1, h2)
     assert distance(h1, h2) > 2 * MAX_DISTANCE  # type: ignore[arg-type]  # not a close call
 
 
-def test_a_body_too_short_to_judge_gets_no_key() -> None:
+@VERSIONS
+def test_a_body_too_short_to_judge_gets_no_key(key) -> None:
     brief = "Le match de dimanche entre Lyon et Marseille est reporté en raison des intempéries."
     assert len(words(brief)) < MIN_WORDS
-    assert simhash(brief) is None
-    assert band_keys(simhash(brief)) == []
-    assert not are_copies(simhash(brief), simhash(brief))
+    assert key(brief) is None
+    assert band_keys(key(brief)) == []
+    assert not are_copies(key(brief), key(brief))
 
 
 @pytest.mark.parametrize(
@@ -149,9 +157,10 @@ def test_hashes_within_the_distance_always_share_a_band() -> None:
     assert set(band_keys(h)) & set(band_keys(flipped)) == {band_keys(h)[-1]}
 
 
-def test_the_key_is_the_same_in_another_process() -> None:
+@VERSIONS
+def test_the_key_is_the_same_in_another_process(key) -> None:
     """blake2b, not hash(): Python salts str hashes per process (PYTHONHASHSEED)."""
-    code = "import sys; from searchlib.copies import simhash; print(simhash(sys.stdin.read()))"
+    code = f"import sys; from searchlib.copies import {key.__name__} as key; print(key(sys.stdin.read()))"
     runs = {
         subprocess.run(
             [sys.executable, "-c", code],
@@ -163,7 +172,7 @@ def test_the_key_is_the_same_in_another_process() -> None:
         ).stdout.strip()
         for seed in ("1", "2")
     }
-    assert runs == {str(simhash(DISPATCH))}
+    assert runs == {str(key(DISPATCH))}
 
 
 def _simhash_by_definition(text: str) -> int | None:
@@ -187,3 +196,46 @@ def test_the_key_is_the_simhash_by_definition(chosen: list[str]) -> None:
 def test_the_dispatch_key_is_the_simhash_by_definition() -> None:
     assert simhash(DISPATCH) is not None
     assert simhash(DISPATCH) == _simhash_by_definition(DISPATCH)
+
+
+def _word_simhash_by_definition(text: str) -> int | None:
+    """Version 2 spelled out: the indexed words, folded; those of three characters or more
+    without a digit keyed by their blake2b digest; each distinct shingle hashed by rotating its
+    k-th word's key by 13·k bits, XOR-ing them and mixing with SplitMix64's finaliser; the vote."""
+    mask = (1 << 64) - 1
+    keys = []
+    for word in raw_words(text):
+        folded = fold(word.lower())
+        if len(folded) >= 3 and not re.search(r"\d", folded):
+            keys.append(int.from_bytes(hashlib.blake2b(folded.encode(), digest_size=8).digest(), "little") or 1)
+    if len(keys) < MIN_WORDS:
+        return None
+
+    def mixed(x: int) -> int:
+        x ^= x >> 30
+        x = x * 0xBF58476D1CE4E5B9 & mask
+        x ^= x >> 27
+        x = x * 0x94D049BB133111EB & mask
+        return x ^ x >> 31
+
+    def rotated(x: int, r: int) -> int:
+        return (x << r | x >> (64 - r)) & mask if r else x
+
+    shingles = set()
+    for start in range(len(keys) - 4):
+        h = 0
+        for k in range(5):
+            h ^= rotated(keys[start + k], 13 * k)
+        shingles.add(mixed(h))
+    return sum(1 << bit for bit in range(64) if 2 * sum(s >> bit & 1 for s in shingles) > len(shingles))
+
+
+@given(st.lists(st.sampled_from(["crue", "Élysée", "dépêche", "préfet", "œuvre", "Noël", "ça", "l'eau", "7", "été", "aujourd'hui", "COVID19"]), min_size=40, max_size=200))
+def test_the_version_2_key_is_its_definition(chosen: list[str]) -> None:
+    text = " ".join(chosen)
+    assert word_simhash(text) == _word_simhash_by_definition(text)
+
+
+def test_the_version_2_dispatch_key_is_its_definition() -> None:
+    assert word_simhash(DISPATCH) is not None
+    assert word_simhash(DISPATCH) == _word_simhash_by_definition(DISPATCH)

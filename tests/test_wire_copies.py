@@ -88,7 +88,7 @@ def test_copies_are_grouped_on_the_hash_and_date_each_article_stored() -> None:
         ]
     )
     from searchlib import topk
-    from searchlib.copies import simhash
+    from searchlib.copies import word_simhash
 
     searcher = archive._search_with()
     engine = topk.engine(searcher)
@@ -97,6 +97,56 @@ def test_copies_are_grouped_on_the_hash_and_date_each_article_stored() -> None:
         stored = searcher.stored_fields(docnum)
         date = stored.get("date")
         keys.append(engine.copy_key(docnum))
-        expected.append((simhash(stored["body"]), (date - dt.datetime.min).days if date else None))
+        expected.append((word_simhash(stored["body"]), (date - dt.datetime.min).days if date else None))
     assert keys == expected
     assert any(hash_ is None for hash_, _ in keys) and any(day is None for _, day in keys)
+
+
+def _stored_keys(archive: Archive) -> dict[str, int | None]:
+    from searchlib import topk
+
+    searcher = archive._search_with()
+    engine = topk.engine(searcher)
+    return {searcher.stored_fields(n)["id"]: engine.copy_key(n)[0] for n in range(engine.reader.doc_count_all())}
+
+
+def test_an_index_keeps_the_key_version_it_was_created_with(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Keys of two versions never compare: an index created before version 2 (its manifest has
+    no copy_hash_version) keys the articles added to it later with version 1; a rebuild moves it."""
+    from searchlib.copies import COPY_HASH_VERSION, simhash, word_simhash
+
+    source = tmp_path / "a.jsonl"
+    source.write_text(json.dumps({"id": "afp", "title": "Plan sécheresse", "date": "2023-07-13", "text": DISPATCH}) + "\n")
+    manifest = tmp_path / "ix" / "searchlib.json"
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([source])
+        assert _stored_keys(archive) == {"afp": word_simhash(DISPATCH)}
+    assert json.loads(manifest.read_text())["copy_hash_version"] == COPY_HASH_VERSION == 2
+    old = json.loads(manifest.read_text())
+    del old["copy_hash_version"]
+    manifest.write_text(json.dumps(old))  # as searchlib wrote it before version 2
+    reprint = "PARIS - " + DISPATCH
+    with Archive(tmp_path / "ix") as archive:
+        archive.add(Article(id="lemonde", title="Plan sécheresse", date=dt.date(2023, 7, 14), body=reprint))
+        assert _stored_keys(archive) == {"afp": word_simhash(DISPATCH), "lemonde": simhash(reprint)}
+    Archive.rebuild(tmp_path / "ix")  # from its files: the API's article is not carried over
+    assert json.loads(manifest.read_text())["copy_hash_version"] == 2
+    with Archive(tmp_path / "ix") as archive:
+        assert _stored_keys(archive) == {"afp": word_simhash(DISPATCH)}
+
+
+def test_an_index_with_keys_of_an_unknown_version_is_refused_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from searchlib.errors import IncompatibleIndex
+
+    with Archive(tmp_path / "ix") as archive:
+        archive.add(Article(id="afp", title="Plan sécheresse", body=DISPATCH))
+    manifest = tmp_path / "ix" / "searchlib.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "copy_hash_version": 9}))
+    try:
+        Archive(tmp_path / "ix")
+    except IncompatibleIndex as error:
+        assert "version 9" in str(error) and "\n" not in str(error)
+    else:
+        raise AssertionError("opened an index whose keys it cannot compute")
+    result = CliRunner(env={"SEARCHLIB_INDEX": str(tmp_path / "ix")}).invoke(main, ["search", "sécheresse"])
+    assert result.exit_code != 0 and "version 9" in result.output and "Traceback" not in result.output
