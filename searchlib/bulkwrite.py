@@ -250,7 +250,7 @@ class BulkWriter(SegmentWriter):
         buffer = self._buffers.get(key.field)
         if buffer is None or not buffer.docnums or buffer.docnums[-1] != docnum:
             return key()
-        return simhash_of_keys(self._numbers.copy_keys(buffer.last_words()[key.skip :]))
+        return simhash_of_keys(self._numbers.copy_keys(buffer.last_words()[key.skip() :]))
 
     def _postings_of_value(self, fieldname: str, field: Any, value: Any) -> Any:
         """``field.index(value)``, remembered for the values that repeat from article to article

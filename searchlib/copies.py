@@ -247,13 +247,17 @@ def simhash_of_keys(keys: np.ndarray) -> int | None:
 @dataclass(frozen=True)
 class BodyKey:
     """A body's version-2 key, to be computed where the body is indexed: the body is the end of
-    the text field ``field``, after ``skip`` words. :class:`searchlib.bulkwrite.BulkWriter` reads
-    the body's word keys from the words it numbered for that field; called, it computes the key
-    from the body alone (:func:`word_simhash`), the same value."""
+    the text field ``field``, after the words of ``before``. :class:`searchlib.bulkwrite.BulkWriter`
+    reads the body's word keys from the words it numbered for that field; called, it computes the
+    key from the body alone (:func:`word_simhash`), the same value."""
 
     body: str
     field: str
-    skip: int
+    before: str
 
     def __call__(self) -> int | None:
         return word_simhash(self.body)
+
+    def skip(self) -> int:
+        """How many of the field's words come before the body."""
+        return len(raw_words(self.before))

@@ -26,14 +26,15 @@ class Article:
     path: str | None = None
 
     def fingerprint(self) -> str:
-        """A digest of the content, so re-indexing can tell unchanged articles from edited ones."""
-        digest = hashlib.blake2b(digest_size=12)
-        for f in fields(self):
-            digest.update(f.name.encode())
-            digest.update(b"\x1f")
-            digest.update(str(getattr(self, f.name) or "").encode("utf-8", "surrogatepass"))
-            digest.update(b"\x1e")
-        return digest.hexdigest()
+        """A digest of the content, so re-indexing can tell unchanged articles from edited ones:
+        each field's name, \\x1f, its value as text, \\x1e (in one call: digests stored in indexes
+        compare with it, and a call per part took twice as long)."""
+        parts = [f"{name}\x1f{str(getattr(self, name) or '')}\x1e" for name in _FIELD_NAMES]
+        return hashlib.blake2b("".join(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+#: Article's fields in order: what :meth:`Article.fingerprint` digests.
+_FIELD_NAMES = tuple(f.name for f in fields(Article))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
-from .analysis import folded_words, french_analyzer, raw_words, french_positions, french_positions_and_words, name_analyzer
+from .analysis import folded_words, french_analyzer, french_positions, french_positions_and_words, name_analyzer
 from .codec import CompactPositions
 from .copies import COPY_HASH_VERSION, BodyKey, simhash
 from .models import Article
@@ -125,8 +125,8 @@ def to_document(
     }
     if copy_hash_version == 1:
         key: Any = partial(simhash, article.body)
-    elif article.body:  # the body ends the text field, after the title's and the lede's words
-        key = BodyKey(article.body, "text", sum(len(raw_words(part)) for part in parts[:-1]))
+    elif article.body:  # the body ends the text field, after the title and the lede
+        key = BodyKey(article.body, "text", "\n".join(parts[:-1]))
     else:
         key = None
     if defer_copy_hash and key is not None:

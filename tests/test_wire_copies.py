@@ -85,6 +85,9 @@ def test_copies_are_grouped_on_the_hash_and_date_each_article_stored() -> None:
         [
             Article(id="undated", title="Sécheresse", body=DISPATCH),
             Article(id="short", title="Sécheresse", body="Brève.", date=dt.date(2023, 7, 13)),
+            # The key is read from the text field's words, where a lede comes between title and body.
+            Article(id="lede", title="Plan d'aide", lede="L'État débloque trois milliards d'euros.",
+                    body=OTHER_STORY, date=dt.date(2023, 7, 15)),
         ]
     )
     from searchlib import topk
