@@ -113,8 +113,12 @@ def test_the_schema_pickles_without_the_word_cache() -> None:
 def test_indexing_with_worker_processes_finds_the_same_and_never_duplicates(tmp_path: Path) -> None:
     from searchlib import Archive
 
+    from searchlib import topk
+    from searchlib.copies import word_simhash
+
     found = {}
     words = {}
+    keys = {}
     for jobs in (1, 2):
         with Archive(tmp_path / f"ix{jobs}") as archive:
             report = archive.index_paths([SAMPLES], batch_size=50, jobs=jobs)
@@ -125,7 +129,14 @@ def test_indexing_with_worker_processes_finds_the_same_and_never_duplicates(tmp_
             found[jobs] = [(hit.id, round(hit.score, 4)) for hit in archive.search("pekin attentat", limit=20).hits]
             vocabulary = archive._words(archive._search_with())
             words[jobs] = (vocabulary.counts, vocabulary.articles)
+            searcher = archive._search_with()
+            engine = topk.engine(searcher)
+            stored = [searcher.stored_fields(n) for n in range(engine.reader.doc_count_all())]
+            keys[jobs] = {fields["id"]: engine.copy_key(n)[0] for n, fields in enumerate(stored)}
+            # The workers read each body's key from the words they numbered: the body's own key.
+            assert keys[jobs] == {fields["id"]: word_simhash(fields.get("body", "")) for fields in stored}
     assert found[1] == found[2] and found[1]
+    assert keys[1] == keys[2] and sum(key is not None for key in keys[1].values()) > 100
     # The workers count the words of what they write: the same list as one process's.
     assert words[1] == words[2] and words[1][1] == 199
 
