@@ -276,6 +276,28 @@ def french_analyzer() -> Analyzer:
     )
 
 
+def folded_analyzer() -> Analyzer:
+    """The French analyzer without stemming: folded content words, as written ("élections" →
+    "elections", not "election"). Of the title's words, for the bonus of a query word found in the
+    title in the form it was typed (see ``searchlib.ranking.FIELD_BOOSTS``)."""
+    return FrenchTokenizer() | LowercaseFilter() | FoldFilter() | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=1, maxsize=64)
+
+
+def folded_content_words(value: str) -> dict[str, int]:
+    """Each word of ``value`` as :func:`folded_analyzer` gives it at index time, with its count.
+
+    >>> folded_content_words("Les élections et les élections")
+    {'elections': 2}
+    """
+    words = _WORDS
+    counts: dict[str, int] = {}
+    for word in _WORD.findall(value):
+        folded, term = words.get(word) or _analysed(word)
+        if term is not None:
+            counts[folded] = counts.get(folded, 0) + 1
+    return counts
+
+
 def name_analyzer() -> Analyzer:
     """For names to filter on (source, author, section): folded words, no stemming or stop words."""
     return FrenchTokenizer() | LowercaseFilter() | FoldFilter()

@@ -39,7 +39,7 @@ from .facets import check_options, count_matches, counts, grouped_by, relevance,
 from .highlight import make_snippet
 from .models import Article, CopyOf, Failure, Hit, IndexReport, IndexStats, SearchFilters, SearchResults, Snippet
 from .query import NAME_FIELDS, QueryBuilder, bound_expansions, filter_query, highlight_terms, make_filters
-from .schema import TEXT_FIELDS, VOCABULARY_FIELD, build_schema, stored_date, to_article
+from .schema import RANKED_FIELDS, VOCABULARY_FIELD, build_schema, stored_date, to_article
 from .suggest import FEW_RESULTS, corrected, with_spelling_alternatives
 from .vocabulary import Vocabulary
 from .wire import Group, group_copies
@@ -604,7 +604,7 @@ class Archive:
             better = self._queries.parse(suggestion)
         except QueryError:
             return None, 0
-        quick = topk.engine(searcher).search(better.query, 0, only, TEXT_FIELDS)
+        quick = topk.engine(searcher).search(better.query, 0, only, RANKED_FIELDS)
         found = quick.total if quick is not None else len(_every_match(searcher, better.query, limit=1, filter=only))
         return (suggestion, found) if found > total else (None, 0)
 
@@ -767,11 +767,11 @@ def _ranked(
     """The ``window`` first matches of ``q`` in the order ``sort`` asks for, and every match; None
     when the fast path cannot read the query."""
     if sort == "relevance":
-        return engine.search(q, window, only, TEXT_FIELDS, deadline)
+        return engine.search(q, window, only, RANKED_FIELDS, deadline)
     dates = engine.column("date")
-    found = engine.search(q, 0, only, TEXT_FIELDS)
+    found = engine.search(q, 0, only, RANKED_FIELDS)
     if found is None or dates is None:  # no article has a date: all tie, by relevance
-        return engine.search(q, window, only, TEXT_FIELDS, deadline) if found is not None else None
+        return engine.search(q, window, only, RANKED_FIELDS, deadline) if found is not None else None
     if sort == "date":
         key: Callable[[int], Any] = dates.__getitem__
     else:
@@ -783,7 +783,7 @@ def _ranked(
     # Articles of the same day rank best first: score every article up to the last day shown.
     last = key(first[-1])
     same_days = [docnum for docnum in found.docs if key(docnum) <= last]
-    scores = engine.scores(q, same_days, TEXT_FIELDS)
+    scores = engine.scores(q, same_days, RANKED_FIELDS)
     if scores is None:
         return None
     order = sorted(same_days, key=lambda docnum: (key(docnum), -scores[docnum], docnum))[:window]

@@ -31,7 +31,7 @@ from .dates import parse_date_bound
 from .errors import BadFilter, EmptyQuery
 from .models import SearchFilters
 from . import ranking
-from .schema import FIELD_ALIASES, TEXT_FIELDS
+from .schema import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS
 from .suggest import words_within
 from .vocabulary import Vocabulary
 
@@ -132,7 +132,10 @@ class QueryBuilder:
     def __init__(self, schema: Schema) -> None:
         # Whoosh's MultifieldParser, on a parser that orders its plugins' parts once
         self._parser = _Parser(None, schema, group=OrGroup)
-        self._parser.add_plugin(MultifieldPlugin(list(TEXT_FIELDS), fieldboosts=ranking.FIELD_BOOSTS))
+        fields = [name for name in TEXT_FIELDS if ranking.FIELD_BOOSTS.get(name, 1.0)]
+        if ranking.FIELD_BOOSTS.get(EXACT_FIELD):
+            fields.append(EXACT_FIELD)
+        self._parser.add_plugin(MultifieldPlugin(fields, fieldboosts=ranking.FIELD_BOOSTS))
         self._parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         self._parser.replace_plugin(_FRENCH_OPERATORS)
         self._parser.add_plugin(_PlusMinus())
@@ -157,7 +160,7 @@ class QueryBuilder:
             notices.append(f"the query has {problem}; searched for its words instead")
             parsed_from = plain_words(text)
             parsed = self._parser.parse(parsed_from, normalize=False)
-        built = normalized(all_words_first(exclusions_exclude(fuzzy_on_words(parsed))))
+        built = normalized(all_words_first(exclusions_exclude(fuzzy_on_words(exact_words_only(parsed)))))
         if not has_positive_terms(built):
             raise EmptyQuery(text, has_words=bool(plain_words(text)))
         return ParsedQuery(text, built, notices, parsed_from)
@@ -252,6 +255,17 @@ def exclusions_exclude(q: wq.Query) -> wq.Query:
     # Even one kept clause stays in an OR: all_words_first must not read its fields as words.
     positive = wq.Or(kept, boost=q.boost, scale=q.scale)
     return wq.AndNot(positive, wq.Or(excluded) if len(excluded) > 1 else excluded[0])
+
+
+def exact_words_only(q: wq.Query) -> wq.Query:
+    """Keeps only the plain words of the title's words as written (:data:`EXACT_FIELD`): a bonus for
+    a word typed as the title writes it. A phrase, wildcard or fuzzy term there is dropped (the
+    field has no positions, and the text fields search them already)."""
+    if q.is_leaf():
+        if getattr(q, "fieldname", None) == EXACT_FIELD and type(q) is not wq.Term:
+            return wq.NullQuery
+        return q
+    return q.apply(exact_words_only)
 
 
 def fuzzy_on_words(q: wq.Query) -> wq.Query:

@@ -10,19 +10,34 @@ from typing import Any
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
+from whoosh.system import pack_uint
 
-from .analysis import folded_words, french_analyzer, french_positions, french_positions_and_words, name_analyzer
+from .analysis import (
+    folded_analyzer,
+    folded_content_words,
+    folded_words,
+    french_analyzer,
+    french_positions,
+    french_positions_and_words,
+    name_analyzer,
+)
 from .codec import CompactPositions
 from .copies import COPY_HASH_VERSION, BodyKey, simhash
 from .models import Article
 
 #: Bump when fields change: indexes written with another version must be rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: The fields a query's words are looked for in: the title, and the whole article (title, lede
 #: and body as one text, so BM25 saturates a word's frequency once per article, not per field:
 #: measured better than separate fields, see docs/relevance.md).
 TEXT_FIELDS = ("title", "text")
+
+#: The field of the title's words as written, searched for each query word beside TEXT_FIELDS.
+EXACT_FIELD = "title_words"
+
+#: Every field a query's words are ranked in (what the fast path of searchlib.topk reads).
+RANKED_FIELDS = (*TEXT_FIELDS, EXACT_FIELD)
 
 #: The field whose words, as written, make the archive's word list (:mod:`searchlib.vocabulary`).
 VOCABULARY_FIELD = "text"
@@ -76,6 +91,25 @@ class FrenchText(TEXT):
             yield term.encode("utf-8"), len(found), len(found) * boost, encode(found)
 
 
+class FoldedWords(TEXT):
+    """A TEXT field of :func:`~searchlib.analysis.folded_analyzer` (folded words as written, stop
+    words left out), frequencies only: no positions. Indexes through
+    :func:`~searchlib.analysis.folded_content_words`, the analyzer's output without its token
+    stream. Module-level: the schema is pickled into the index."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(analyzer=folded_analyzer(), phrase=False, **kwargs)
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if kwargs or not isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        # As Whoosh's Frequency format gives them: (word, frequency, weight, packed frequency).
+        boost = self.format.field_boost
+        for word, count in folded_content_words(value).items():
+            yield word.encode("utf-8"), count, count * boost, pack_uint(count)
+
+
 def build_schema() -> Schema:
     french = french_analyzer()
     names = name_analyzer()
@@ -84,6 +118,9 @@ def build_schema() -> Schema:
         # A query word that analyses into several ("États-Unis") is searched as a phrase.
         title=FrenchText(analyzer=french, stored=True, multitoken_query="phrase"),
         text=FrenchText(analyzer=french, multitoken_query="phrase"),
+        # The title's words as written (folded, not stemmed): a query word found there in the form
+        # it was typed earns a bonus (FIELD_BOOSTS). Never searched on its own: adds no match.
+        title_words=FoldedWords(multitoken_query="or"),
         lede=STORED(),
         body=STORED(),
         date=DATETIME(stored=True, sortable=True),
@@ -118,6 +155,7 @@ def to_document(
     document: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
+        "title_words": article.title,
         "text": "\n".join(parts),
         "lede": article.lede,
         "body": article.body,

@@ -64,6 +64,19 @@ def test_the_headline_remembered_as_a_phrase_ranks_first() -> None:
     assert [hit.id for hit in archive.search("pollution chine").hits] == ["phrase", "apart"]
 
 
+def test_a_title_holding_the_words_as_typed_ranks_before_one_sharing_only_their_stems() -> None:
+    # Both titles hold both stems; only one holds the words in the form typed (accents aside).
+    archive = Archive.in_memory()
+    archive.add_many(
+        [
+            Article(id="stems", title="Trois Français retrouvés sains et saufs", body="Les secours ont retrouvé les randonneurs."),
+            Article(id="typed", title="Un téléphone français retrouvé chez un suspect", body="Les enquêteurs ont retrouvé le téléphone."),
+        ]
+    )
+    assert [hit.id for hit in archive.search("francais retrouve").hits] == ["typed", "stems"]
+    assert [hit.id for hit in archive.search("Français retrouvés").hits] == ["stems", "typed"]
+
+
 def test_snippet_is_the_opening_when_only_the_title_matched() -> None:
     archive = Archive.in_memory()
     archive.add(Article(id="a", title="Alerte rouge à Pékin", body="Les autorités ont décrété une alerte."))

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from searchlib import Archive, Article, topk
 from searchlib.analysis import french_analyzer, terms
 from searchlib import highlight
+from searchlib.schema import RANKED_FIELDS
 from searchlib.suggest import best_spelling, words_within
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "wikinews_fr_sample.jsonl"
@@ -33,6 +34,9 @@ QUERIES = [
     "the",  # a word few articles hold
     "zzzzzz",  # none
     "chine pollutoin",  # a misspelt word, also searched as the archive spells it
+    "pol* chine",  # a wildcard: not searched in the title's words as written
+    "pollutoin~ chine",  # a fuzzy word: neither
+    "titre:chine élections",
 ]
 OPTIONS = [
     {},
@@ -110,9 +114,9 @@ def test_decoded_blocks_stay_within_their_memory_bound(monkeypatch: pytest.Monke
 def test_the_fast_path_reads_the_queries_people_type(archive: Archive) -> None:
     engine = topk.engine(archive._search_with())
     for query in ["chine pollution", '"Coupe du monde" football', "pekin"]:
-        assert engine.search(archive._queries.parse(query).query, 10, None, ("title", "text")) is not None
+        assert engine.search(archive._queries.parse(query).query, 10, None, RANKED_FIELDS) is not None
     for query in ["chine AND pollution", "chine -pollution", "pol*", "pollutoin~"]:  # Whoosh runs these
-        assert engine.search(archive._queries.parse(query).query, 10, None, ("title", "text")) is None
+        assert engine.search(archive._queries.parse(query).query, 10, None, RANKED_FIELDS) is None
 
 
 def test_deleted_articles_are_neither_found_nor_counted() -> None:

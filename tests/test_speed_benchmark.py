@@ -81,7 +81,7 @@ def _sample_texts() -> list[str]:
 def test_the_fast_index_paths_give_exactly_the_postings_of_the_analyzer_chain() -> None:
     from whoosh.fields import TEXT
 
-    from searchlib.analysis import folded_words, french_analyzer, name_analyzer
+    from searchlib.analysis import folded_analyzer, folded_words, french_analyzer, name_analyzer
     from searchlib.schema import build_schema
 
     schema = build_schema()
@@ -90,6 +90,9 @@ def test_the_fast_index_paths_give_exactly_the_postings_of_the_analyzer_chain() 
     for text in _sample_texts():
         assert list(schema["text"].index(text)) == list(chain_text.index(text))
         assert list(schema["title"].index(text)) == list(chain_text.index(text))
+        # The title's words as written: those of the folded analyzer chain, with their counts.
+        chain_words = TEXT(analyzer=folded_analyzer(), phrase=False)
+        assert sorted(schema["title_words"].index(text)) == sorted(chain_words.index(text))
         # The words counted for "did you mean" are those the name analyzer gives.
         assert folded_words(text) == {token.text for token in name_analyzer()(text)}
         # Indexing counts them from the same pass as the postings.
