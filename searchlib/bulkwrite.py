@@ -70,8 +70,10 @@ from .postings import WORD_BYTES, Grouped, WordBuffer, shared_numbers
 from .schema import FrenchText
 from .vocabulary import WordCounter
 
-#: Values whose postings a writer remembers (see BulkWriter._postings_of_value).
+#: Values whose postings a writer remembers (see BulkWriter._postings_of_value), and how many
+#: values of a field it looks at before it decides whether they repeat.
 VALUE_POSTINGS_LIMIT = 20_000
+VALUE_TRIAL = 1_000
 #: Estimated bytes of memory per posting kept (list slots, the weight, the value's bytes object).
 POSTING_BYTES = 110
 
@@ -150,8 +152,12 @@ class BulkWriter(SegmentWriter):
         self._blocklimit = self.codec._blocklimit
         self._compression = self.codec._compression if compress else 0
         self._reset_postings()
-        #: (field name, value) → its postings (see _postings_of_value)
+        #: (field name, value) → its postings (see _postings_of_value), how many values of each
+        #: field were looked up and not found, and the fields whose values do not repeat.
         self._value_postings: dict[tuple[str, Any], list[Any]] = {}
+        self._values_seen: dict[str, int] = {}
+        self._values_missed: dict[str, int] = {}
+        self._unrepeated: set[str] = set()
         #: Segments closed when memory ran out, committed with the last one.
         self._spilled: list[Any] = []
 
@@ -253,11 +259,12 @@ class BulkWriter(SegmentWriter):
         return simhash_of_keys(self._numbers.copy_keys(buffer.last_words()[key.skip() :]))
 
     def _postings_of_value(self, fieldname: str, field: Any, value: Any) -> Any:
-        """``field.index(value)``, remembered for the values that repeat from article to article
-        (a date, a source, a section): a date's eight range terms take 22 µs to encode, a name's
-        analysis 10 µs: 1.5 % of the CPU an OrangeSum article costs to index. A unique field's value
-        (the id) never repeats."""
-        if field.unique:
+        """``field.index(value)``, remembered for the fields whose values repeat from article to
+        article (a date, a source, a section): a date's eight range terms take 22 µs to encode, a
+        name's analysis 10 µs: 1.5 % of the CPU an OrangeSum article costs to index. A unique
+        field (the id) is never remembered, nor a field whose values turn out not to repeat (a
+        title's words): after :data:`VALUE_TRIAL` values, one in two must have been seen before."""
+        if field.unique or fieldname in self._unrepeated:
             return field.index(value)
         cache = self._value_postings
         key = (fieldname, value)
@@ -265,7 +272,14 @@ class BulkWriter(SegmentWriter):
             postings = cache.get(key)
         except TypeError:  # a value that is not hashable (a list of keywords)
             return field.index(value)
+        seen = self._values_seen[fieldname] = self._values_seen.get(fieldname, 0) + 1
         if postings is None:
+            misses = self._values_missed[fieldname] = self._values_missed.get(fieldname, 0) + 1
+            if seen >= VALUE_TRIAL and misses * 2 > seen:
+                self._unrepeated.add(fieldname)
+                for stale in [k for k in cache if k[0] == fieldname]:
+                    del cache[stale]
+                return field.index(value)
             if len(cache) >= VALUE_POSTINGS_LIMIT:
                 cache.clear()
             postings = cache[key] = list(field.index(value))
