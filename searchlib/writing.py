@@ -287,6 +287,24 @@ class _BulkSubWriter(SubWriterTask):
         last = writer._finalize_segment()
         segments = [*writer._spilled, last] if writer._spilled else last
         self.resultqueue.put((writer.words, analysis.learned_since(inherited), segments), timeout=5)
+        self._wait_until_sent()
+
+    def _wait_until_sent(self) -> None:
+        """Waits until the result is written to the parent, or ends if the parent is gone.
+
+        A queue's items go through a pipe, written by a thread of the queue's, and a process's
+        exit waits for that thread. A batch's result is larger than a pipe holds: when the parent
+        died before reading it, the thread waited forever (the sibling worker holds the pipe's
+        reading end too), and the worker with it, keeping the index's lock, so that every later
+        run found the index locked (benchmarks/crash_test.py: 10 kills, the final run refused).
+        """
+        results = self.resultqueue
+        results.close()  # nothing more to put: the thread ends once what it holds is written
+        sender = getattr(results, "_thread", None)  # multiprocessing's own (private) feeder thread
+        while sender is not None and sender.is_alive():
+            sender.join(ORPHAN_CHECK)
+            if os.getppid() != self.parent:
+                os._exit(1)  # nothing of this batch can be committed now
 
 
 def writer_pid(path: Path | None) -> int | None:

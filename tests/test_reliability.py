@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -113,6 +114,43 @@ def test_workers_of_a_killed_indexing_process_die_with_it_and_free_the_index(tmp
     with Archive(tmp_path / "ix", lock_timeout=1) as archive:  # the lock is free again
         archive.add(Article(id="after", title="Après", body="Un article de plus."))
         assert len(archive) == 1  # the batch in flight was lost, nothing else
+
+
+_KILLED_WHILE_WORKERS_REPORT = """
+import os, sys, time
+from searchlib import Archive
+writer = Archive(sys.argv[1])._writer(jobs=2)
+for i in range(400):  # many distinct words: each worker's result is more than a pipe holds
+    writer.add_document(id=f"a{i}", title="Pékin", text=" ".join(f"mot{i}x{j}" for j in range(60)))
+writer._enqueue()
+for _ in writer.tasks:
+    writer.jobqueue.put(None)  # as a commit does: the workers write their segments and report
+with open(sys.argv[2], "w") as note:
+    note.write(" ".join(str(task.pid) for task in writer.tasks))
+time.sleep(2)  # the workers are sending their results, which nobody reads
+os.kill(os.getpid(), 9)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a worker checks its parent through getppid")
+def test_workers_reporting_to_a_killed_parent_end_and_free_the_index(tmp_path: Path) -> None:
+    note = tmp_path / "workers"
+    done = subprocess.run([sys.executable, "-c", _KILLED_WHILE_WORKERS_REPORT, str(tmp_path / "ix"), str(note)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False)
+    workers = [int(pid) for pid in note.read_text().split()]
+    assert done.returncode == -signal.SIGKILL and len(workers) == 2
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert not any(_alive(pid) for pid in workers), "a worker stuck sending its result kept the lock"
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    with Archive(tmp_path / "ix", lock_timeout=1) as archive:
+        archive.add(Article(id="after", title="Après", body="Un article de plus."))
+        assert len(archive) == 1
 
 
 def _alive(pid: int) -> bool:
