@@ -322,8 +322,14 @@ class Archive:
 
         found = list(discover(paths))
         # A first build merges its batches' segments at its end (see _worth_merging): they are
-        # written uncompressed, to be read once by the merge that compresses the index.
-        first_build = self.path is not None and self._ix.doc_count_all() == 0
+        # written uncompressed, to be read once by the merge that compresses the index. A build
+        # interrupted before that merge (killed, Ctrl-C) is finished as one by the next run: its
+        # segments would otherwise stay apart and uncompressed (3x the size, in a crash test).
+        unmerged = self._unmerged_build()
+        resuming = unmerged is not None and unmerged.exists()
+        first_build = unmerged is not None and (self._ix.doc_count_all() == 0 or resuming)
+        if first_build:
+            unmerged.touch()  # type: ignore[union-attr]
         with self._batch(batch_size, on_commit=self._catalog.save, jobs=jobs, compress=not first_build) as batch:
             batch.merge_small = False
             for done, item in enumerate(found, 1):
@@ -336,7 +342,7 @@ class Archive:
             if prune:
                 self._prune_missing(batch)
         self._catalog.save()
-        if self._worth_merging(batch.report) or (first_build and batch.report.batches):
+        if self._worth_merging(batch.report) or (first_build and (batch.report.batches or resuming)):
             with self._batch(merge_jobs=jobs) as merging:
                 merging.commit(merge=True)
         elif batch.report.batches:
@@ -344,7 +350,15 @@ class Archive:
                 merging.commit(merge_small=True)
         if batch.report.batches:  # each batch appended its words to the list: read whole, it loads quicker
             vocabulary.compact(self._ix.storage, self._index_name)
+        if first_build:
+            unmerged.unlink(missing_ok=True)  # type: ignore[union-attr]
         return batch.report
+
+    def _unmerged_build(self) -> Path | None:
+        """The file that says a first build of this index has not reached its final merge yet
+        (named as the index's files are, so that removing the index removes it), or None for an
+        archive in memory."""
+        return None if self.path is None else self.path / f"{self._index_name}_unmerged"
 
     def _worth_merging(self, report: IndexReport) -> bool:
         """Whether a run wrote enough of the index to pay for merging it into one segment.

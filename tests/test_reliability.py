@@ -64,6 +64,32 @@ def test_interrupted_run_keeps_committed_batches_and_finishes_on_rerun(tmp_path:
         assert archive.check() == []
 
 
+def test_a_first_build_stopped_before_its_merge_is_merged_by_the_next_run(tmp_path: Path) -> None:
+    """A first build writes its batches uncompressed and merges them at its end: stopped before,
+    the run that finishes it merges too, though it writes only the last quarter of the index."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for part in range(4):
+        write_jsonl(folder / f"part{part}.jsonl", articles(50, start=50 * part))
+
+    def stop_after_three_files(done: int, total: int) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with Archive(tmp_path / "ix") as archive:
+        with pytest.raises(Interrupted):
+            archive.index_paths([folder], progress=stop_after_three_files, batch_size=50)
+        assert len(archive) == 150 and len(archive._ix._segments()) == 3
+        report = archive.index_paths([folder], batch_size=50)
+        assert (report.added, report.unchanged, len(archive)) == (50, 150, 200)
+        assert len(archive._ix._segments()) == 1 and archive.check() == []
+        assert not list(tmp_path.glob("ix/*unmerged"))  # nothing left to finish
+        # An update of the finished index is small again: it does not rewrite the index.
+        write_jsonl(folder / "part4.jsonl", articles(10, start=200))
+        archive.index_paths([folder], batch_size=50)
+        assert len(archive) == 210 and len(archive._ix._segments()) == 2
+
+
 def test_locked_index_names_the_writer_pid(tmp_path: Path) -> None:
     Archive(tmp_path / "ix").close()
     holder = subprocess.Popen(
