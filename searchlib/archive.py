@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import threading
@@ -329,7 +330,10 @@ class Archive:
         resuming = unmerged is not None and unmerged.exists()
         first_build = unmerged is not None and (self._ix.doc_count_all() == 0 or resuming)
         if first_build:
-            unmerged.touch()  # type: ignore[union-attr]
+            try:
+                unmerged.touch()  # type: ignore[union-attr]
+            except OSError as error:  # a read-only or full disk: no batch could be written either
+                raise IndexWriteError(unmerged.parent, error.strerror or str(error)) from None  # type: ignore[union-attr]
         with self._batch(batch_size, on_commit=self._catalog.save, jobs=jobs, compress=not first_build) as batch:
             batch.merge_small = False
             for done, item in enumerate(found, 1):
@@ -351,7 +355,8 @@ class Archive:
         if batch.report.batches:  # each batch appended its words to the list: read whole, it loads quicker
             vocabulary.compact(self._ix.storage, self._index_name)
         if first_build:
-            unmerged.unlink(missing_ok=True)  # type: ignore[union-attr]
+            with contextlib.suppress(OSError):  # left behind, it costs the next run a merge, no more
+                unmerged.unlink(missing_ok=True)  # type: ignore[union-attr]
         return batch.report
 
     def _unmerged_build(self) -> Path | None:

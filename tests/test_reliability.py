@@ -328,6 +328,24 @@ def test_disk_full_during_a_commit_is_one_clear_error_and_the_index_is_intact(
         assert archive.index_paths([tmp_path / "b.jsonl"]).added == 10  # nothing was recorded as done
 
 
+def test_a_full_disk_at_the_start_of_a_first_build_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from searchlib.errors import IndexWriteError
+
+    def disk_full(self: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with Archive(tmp_path / "ix") as archive:
+        monkeypatch.setattr(Path, "touch", disk_full)  # the first thing a first build writes
+        with pytest.raises(IndexWriteError, match="No space left on device"):
+            archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(10))])
+        monkeypatch.undo()
+        assert archive.index_paths([tmp_path / "a.jsonl"]).added == 10
+
+
 def test_a_creation_killed_before_the_index_existed_is_finished_next_time(tmp_path: Path) -> None:
     from searchlib import manifest
 
