@@ -289,10 +289,9 @@ def folded_content_words(value: str) -> dict[str, int]:
     >>> folded_content_words("Les élections et les élections")
     {'elections': 2}
     """
-    words = _WORDS
     counts: dict[str, int] = {}
     for word in _WORD.findall(value):
-        folded, term = words.get(word) or _analysed(word)
+        folded, term = analysed(word)
         if term is not None:
             counts[folded] = counts.get(folded, 0) + 1
     return counts

@@ -72,14 +72,12 @@ class WordNumbers(dict[str, int]):
 
     def copy_keys(self, numbers: np.ndarray) -> np.ndarray:
         """The wire-copy keys (:func:`searchlib.copies.word_key`) of numbered words."""
-        with self._lock:  # the views below must go before another thread grows the arrays
-            kept = np.frombuffer(self.kept_folded, dtype=np.intc)
-            stop = np.frombuffer(self.stop_folded, dtype=np.intc)
-            spellings = np.where(numbers >= 0, kept[np.maximum(numbers, 0)] if len(kept) else 0,
-                                 stop[np.maximum(~numbers, 0)] if len(stop) else 0)
-            keys = np.frombuffer(self.folded_key, dtype=np.uint64)[spellings]
-            del kept, stop
-        return keys
+        kept = numbers >= 0
+        spellings = np.empty(len(numbers), dtype=np.intc)
+        with self._lock:  # the arrays' views must go before another thread grows them
+            spellings[kept] = np.frombuffer(self.kept_folded, dtype=np.intc)[numbers[kept]]
+            spellings[~kept] = np.frombuffer(self.stop_folded, dtype=np.intc)[~numbers[~kept]]
+            return np.frombuffer(self.folded_key, dtype=np.uint64)[spellings]
 
     def _number(self, word: str) -> int:
         folded, term = analysed(word)
