@@ -24,7 +24,7 @@ def _need(condition: bool, reason: str) -> None:
     if not condition:
         if os.environ.get("SEARCHLIB_REQUIRE_BROWSER"):
             pytest.fail(reason)
-        pytest.skip(reason)
+        pytest.skip(reason, allow_module_level=True)
 
 
 _need(CHROMIUM is not None, "no chromium on this machine (Debian: apt-get install chromium)")
