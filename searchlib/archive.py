@@ -21,7 +21,7 @@ from whoosh.index import LockError
 from whoosh.searching import Results, Searcher
 from whoosh.writing import IndexWriter
 
-from . import manifest, ranking, topk, vocabulary
+from . import manifest, ranking, rerank, topk, vocabulary
 from .analysis import fold
 from .bulkwrite import BulkWriter
 from .catalog import FileCatalog, FileRecord, signature_of
@@ -536,7 +536,17 @@ class Archive:
         # Copies folded into groups leave room on the page: rank more than a page's worth.
         window = max(page * limit * (1 if all_copies else COPY_WINDOW), 1)
         deadline = time.monotonic() + self.query_time_limit
-        found = _ranked(engine, q, window, only, sort, deadline)
+        second_look = sort == "relevance"
+        read: dict[int, dict[str, Any]] = {}  # the articles read, once each
+
+        def stored_fields(docnum: int) -> dict[str, Any]:
+            row = read.get(docnum)
+            if row is None:
+                row = read[docnum] = searcher.stored_fields(docnum)
+            return row
+
+        ranked = max(window, ranking.RERANK_DEPTH) if second_look else window
+        found = _ranked(engine, q, ranked, only, sort, deadline)
         facet_counts: dict[str, dict[str, int]]
         stopped = False
         if found is not None:
@@ -548,7 +558,7 @@ class Archive:
                     searcher,
                     q,
                     time_limit=self.query_time_limit,
-                    limit=window,
+                    limit=ranked,
                     filter=only,
                     sortedby=sort_facet(sort, searcher.reader()),
                     groupedby=grouped_by(facets, searcher.reader()) or None,
@@ -556,9 +566,11 @@ class Archive:
             except _Partial as partial:
                 results = partial.results
                 stopped = True
-            top = [(result.docnum, relevance(result.score)) for result in results[:window]]
+            top = [(result.docnum, relevance(result.score)) for result in results[:ranked]]
             total = len(results)  # articles, copies included: the same whatever the page size
             facet_counts = counts(results, facets)
+        if second_look:
+            top = _second_look(top, q, parsed.parsed_from, stored_fields, searcher, engine)[:window]
         if stopped:
             notices.append(
                 f"the search was stopped after {self.query_time_limit:g} s: these are the best "
@@ -573,7 +585,7 @@ class Archive:
             groups = group_copies(top, engine.copy_key)[(page - 1) * limit : page * limit]
         hits = []
         for group in groups:
-            rows = [searcher.stored_fields(docnum) for docnum, _ in group.rows]
+            rows = [stored_fields(docnum) for docnum, _ in group.rows]
             first = group.shown() if len(rows) > 1 else 0
             stored = rows[first]
             snippet = _snippet(stored, terms, analyzer) if snippets else Snippet("")
@@ -807,6 +819,27 @@ def _ranked(
         return None
     order = sorted(same_days, key=lambda docnum: (key(docnum), -scores[docnum], docnum))[:window]
     return topk.Found([(docnum, scores[docnum]) for docnum in order], found.matches)
+
+
+def _second_look(
+    top: list[tuple[int, float]],
+    q: Any,
+    typed: str,
+    stored_fields: Callable[[int], dict[str, Any]],
+    searcher: Searcher,
+    engine: topk.Engine,
+) -> list[tuple[int, float]]:
+    """``top`` with its best articles reordered by :func:`searchlib.rerank.rerank`."""
+    words = rerank.query_words(q, typed, lambda stem: searcher.idf("text", stem))
+
+    def positions(stem: str, docnums: list[int]) -> dict[int, list[int]]:
+        return engine.positions("text", stem.encode("utf-8"), docnums)
+
+    def text(docnum: int) -> str:
+        stored = stored_fields(docnum)
+        return "\n".join(part for part in (stored.get("title"), stored.get("lede"), stored.get("body")) if part)
+
+    return rerank.rerank(top, words, positions, text)
 
 
 def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> Snippet:

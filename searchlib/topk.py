@@ -307,6 +307,22 @@ class Engine:
             self._norms[fieldname] = found
         return found
 
+    def positions(self, fieldname: str, word: bytes, docs: Iterable[int]) -> dict[int, list[int]]:
+        """Where each of ``docs`` that holds ``word`` holds it in the field (the others are left
+        out; so is everything when the postings are not ones this module reads)."""
+        postings = self.postings(fieldname, word)
+        if postings is None or postings.size == 0:
+            return {}
+        ids = postings.ids
+        docs = list(docs)
+        # A few documents each time (the best of a search): one lookup each beats array set operations.
+        at = np.searchsorted(ids, docs).tolist()
+        return {
+            docnum: postings.positions(docnum)
+            for docnum, i in zip(docs, at)
+            if i < postings.size and ids[i] == docnum
+        }
+
     def _constants(self, fieldname: str) -> tuple[float, float, float]:
         weighting = self.weighting
         b = weighting._field_B.get(fieldname, weighting.B)
