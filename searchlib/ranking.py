@@ -36,7 +36,7 @@ PAIR_BOOST = 0.0
 PAIR_SLOP = 3
 
 #: The second look (:mod:`searchlib.rerank`) at the best-ranked articles: how many, and the weight
-#: of each of its measures (docs/relevance.md, #66: PIAF 0.7807 → 0.8036). Each measure adds query
+#: of each of its measures (docs/relevance.md, #66, #71: PIAF 0.7807 → 0.8027). Each measure adds query
 #: words' IDF: of the most found within NEARBY_WIDTH consecutive words, of neighbouring query words
 #: found side by side, and of the words held in a form sharing their first FORM_LETTERS letters.
 RERANK_DEPTH = 20
@@ -45,6 +45,10 @@ NEARBY_BOOST = 0.7
 ADJACENT_BOOST = 1.0
 FORM_BOOST = 1.0
 FORM_LETTERS = 5
+#: Articles of the second look whose text is read for the forms (the first page's, read anyway to
+#: be shown); past them a form is taken as held where the word's stem is. Reading the text of all
+#: 20 cost 0.35–0.5 ms more a search on OrangeSum, for PIAF 0.8036 instead of 0.8027 (docs/relevance.md, #71).
+FORMS_READ_DEPTH = 10
 
 
 #: "whoosh": Whoosh's log(N / (n + 1)) + 1; "bm25": the classic log(1 + (N - n + 0.5) / (n + 0.5)),

@@ -119,3 +119,10 @@ def test_query_words_are_the_searched_words_in_order_once_each_without_the_exclu
     assert [(word.stem, word.folded) for word in found] == [
         (vienne, "vienne"), (paix, "paix"), (pieds, "pieds"), (noirs, "noirs")
     ]
+
+
+def test_without_the_text_a_form_is_held_where_the_stem_is() -> None:
+    word = QueryWord("tour", "tours", 1.0)  # a stem shorter than the form: the text would tell
+    assert forms_weight([[4]], [word], None) == 1.0
+    assert forms_weight([[]], [QueryWord("villageois", "villageois", 1.0)], None) == 0.0
+    assert forms_weight([[4]], [word], lambda: folded_bytes("La tour")) == 0.0
