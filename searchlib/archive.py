@@ -832,6 +832,9 @@ def _second_look(
     """``top`` with its best articles reordered by :func:`searchlib.rerank.rerank`."""
     words = rerank.query_words(q, typed, lambda stem: searcher.idf("text", stem))
 
+    def holding(stem: str, docnums: list[int]) -> set[int]:
+        return engine.holding("text", stem.encode("utf-8"), docnums)
+
     def positions(stem: str, docnums: list[int]) -> dict[int, list[int]]:
         return engine.positions("text", stem.encode("utf-8"), docnums)
 
@@ -839,7 +842,7 @@ def _second_look(
         stored = stored_fields(docnum)
         return "\n".join(part for part in (stored.get("title"), stored.get("lede"), stored.get("body")) if part)
 
-    return rerank.rerank(top, words, positions, text)
+    return rerank.rerank(top, words, holding, positions, text)
 
 
 def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> Snippet:

@@ -84,22 +84,31 @@ def _positive_leaves(q: wq.Query) -> Iterable[wq.Query]:
 def rerank(
     top: Sequence[tuple[int, float]],
     words: Sequence[QueryWord],
+    holding: Callable[[str, list[int]], set[int]],
     positions: Callable[[str, list[int]], dict[int, list[int]]],
     text: Callable[[int], str],
 ) -> list[tuple[int, float]]:
     """``top`` (best first) with its first RERANK_DEPTH articles scored again and reordered.
 
-    ``positions(stem, docnums)`` tells where each of the articles that hold a word holds it in
-    its text, and ``text(docnum)`` is an article's stored text.
+    ``holding(stem, docnums)`` tells which of the articles hold a word, ``positions(stem,
+    docnums)`` where each holds it in its text, and ``text(docnum)`` is an article's stored text.
     """
     depth = min(ranking.RERANK_DEPTH, len(top))
     if not words or depth < 2:
         return list(top)
     docs = [docnum for docnum, _ in top[:depth]]
-    where = [positions(word.stem, docs) for word in words]
+    holders = [holding(word.stem, docs) for word in words]
+    # Where the words stand matters only in an article holding two of them or more: the others
+    # get one token position for the word they hold (the measures only see that it is there).
+    several = {docnum for docnum in docs if sum(docnum in held for held in holders) > 1}
+    where = [positions(word.stem, [docnum for docnum in docs if docnum in several and docnum in held])
+             for word, held in zip(words, holders)]
     rescored = []
     for rank, (docnum, score) in enumerate(top[:depth]):
-        held = [found.get(docnum, ()) for found in where]
+        if docnum in several:
+            held = [found.get(docnum, ()) for found in where]
+        else:
+            held = [_ANYWHERE if docnum in found else () for found in holders]
         # Past the first page the text is not read (the page's hits are, to be shown): the forms
         # are told by the stems held.
         folded = (lambda: folded_bytes(text(docnum))) if rank < ranking.FORMS_READ_DEPTH else None
@@ -111,6 +120,9 @@ def rerank(
         rescored.append((score + bonus, -rank, docnum))
     rescored.sort(reverse=True)
     return [(docnum, score) for score, _, docnum in rescored] + list(top[depth:])
+
+
+_ANYWHERE = (0,)
 
 
 def nearby_weight(held: Sequence[Sequence[int]], words: Sequence[QueryWord], width: int) -> float:

@@ -307,6 +307,17 @@ class Engine:
             self._norms[fieldname] = found
         return found
 
+    def holding(self, fieldname: str, word: bytes, docs: Iterable[int]) -> set[int]:
+        """Those of ``docs`` that hold ``word`` in the field (none when the postings are not ones
+        this module reads)."""
+        postings = self.postings(fieldname, word)
+        if postings is None or postings.size == 0:
+            return set()
+        docs = list(docs)
+        at = np.searchsorted(postings.ids, docs).tolist()
+        ids = postings.ids
+        return {docnum for docnum, i in zip(docs, at) if i < postings.size and ids[i] == docnum}
+
     def positions(self, fieldname: str, word: bytes, docs: Iterable[int]) -> dict[int, list[int]]:
         """Where each of ``docs`` that holds ``word`` holds it in the field (the others are left
         out; so is everything when the postings are not ones this module reads)."""

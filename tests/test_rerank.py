@@ -64,7 +64,9 @@ def test_only_the_best_are_reordered_and_the_rest_keep_their_order() -> None:
     words = [QueryWord("paix", "paix", 2.0), QueryWord("vienn", "vienne", 3.0)]
     positions = {"paix": {1: [5], 2: [9]}, "vienn": {1: [40], 2: [10]}}
     top = [(docnum, 100.0 - docnum) for docnum in range(1, 30)]
-    reordered = rerank(top, words, lambda stem, docs: positions[stem], lambda docnum: "paix vienne")
+    reordered = rerank(
+        top, words, lambda stem, docs: set(positions[stem]), lambda stem, docs: positions[stem], lambda docnum: "paix vienne"
+    )
     assert [docnum for docnum, _ in reordered[:2]] == [2, 1]  # 2 holds the words side by side
     assert reordered[20:] == top[20:]
     scores = [score for _, score in reordered]
