@@ -12,9 +12,10 @@ words' IDF:
   :data:`~searchlib.ranking.FORM_LETTERS` letters ("villageois" and "village", which Snowball
   stems apart), or exactly as typed for a shorter word ("Tours" holds "tours", not only "tour");
   the text is read for the first :data:`~searchlib.ranking.FORMS_READ_DEPTH` only, and past them a
-  form is taken as held where the word's stem is.
+  form is taken as held where the word's stem is (for :data:`~searchlib.ranking.UNREAD_FORM_SHARE`
+  of its weight).
 
-Measured in docs/relevance.md (#66): PIAF 0.7807 → 0.8027, Wikinews entities 0.9086 → 0.9180.
+Measured in docs/relevance.md (#66–#73): PIAF 0.7807 → 0.8028, Wikinews entities 0.9086 → 0.9180.
 The ordering of the articles past the first RERANK_DEPTH does not change, so pages stay stable.
 """
 
@@ -164,7 +165,8 @@ def forms_weight(
     """The weight of the words whose form (see :class:`QueryWord`) an article holds, each form
     once. ``held`` are the words' positions in the article and ``folded()`` its text as
     :func:`folded_bytes` gives it, read only for the words the positions cannot tell about; with
-    no ``folded``, a word's form is held where its stem is."""
+    no ``folded``, a word's form is taken as held where its stem is, for UNREAD_FORM_SHARE of its
+    weight."""
     total = 0.0
     seen = set()
     text = None
@@ -173,10 +175,11 @@ def forms_weight(
         if form in seen:
             continue
         seen.add(form)
-        if positions and (word.stem_shows_form or folded is None):
-            total += word.weight
+        if folded is None:  # the stem stands for the form, which it may not be: it counts less
+            total += ranking.UNREAD_FORM_SHARE * word.weight if positions else 0.0
             continue
-        if folded is None:
+        if positions and word.stem_shows_form:
+            total += word.weight
             continue
         if text is None:
             text = folded()

@@ -8,6 +8,7 @@ from whoosh import query as wq
 
 from searchlib import Archive, Article
 from searchlib.analysis import terms
+from searchlib.ranking import UNREAD_FORM_SHARE
 from searchlib.rerank import (
     QueryWord,
     adjacent_weight,
@@ -123,8 +124,8 @@ def test_query_words_are_the_searched_words_in_order_once_each_without_the_exclu
     ]
 
 
-def test_without_the_text_a_form_is_held_where_the_stem_is() -> None:
+def test_without_the_text_a_form_is_held_where_the_stem_is_for_a_share_of_its_weight() -> None:
     word = QueryWord("tour", "tours", 1.0)  # a stem shorter than the form: the text would tell
-    assert forms_weight([[4]], [word], None) == 1.0
+    assert forms_weight([[4]], [word], None) == UNREAD_FORM_SHARE
     assert forms_weight([[]], [QueryWord("villageois", "villageois", 1.0)], None) == 0.0
     assert forms_weight([[4]], [word], lambda: folded_bytes("La tour")) == 0.0
