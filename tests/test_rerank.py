@@ -129,3 +129,17 @@ def test_without_the_text_a_form_is_held_where_the_stem_is_for_a_share_of_its_we
     assert forms_weight([[4]], [word], None) == UNREAD_FORM_SHARE
     assert forms_weight([[]], [QueryWord("villageois", "villageois", 1.0)], None) == 0.0
     assert forms_weight([[4]], [word], lambda: folded_bytes("La tour")) == 0.0
+
+
+@pytest.mark.parametrize("query", ["le président a annoncé", "France", "gouvernement ministre", "police paris", "Quel pays a gagné la coupe ?"])
+def test_pages_across_the_reordered_best_follow_on_from_one_another(query: str) -> None:
+    # The second look reorders the 20 best: pages of 7 cross that line and must still add up to
+    # one page of 28, with nothing lost or shown twice.
+    from tests.test_search_speed import sample_articles
+
+    archive = Archive.in_memory()
+    archive.add_many(sample_articles())
+    whole = archive.search(query, limit=28, snippets=False)
+    assert whole.total > 28
+    paged = [hit.id for page in range(1, 5) for hit in archive.search(query, limit=7, page=page, snippets=False).hits]
+    assert paged == [hit.id for hit in whole.hits]
