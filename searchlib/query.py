@@ -348,7 +348,7 @@ def highlight_terms(q: wq.Query, reader: IndexReader) -> set[str]:
     # Each term is looked up once (Whoosh's existing_terms looks leaf by leaf): the all-words and
     # closeness bonuses repeat every word of the query.
     indexed: dict[tuple[str, Any], bytes | None] = {}
-    for leaf in _shown_leaves(q):
+    for leaf in positive_leaves(q):
         kept = set()
         try:
             for name, text in leaf.expanded_terms(reader, phrases=True):
@@ -365,17 +365,17 @@ def highlight_terms(q: wq.Query, reader: IndexReader) -> set[str]:
     return found
 
 
-def _shown_leaves(q: wq.Query) -> Iterator[wq.Query]:
-    """The leaves of ``q`` but the negated ones, which a hit cannot show."""
+def positive_leaves(q: wq.Query) -> Iterator[wq.Query]:
+    """The leaves of ``q`` but the negated ones: what a hit can show (and match on)."""
     if isinstance(q, wq.Not):
         return
     if isinstance(q, wq.AndNot):
-        yield from _shown_leaves(q.a)
+        yield from positive_leaves(q.a)
     elif q.is_leaf():
         yield q
     else:
         for child in q.children():
-            yield from _shown_leaves(child)
+            yield from positive_leaves(child)
 
 
 def _index_term(name: str, text: Any, reader: IndexReader) -> bytes | None:

@@ -47,7 +47,7 @@ FORM_BOOST = 1.0
 FORM_LETTERS = 5
 #: Articles of the second look whose text is read for the forms (the first page's, read anyway to
 #: be shown); past them a form is taken as held where the word's stem is. Reading the text of all
-#: 20 cost 0.35–0.5 ms more a search on OrangeSum, for PIAF 0.8036 instead of 0.8027 (docs/relevance.md, #71).
+#: 20 cost 0.35–0.5 ms more a search on OrangeSum, for +0.0009 on PIAF (docs/relevance.md, #71).
 FORMS_READ_DEPTH = 10
 #: The share of a word's weight a form taken from the stem counts for (the stem of "tour" stands for
 #: "Tours" too): 0.8 against 1.0, PIAF R@10 0.9027 → 0.9049, SP 0.8516 → 0.8526 (#73).

@@ -22,13 +22,14 @@ The ordering of the articles past the first RERANK_DEPTH does not change, so pag
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from whoosh import query as wq
 
 from . import ranking
 from .analysis import analysed, raw_words
+from .query import positive_leaves
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class QueryWord:
 def query_words(q: wq.Query, typed: str, idf: Callable[[str], float]) -> list[QueryWord]:
     """The words of ``typed`` that ``q`` searches in the text (not negated), in order, each once."""
     searched: set[str] = set()
-    for leaf in _positive_leaves(q):
+    for leaf in positive_leaves(q):
         if isinstance(leaf, wq.Term) and leaf.fieldname == "text":
             searched.add(leaf.text)
         elif isinstance(leaf, wq.Phrase) and leaf.fieldname == "text":  # "pieds-noirs" is one
@@ -68,18 +69,6 @@ def query_words(q: wq.Query, typed: str, idf: Callable[[str], float]) -> list[Qu
         if stem is not None and stem in searched and stem not in words:
             words[stem] = QueryWord(stem, folded, idf(stem))
     return list(words.values())
-
-
-def _positive_leaves(q: wq.Query) -> Iterable[wq.Query]:
-    if isinstance(q, wq.Not):
-        return
-    if isinstance(q, wq.AndNot):
-        yield from _positive_leaves(q.a)
-    elif q.is_leaf():
-        yield q
-    else:
-        for child in q.children():
-            yield from _positive_leaves(child)
 
 
 def rerank(

@@ -314,25 +314,19 @@ class Engine:
         if postings is None or postings.size == 0:
             return set()
         docs = list(docs)
-        at = np.searchsorted(postings.ids, docs).tolist()
         ids = postings.ids
+        # A few documents each time (the best of a search): one lookup each beats array set operations.
+        at = np.searchsorted(ids, docs).tolist()
         return {docnum for docnum, i in zip(docs, at) if i < postings.size and ids[i] == docnum}
 
     def positions(self, fieldname: str, word: bytes, docs: Iterable[int]) -> dict[int, list[int]]:
         """Where each of ``docs`` that holds ``word`` holds it in the field (the others are left
         out; so is everything when the postings are not ones this module reads)."""
         postings = self.postings(fieldname, word)
-        if postings is None or postings.size == 0:
+        held = self.holding(fieldname, word, docs)
+        if postings is None or not held:
             return {}
-        ids = postings.ids
-        docs = list(docs)
-        # A few documents each time (the best of a search): one lookup each beats array set operations.
-        at = np.searchsorted(ids, docs).tolist()
-        return {
-            docnum: postings.positions(docnum)
-            for docnum, i in zip(docs, at)
-            if i < postings.size and ids[i] == docnum
-        }
+        return {docnum: postings.positions(docnum) for docnum in held}
 
     def _constants(self, fieldname: str) -> tuple[float, float, float]:
         weighting = self.weighting
