@@ -650,7 +650,7 @@ class Archive:
         if docnum is None:
             raise ArticleNotFound(article_id)
         stored = searcher.stored_fields(docnum)
-        text = "\n".join(part for part in (stored.get("title"), stored.get("lede"), stored.get("body")) if part)
+        text = _text_field(stored)
         words = [word for word, _ in searcher.key_terms_from_text("text", text, numterms=SIMILAR_WORDS)]
         label = f"similar to {article_id}"
         if not words:
@@ -838,11 +838,12 @@ def _second_look(
     def positions(stem: str, docnums: list[int]) -> dict[int, list[int]]:
         return engine.positions("text", stem.encode("utf-8"), docnums)
 
-    def text(docnum: int) -> str:
-        stored = stored_fields(docnum)
-        return "\n".join(part for part in (stored.get("title"), stored.get("lede"), stored.get("body")) if part)
+    return rerank.rerank(top, words, holding, positions, lambda docnum: _text_field(stored_fields(docnum)))
 
-    return rerank.rerank(top, words, holding, positions, text)
+
+def _text_field(stored: dict[str, Any]) -> str:
+    """The text an article's ``text`` field was indexed from: its title, lede and body."""
+    return "\n".join(part for part in (stored.get("title"), stored.get("lede"), stored.get("body")) if part)
 
 
 def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> Snippet:
