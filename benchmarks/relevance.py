@@ -1,11 +1,13 @@
 """Relevance harness: searchlib against two baselines on French retrieval sets.
 
-Evaluation sets (BEIR-style directory: corpus, queries, qrels)::
+Evaluation sets (BEIR-style directory: ``corpus.jsonl``, ``queries.jsonl`` and ``qrels.tsv``, or
+BEIR's own layout with ``qrels/test.tsv`` and the like, chosen by ``--split``; ``.jsonl.gz`` too)::
 
     python benchmarks/relevance.py ../shared/data/piaf-fr-retrieval
     python benchmarks/relevance.py ../shared/data/spf-fr-known-item --engines fts5,whoosh-naive
     python benchmarks/relevance.py ../shared/data/piaf-fr-retrieval --limit-queries 300 --json
     python benchmarks/relevance.py ../shared/data/wikinews-fr-winer
+    python benchmarks/relevance.py path/to/beir-set --split dev
 
 Each engine is run on the queries as written and on the same queries without accents
 (NFD, combining marks dropped, lower-cased); it reports MRR@10, Recall@10, Recall@100 and
@@ -35,6 +37,7 @@ import contextlib
 import datetime as dt
 import importlib.util
 import itertools
+import gzip
 import json
 import lzma
 import math
@@ -248,7 +251,7 @@ def skip_reason(name: str) -> str | None:
 # --- data ---
 
 def read_jsonl(path: Path) -> Iterable[dict]:
-    opener = lzma.open if path.suffix == ".xz" else open
+    opener = lzma.open if path.suffix == ".xz" else gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as f:
         for line in f:
             if line.strip():
@@ -256,39 +259,69 @@ def read_jsonl(path: Path) -> Iterable[dict]:
 
 
 def to_doc(rec: dict) -> Doc:
-    date = rec.get("date")
-    return Doc(id=str(rec.get("_id", rec.get("id"))), title=rec.get("title") or "",
-               lede=rec.get("lede") or "", body=rec.get("text") or "",
-               date=dt.date.fromisoformat(date) if date else None,
-               url=rec.get("url"), section=rec.get("category"))
+    return Doc(id=str(rec.get("_id", rec.get("id"))), title=str(rec.get("title") or ""),
+               lede=str(rec.get("lede") or ""), body=str(rec.get("text") or ""),
+               date=iso_date(rec.get("date")), url=rec.get("url"), section=rec.get("category"))
 
 
-def find_files(directory: Path) -> tuple[Path, Path, Path]:
-    """(corpus, queries, qrels): `*queries.jsonl`, `*qrels.tsv`, and the corpus is
-    `corpus.jsonl` or else the largest other `*.jsonl` (wikinews-fr-winer also holds a sample)."""
-    queries = sorted(directory.glob("*queries.jsonl"))
+def iso_date(value: object) -> dt.date | None:
+    """The day of an ISO date or date-time ("2012-05-22", "2012-05-22T10:00:00Z"), else None:
+    a corpus's dates are metadata here, never a reason to stop an evaluation."""
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def find_files(directory: Path, split: str | None = None) -> tuple[Path, Path, Path]:
+    """(corpus, queries, qrels): `*queries.jsonl`, the judgements, and the corpus, which is
+    `corpus.jsonl` or else the largest other `*.jsonl` (wikinews-fr-winer also holds a sample).
+    The judgements are `*qrels.tsv` beside them or, as BEIR lays a set out, `qrels/SPLIT.tsv`
+    (``split``, or else `test`, `dev`, or the folder's only file). `.jsonl.gz` / `.jsonl.xz` too."""
+    if not directory.is_dir():
+        sys.exit(f"{directory}: no such directory (give a BEIR-style set: corpus.jsonl, queries.jsonl, qrels)")
+    jsonl = [p for p in directory.iterdir() if p.name.endswith((".jsonl", ".jsonl.gz", ".jsonl.xz"))]
+    queries = sorted(p for p in jsonl if p.name.split(".")[0].endswith("queries"))
+    others = [p for p in jsonl if p not in queries]
     qrels = sorted(directory.glob("*qrels.tsv"))
-    others = [p for p in directory.glob("*.jsonl") if p not in queries]
+    if not qrels and (directory / "qrels").is_dir():
+        splits = {p.stem: p for p in (directory / "qrels").glob("*.tsv")}
+        wanted = [split] if split else ["test", "dev"]
+        found = next((splits[name] for name in wanted if name in splits), None)
+        if found is None and not split and len(splits) == 1:
+            found = next(iter(splits.values()))
+        if found is None:
+            sys.exit(f"{directory}: no qrels/{split or 'test'}.tsv (splits: {', '.join(sorted(splits)) or 'none'}); "
+                     "choose one with --split")
+        qrels = [found]
     if len(queries) != 1 or len(qrels) != 1 or not others:
-        sys.exit(f"{directory}: expected one *queries.jsonl, one *qrels.tsv and a corpus *.jsonl")
-    corpus = directory / "corpus.jsonl"
-    if corpus not in others:
+        sys.exit(f"{directory}: expected one *queries.jsonl, one *qrels.tsv (or qrels/SPLIT.tsv) and a corpus *.jsonl")
+    corpus = next((p for p in others if p.name.split(".")[0] == "corpus"), None)
+    if corpus is None:
         corpus = max(others, key=lambda p: p.stat().st_size)
     return corpus, queries[0], qrels[0]
 
 
-def load_dataset(directory: Path, limit: int | None
+def load_dataset(directory: Path, limit: int | None, split: str | None = None
                  ) -> tuple[list[Doc], list[tuple[str, str]], dict[str, set[str]]]:
     """Docs, [(query id, text)] in qrels order (only judged queries), qrels {query id: doc ids}."""
-    corpus_path, queries_path, qrels_path = find_files(directory)
+    corpus_path, queries_path, qrels_path = find_files(directory, split)
     docs = [to_doc(rec) for rec in read_jsonl(corpus_path)]
-    texts = {str(rec["_id"]): rec["text"] for rec in read_jsonl(queries_path)}
+    texts = {str(rec.get("_id", rec.get("id"))): str(rec.get("text") or "") for rec in read_jsonl(queries_path)}
     qrels: dict[str, set[str]] = {}
     with open(qrels_path, encoding="utf-8") as f:
-        next(f)  # header: query-id, corpus-id, score
-        for line in f:
-            qid, doc_id, score = line.rstrip("\n").split("\t")
-            if float(score) > 0 and qid in texts:
+        for number, line in enumerate(f, 1):
+            fields = line.rstrip("\n").split("\t")
+            if not line.strip() or (number == 1 and fields[0] == "query-id"):
+                continue  # BEIR's header line
+            if len(fields) != 3:
+                sys.exit(f"{qrels_path}:{number}: expected query-id, corpus-id and score separated by tabs")
+            qid, doc_id, score = fields
+            try:
+                relevant = float(score) > 0
+            except ValueError:
+                sys.exit(f"{qrels_path}:{number}: the score {score!r} is not a number")
+            if relevant and qid in texts:
                 qrels.setdefault(qid, set()).add(doc_id)
     queries = [(qid, texts[qid]) for qid in qrels][:limit]
     return docs, queries, {qid: qrels[qid] for qid, _ in queries}
@@ -388,6 +421,8 @@ def print_table(report: dict, variants: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dataset", nargs="?", type=Path, help="BEIR-style directory")
+    ap.add_argument("--split", metavar="NAME",
+                    help="which qrels/NAME.tsv of a BEIR layout to judge by (default: test, else dev)")
     ap.add_argument("--limit-queries", type=int, metavar="N",
                     help="evaluate only the first N judged queries (qrels order)")
     ap.add_argument("--engines", default="searchlib,fts5,whoosh-naive",
@@ -418,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         report = evaluate("orangesum-news known-item (half without accents)", docs, variants,
                           qrels, engines, ["MRR@10", "R@10"])
     else:
-        docs, queries, qrels = load_dataset(args.dataset, args.limit_queries)
+        docs, queries, qrels = load_dataset(args.dataset, args.limit_queries, args.split)
         variants = {"as_written": queries,
                     "no_accents": [(qid, strip_accents(text)) for qid, text in queries]}
         report = evaluate(args.dataset.resolve().name, docs, variants, qrels, engines,

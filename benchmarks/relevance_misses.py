@@ -58,8 +58,8 @@ def bucket(rank: int | None) -> str:
     return f"past {DEPTH}"
 
 
-def analyse(directory: Path, examples: int) -> dict:
-    docs, queries, qrels = load_dataset(directory, None)
+def analyse(directory: Path, examples: int, split: str | None = None) -> dict:
+    docs, queries, qrels = load_dataset(directory, None, split)
     words_of = {doc.id: content_words(f"{doc.title} {doc.lede} {doc.body}") for doc in docs}
     forms_of = {doc_id: set(words.values()) for doc_id, words in words_of.items()}
     articles_holding: Counter[str] = Counter(term for words in words_of.values() for term in words)
@@ -101,13 +101,14 @@ def analyse(directory: Path, examples: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", type=Path, help="BEIR-style directory (corpus.jsonl, queries.jsonl, qrels)")
+    parser.add_argument("--split", metavar="NAME", help="which qrels/NAME.tsv of a BEIR layout (default: test, else dev)")
     parser.add_argument("--examples", type=int, default=0, metavar="N", help="list the first N misses")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if not args.dataset.is_dir():
         print(f"relevance_misses: no such directory: {args.dataset}", file=sys.stderr)
         return 2
-    report = analyse(args.dataset, args.examples)
+    report = analyse(args.dataset, args.examples, args.split)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
