@@ -35,9 +35,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import gzip
 import importlib.util
 import itertools
-import gzip
 import json
 import lzma
 import math
@@ -312,14 +312,16 @@ def load_dataset(directory: Path, limit: int | None, split: str | None = None
     with open(qrels_path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             fields = line.rstrip("\n").split("\t")
-            if not line.strip() or (number == 1 and fields[0] == "query-id"):
-                continue  # BEIR's header line
+            if not line.strip():
+                continue
             if len(fields) != 3:
                 sys.exit(f"{qrels_path}:{number}: expected query-id, corpus-id and score separated by tabs")
             qid, doc_id, score = fields
             try:
                 relevant = float(score) > 0
             except ValueError:
+                if number == 1:
+                    continue  # the header line ("query-id  corpus-id  score" in BEIR's files)
                 sys.exit(f"{qrels_path}:{number}: the score {score!r} is not a number")
             if relevant and qid in texts:
                 qrels.setdefault(qid, set()).add(doc_id)

@@ -57,6 +57,14 @@ def test_a_beir_layout_is_judged_by_its_test_split_or_the_one_asked_for(tmp_path
     assert json.loads(dev.stdout)["queries"] == 1  # q-route's 0 is "not relevant": not a judged query
 
 
+def test_a_header_line_of_other_names_is_still_a_header(tmp_path: Path) -> None:
+    beir_set(tmp_path)
+    (tmp_path / "qrels" / "test.tsv").write_text("qid\tdocid\trelevance\nq-pekin\tpekin\t1\nq-route\troute\t1\n")
+    done = run(str(tmp_path), "--engines", "fts5", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["queries"] == 2
+
+
 def test_a_set_that_cannot_be_read_is_one_line(tmp_path: Path) -> None:
     beir_set(tmp_path)
     missing_split = run(str(tmp_path), "--split", "train")
