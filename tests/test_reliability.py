@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,6 +30,25 @@ def articles(count: int, start: int = 0) -> list[dict]:
     ]
 
 
+def archive_folder(tmp_path: Path, files: int, per_file: int) -> Path:
+    """A folder of ``files`` JSON Lines files of ``per_file`` articles each, ids following on."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for part in range(files):
+        write_jsonl(folder / f"part{part}.jsonl", articles(per_file, start=per_file * part))
+    return folder
+
+
+def interrupt_after(files: int) -> Callable[[int, int], None]:
+    """A progress callback that stops an indexing run (as Ctrl-C does) once ``files`` are done."""
+
+    def progress(done: int, total: int) -> None:
+        if done == files:
+            raise KeyboardInterrupt
+
+    return progress
+
+
 def test_same_id_twice_in_one_run_is_one_article_and_the_last_version_wins(tmp_path: Path) -> None:
     records = [*articles(3), {"id": "a1", "title": "Version corrigée", "text": "Texte corrigé."}]
     with Archive(tmp_path / "ix") as archive:
@@ -46,18 +66,10 @@ def test_long_runs_commit_in_batches(tmp_path: Path) -> None:
 
 
 def test_interrupted_run_keeps_committed_batches_and_finishes_on_rerun(tmp_path: Path) -> None:
-    folder = tmp_path / "archive"
-    folder.mkdir()
-    for part in range(4):
-        write_jsonl(folder / f"part{part}.jsonl", articles(10, start=10 * part))
-
-    def stop_after_two_files(done: int, total: int) -> None:
-        if done == 2:
-            raise KeyboardInterrupt
-
+    folder = archive_folder(tmp_path, files=4, per_file=10)
     with Archive(tmp_path / "ix") as archive:
         with pytest.raises(Interrupted) as stopped:
-            archive.index_paths([folder], progress=stop_after_two_files, batch_size=10)
+            archive.index_paths([folder], progress=interrupt_after(2), batch_size=10)
         assert stopped.value.committed == 20 and len(archive) == 20
         report = archive.index_paths([folder], batch_size=10)
         assert (report.added, report.unchanged, len(archive)) == (20, 20, 40)
@@ -67,18 +79,10 @@ def test_interrupted_run_keeps_committed_batches_and_finishes_on_rerun(tmp_path:
 def test_a_first_build_stopped_before_its_merge_is_merged_by_the_next_run(tmp_path: Path) -> None:
     """A first build writes its batches uncompressed and merges them at its end: stopped before,
     the run that finishes it merges too, though it writes only the last quarter of the index."""
-    folder = tmp_path / "archive"
-    folder.mkdir()
-    for part in range(4):
-        write_jsonl(folder / f"part{part}.jsonl", articles(50, start=50 * part))
-
-    def stop_after_three_files(done: int, total: int) -> None:
-        if done == 3:
-            raise KeyboardInterrupt
-
+    folder = archive_folder(tmp_path, files=4, per_file=50)
     with Archive(tmp_path / "ix") as archive:
         with pytest.raises(Interrupted):
-            archive.index_paths([folder], progress=stop_after_three_files, batch_size=50)
+            archive.index_paths([folder], progress=interrupt_after(3), batch_size=50)
         assert len(archive) == 150 and len(archive._ix._segments()) == 3
         report = archive.index_paths([folder], batch_size=50)
         assert (report.added, report.unchanged, len(archive)) == (50, 150, 200)
@@ -186,10 +190,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_killed_indexing_process_leaves_a_sound_index_and_rerun_completes(tmp_path: Path) -> None:
-    folder = tmp_path / "archive"
-    folder.mkdir()
-    for part in range(6):
-        write_jsonl(folder / f"part{part}.jsonl", articles(150, start=150 * part))
+    folder = archive_folder(tmp_path, files=6, per_file=150)
     command = [sys.executable, "-m", "searchlib", "index", str(folder), "--index", str(tmp_path / "ix"), "--batch", "50"]
     for delay in (0.8, 1.6):
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -255,10 +256,7 @@ def test_a_damaged_stored_article_is_a_clear_error_with_rebuild_advice(tmp_path:
 
 
 def test_rebuild_swaps_in_a_new_index_while_searches_keep_the_old_one(tmp_path: Path) -> None:
-    folder = tmp_path / "archive"
-    folder.mkdir()
-    for part in range(3):
-        write_jsonl(folder / f"part{part}.jsonl", articles(20, start=20 * part))
+    folder = archive_folder(tmp_path, files=3, per_file=20)
     with Archive(tmp_path / "ix") as archive:
         archive.index_paths([folder])
     reader = Archive.open(tmp_path / "ix")  # a long-running app, open across the rebuild
