@@ -29,7 +29,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from searchlib import Archive, Article
-from searchlib.sources import discover, read_file
+from searchlib.ingest.sources import discover, read_file
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "data" / "wikinews-fr-winer" / "wikinews_fr_2016_2018.jsonl"

@@ -16,7 +16,7 @@ mode has an Archive (a searcher and its caches) of its own. Modes:
 - ``filters``: a date range (``--from``/``--to``) and a section (``--section``; OrangeSum names no
   source, so the section stands in for the name filters) — ``--source`` adds a source filter;
 - ``sort``: ``sort="date"``; ``page5``: the fifth page of ten;
-- ``no-second-look``: ``plain`` without the second look at the best hits (``searchlib.rerank``,
+- ``no-second-look``: ``plain`` without the second look at the best hits (``searchlib.search.second_look``,
   ``ranking.RERANK_DEPTH = 0``): what that ranking step costs.
 
 ``fts5`` is SQLite FTS5 (stdlib ``sqlite3``, in memory, ``unicode61 remove_diacritics 2``, no
@@ -43,7 +43,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from relevance import SITE_SUFFIX, TITLE_STOP_WORDS, WORD, strip_accents  # noqa: E402
 
-from searchlib import Archive, ranking  # noqa: E402
+from searchlib import Archive  # noqa: E402
+from searchlib.search import ranking  # noqa: E402
 from searchlib.errors import EmptyQuery  # noqa: E402
 
 FACETS = ["source", "section", "author", "year", "month"]

@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from relevance import SearchlibEngine, load_dataset  # noqa: E402
 
-from searchlib import analysis, ranking  # noqa: E402
+from searchlib.analysis import french as analysis  # noqa: E402
+from searchlib.search import ranking  # noqa: E402
 
 DEPTH = 100
 #: A word held by at most this many articles could by itself bring an article into the first 10.

@@ -7,7 +7,7 @@
     python benchmarks/wire_copies.py --key-version 1        # the key of indexes created before version 2
 
 Candidates are pairs sharing a band key (as an index lookup would find them); a pair is kept when
-:func:`searchlib.copies.are_copies` holds and the two dates are at most ``--dates-within`` days apart.
+:func:`searchlib.analysis.copy_keys.are_copies` holds and the two dates are at most ``--dates-within`` days apart.
 Groups are the connected components of the kept pairs. It prints the counts, the Hamming distances
 of the candidate pairs, and a seeded random sample of kept pairs (ids, dates, titles, the first
 150 characters of each body) for a person to judge. The corpus text is only read, never written.
@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
 
-from searchlib.copies import BANDS, COPY_HASH_VERSION, MAX_DISTANCE, are_copies, band_keys, distance, simhash, word_simhash
+from searchlib.analysis.copy_keys import BANDS, COPY_HASH_VERSION, MAX_DISTANCE, are_copies, band_keys, distance, simhash, word_simhash
 
 DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared/data/orangesum-fr-news/orangesum_articles.jsonl.xz"
 
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-distance", type=int, default=MAX_DISTANCE, help="Hamming distance for copies")
     parser.add_argument("--bands", type=int, default=BANDS, choices=(4, 8, 16), help="must exceed --max-distance")
     parser.add_argument("--key-version", type=int, default=COPY_HASH_VERSION, choices=(1, 2),
-                        help="the wire-copy key's version (see searchlib.copies); default: new indexes'")
+                        help="the wire-copy key's version (see searchlib.analysis.copy_keys); default: new indexes'")
     args = parser.parse_args(argv)
     if args.bands <= args.max_distance:
         parser.error("--bands must exceed --max-distance, or some copies share no band")

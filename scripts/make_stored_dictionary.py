@@ -1,4 +1,4 @@
-"""Writes searchlib/data/stored.zstd: the zstd dictionary stored articles are compressed with.
+"""Writes searchlib/backends/whoosh/data/stored.zstd: the zstd dictionary stored articles are compressed with.
 
     python scripts/make_stored_dictionary.py
 
@@ -10,7 +10,7 @@ articles as searchlib stores them: the shipped sample and the two Wikinews sets 
 text). Never on OrangeSum, which may not be redistributed: it is what the dictionary is measured on.
 
 The dictionary is on-disk format: indexes written with one can only be read with the same bytes.
-Never regenerate it without bumping ``searchlib.schema.SCHEMA_VERSION``.
+Never regenerate it without bumping ``searchlib.backends.whoosh.schema.SCHEMA_VERSION``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ SOURCES = (
     ROOT.parent / "shared" / "data" / "wikinews-fr-winer" / "wikinews_fr_2016_2018.jsonl",
     ROOT.parent / "shared" / "data" / "wikinews-fr-100" / "wikinews_fr_2012.jsonl",
 )
-OUTPUT = ROOT / "searchlib" / "data" / "stored.zstd"
+OUTPUT = ROOT / "searchlib" / "backends" / "whoosh" / "data" / "stored.zstd"
 SIZE = 64 * 1024  # 110 KB (zstd's usual size) compressed OrangeSum 0.7 % better, for 70 % more bytes
 
 
@@ -35,8 +35,8 @@ def stored_articles() -> list[bytes]:
     """Every training article's stored fields, pickled as Whoosh's stored-fields column does
     (field names sorted, as the writer adds them)."""
     from searchlib import Article
-    from searchlib.schema import build_schema, to_document
-    from searchlib.sources import read_file
+    from searchlib.backends.whoosh.schema import build_schema, to_document
+    from searchlib.ingest.sources import read_file
 
     schema = build_schema()
     pickled = []

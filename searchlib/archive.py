@@ -21,12 +21,16 @@ from whoosh.index import LockError
 from whoosh.searching import Results, Searcher
 from whoosh.writing import IndexWriter
 
-from . import manifest, ranking, rerank, topk, vocabulary
-from .analysis import fold
-from .bulkwrite import BulkWriter
-from .catalog import FileCatalog, FileRecord, signature_of
-from .codec import CompactCodec
-from .copies import COPY_HASH_VERSION
+from .backends.whoosh import manifest
+from .search import ranking
+from .search import second_look as rerank
+from .backends.whoosh import arrays as topk
+from .analysis import vocabulary
+from .analysis.french import fold
+from .backends.whoosh.bulkwrite import BulkWriter
+from .ingest.catalog import FileCatalog, FileRecord, signature_of
+from .backends.whoosh.codec import CompactCodec
+from .analysis.copy_keys import COPY_HASH_VERSION
 from .errors import (
     ArticleNotFound,
     IncompatibleIndex,
@@ -36,15 +40,15 @@ from .errors import (
     Interrupted,
     QueryError,
 )
-from .facets import check_options, count_matches, counts, grouped_by, relevance, sort_facet
-from .highlight import make_snippet
+from .search.facets import check_options, count_matches, counts, grouped_by, relevance, sort_facet
+from .search.snippets import make_snippet
 from .models import Article, CopyOf, Failure, Hit, IndexReport, IndexStats, SearchFilters, SearchResults, Snippet
-from .query import NAME_FIELDS, QueryBuilder, bound_expansions, filter_query, highlight_terms, make_filters
-from .schema import RANKED_FIELDS, VOCABULARY_FIELD, build_schema, stored_date, to_article
-from .suggest import FEW_RESULTS, corrected, with_spelling_alternatives
-from .vocabulary import Vocabulary
-from .wire import Group, group_copies
-from .writing import (
+from .search.query import NAME_FIELDS, QueryBuilder, bound_expansions, filter_query, highlight_terms, make_filters
+from .backends.whoosh.schema import RANKED_FIELDS, VOCABULARY_FIELD, build_schema, stored_date, to_article
+from .search.spelling import FEW_RESULTS, corrected, with_spelling_alternatives
+from .analysis.vocabulary import Vocabulary
+from .search.grouping import Group, group_copies
+from .backends.whoosh.writing import (
     WRITER_NOTE,
     Batch,
     ParallelWriter,
@@ -319,7 +323,7 @@ class Archive:
         """
         # Imported here: the readers (trafilatura, lxml, feedparser, warcio) take half of a
         # `searchlib search` process's start-up time, and searching never needs them.
-        from .sources import discover
+        from .ingest.sources import discover
 
         found = list(discover(paths))
         # A first build merges its batches' segments at its end (see _worth_merging): they are
@@ -459,7 +463,7 @@ class Archive:
             signature = None  # read_file reports why
         ids: list[str] = []
         failures: list[Failure] = []
-        from .sources import read_file
+        from .ingest.sources import read_file
 
         for record in read_file(path):
             batch.record(record)
@@ -829,7 +833,7 @@ def _second_look(
     searcher: Searcher,
     engine: topk.Engine,
 ) -> list[tuple[int, float]]:
-    """``top`` with its best articles reordered by :func:`searchlib.rerank.rerank`."""
+    """``top`` with its best articles reordered by :func:`searchlib.search.second_look.rerank`."""
     words = rerank.query_words(q, typed, lambda stem: searcher.idf("text", stem))
 
     def holding(stem: str, docnums: list[int]) -> set[int]:

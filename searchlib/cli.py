@@ -17,7 +17,7 @@ import click
 from . import render
 from .archive import BATCH_SIZE, Archive
 from .errors import SearchlibError
-from .facets import FACETS, SORTS
+from .search.facets import FACETS, SORTS
 from .models import IndexReport
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -62,7 +62,7 @@ class Hit:
     url: str | None
     score: float
     snippet: Snippet
-    #: Other copies of the same agency dispatch, grouped under this hit (see searchlib.wire).
+    #: Other copies of the same agency dispatch, grouped under this hit (see searchlib.search.grouping).
     copies: tuple[CopyOf, ...] = ()
 
 

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from searchlib import Archive, Article
-from searchlib.analysis import FRENCH_STOP_WORDS, fold, french_analyzer, terms
+from searchlib.analysis.french import FRENCH_STOP_WORDS, fold, french_analyzer, terms
 
 
 @pytest.mark.parametrize(

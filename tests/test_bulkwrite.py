@@ -12,13 +12,14 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from searchlib import Archive, bulkwrite
-from searchlib.bulkwrite import BulkWriter
+from searchlib import Archive
+from searchlib.backends.whoosh import bulkwrite
+from searchlib.backends.whoosh.bulkwrite import BulkWriter
 from searchlib.errors import IndexWriteError
-from searchlib.codec import CompactCodec
+from searchlib.backends.whoosh.codec import CompactCodec
 from searchlib.models import Article
-from searchlib.schema import build_schema, to_document
-from searchlib.sources import read_file
+from searchlib.backends.whoosh.schema import build_schema, to_document
+from searchlib.ingest.sources import read_file
 
 from .conftest import SAMPLES
 

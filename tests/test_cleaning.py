@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchlib import Article, Failure
-from searchlib.cleaning import (
+from searchlib.ingest.cleaning import (
     clean_paragraphs,
     is_boilerplate,
     normalize_text,
@@ -22,9 +22,9 @@ from searchlib.cleaning import (
     split_glued,
     split_paragraphs,
 )
-from searchlib.dates import find_date
-from searchlib.sources import read_file
-from searchlib.sources.common import NotText, decode
+from searchlib.ingest.dates import find_date
+from searchlib.ingest.sources import read_file
+from searchlib.ingest.sources.common import NotText, decode
 
 from .conftest import SAMPLES
 
@@ -394,7 +394,7 @@ def test_clean_text_does_not_go_through_ftfy(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_inline_html_of_an_export_is_dropped_and_its_entities_decoded() -> None:
-    from searchlib.cleaning import strip_markup
+    from searchlib.ingest.cleaning import strip_markup
 
     assert strip_markup('<i><span class="lang-la" lang="la">Pomerium</span></i> de Rome') == "Pomerium de Rome"
     assert strip_markup("<p>Un.</p><p>Deux &amp; trois</p>").split() == ["Un.", "Deux", "&", "trois"]

@@ -1,4 +1,4 @@
-"""The index's compact format (searchlib/codec.py): what is written is read back exactly."""
+"""The index's compact format (searchlib/backends/whoosh/codec.py): what is written is read back exactly."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.util.numlists import delta_encode
 
-from searchlib import Archive, Article, codec
-from searchlib.codec import _STORED_DICTIONARY as STORED_DICTIONARY
-from searchlib.codec import (
+from searchlib import Archive, Article
+from searchlib.backends.whoosh import codec
+from searchlib.backends.whoosh.codec import _STORED_DICTIONARY as STORED_DICTIONARY
+from searchlib.backends.whoosh.codec import (
     CompactPositions,
     StoredDataError,
     compress_stored,

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from searchlib.copies import (
+from searchlib.analysis.copy_keys import (
     BANDS,
     MAX_DISTANCE,
     MIN_WORDS,
@@ -28,7 +28,7 @@ from searchlib.copies import (
     word_simhash,
     words,
 )
-from searchlib.analysis import fold, raw_words
+from searchlib.analysis.french import fold, raw_words
 
 #: Both versions of the key: indexes created before version 2 keep computing version 1.
 VERSIONS = pytest.mark.parametrize("key", [simhash, word_simhash], ids=["v1", "v2"])
@@ -160,7 +160,7 @@ def test_hashes_within_the_distance_always_share_a_band() -> None:
 @VERSIONS
 def test_the_key_is_the_same_in_another_process(key) -> None:
     """blake2b, not hash(): Python salts str hashes per process (PYTHONHASHSEED)."""
-    code = f"import sys; from searchlib.copies import {key.__name__} as key; print(key(sys.stdin.read()))"
+    code = f"import sys; from searchlib.analysis.copy_keys import {key.__name__} as key; print(key(sys.stdin.read()))"
     runs = {
         subprocess.run(
             [sys.executable, "-c", code],

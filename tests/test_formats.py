@@ -20,7 +20,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from searchlib import Archive, Article, Failure
-from searchlib.sources import discover, read_file
+from searchlib.ingest.sources import discover, read_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE_PAGE = (FIXTURES / "article.html").read_bytes()

@@ -30,7 +30,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from searchlib import Archive, Article, Failure
-from searchlib.sources import READERS, read_file
+from searchlib.ingest.sources import READERS, read_file
 
 FUZZ = settings(max_examples=int(os.environ.get("SEARCHLIB_FUZZ_EXAMPLES", "20")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: Seconds one file may take to read: longer is a hang.

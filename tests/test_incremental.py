@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from searchlib import Archive, Article
-from searchlib import sources as sources_module
+from searchlib.ingest import sources as sources_module
 from searchlib.cli import main
 
 
@@ -144,7 +144,7 @@ def test_bad_records_of_an_unchanged_file_are_reported_again_without_reading_it(
 def test_a_reader_crashing_on_one_file_does_not_stop_the_run(
     tmp_path: Path, archive_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from searchlib import sources
+    from searchlib.ingest import sources
 
     def explode(path: Path) -> None:
         raise RecursionError("maximum recursion depth exceeded")

@@ -1,4 +1,4 @@
-"""Phrase matching on whole arrays (searchlib.phrases) finds the articles the one-by-one check
+"""Phrase matching on whole arrays (searchlib.backends.whoosh.phrases) finds the articles the one-by-one check
 finds: the same positions decoded, the same documents matched, for any slop."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchlib import Archive, Article
-from searchlib.codec import CompactPositions
-from searchlib.phrases import decode_positions, matching_docs, position_keys
+from searchlib.backends.whoosh.codec import CompactPositions
+from searchlib.backends.whoosh.phrases import decode_positions, matching_docs, position_keys
 
 positions = st.lists(st.integers(0, 70_000), min_size=1, max_size=40, unique=True).map(sorted)
 

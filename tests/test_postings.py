@@ -6,11 +6,11 @@ from collections import Counter
 
 import pytest
 
-from searchlib.analysis import folded_words
+from searchlib.analysis.french import folded_words
 from searchlib.models import Article
-from searchlib.postings import WordBuffer, WordNumbers
-from searchlib.schema import build_schema
-from searchlib.sources import read_file
+from searchlib.backends.whoosh.postings import WordBuffer, WordNumbers
+from searchlib.backends.whoosh.schema import build_schema
+from searchlib.ingest.sources import read_file
 
 from .conftest import SAMPLES
 

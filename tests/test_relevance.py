@@ -83,7 +83,7 @@ def _relevance_harness():  # type: ignore[no-untyped-def]
 def test_news_known_item_ranking_does_not_regress(shared: Path) -> None:
     """Two to four words of a headline bring the article to the top: the first 10,000 OrangeSum
     articles (read from ../shared, never copied here) and 400 of the harness's queries, half
-    without accents. Measured 0.937 (0.938 with the second look of searchlib.rerank); without the title's weight 0.931, without the title phrase
+    without accents. Measured 0.937 (0.938 with the second look of searchlib.search.second_look); without the title's weight 0.931, without the title phrase
     bonus 0.927 (the full corpus: docs/relevance.md)."""
     import itertools
 

@@ -345,7 +345,7 @@ def test_a_full_disk_at_the_start_of_a_first_build_is_one_clear_error(
 
 
 def test_a_creation_killed_before_the_index_existed_is_finished_next_time(tmp_path: Path) -> None:
-    from searchlib import manifest
+    from searchlib.backends.whoosh import manifest
 
     (tmp_path / "ix").mkdir()
     manifest.write(tmp_path / "ix", manifest.FIRST_INDEX_NAME)  # as a kill right after this step leaves it
@@ -358,7 +358,7 @@ def test_a_creation_killed_before_the_index_existed_is_finished_next_time(tmp_pa
 def test_a_file_too_large_to_be_one_article_is_reported_not_loaded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from searchlib.sources import text
+    from searchlib.ingest.sources import text
 
     monkeypatch.setattr(text, "ARTICLE_FILE_LIMIT", 1000)
     (tmp_path / "huge.txt").write_text("Pékin. " * 400, encoding="utf-8")

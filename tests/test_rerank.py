@@ -1,4 +1,4 @@
-"""The second look at the best hits (searchlib.rerank): words standing together, and words held in
+"""The second look at the best hits (searchlib.search.second_look): words standing together, and words held in
 another form than the stemmer joins, lift an article above one that only holds the words."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import pytest
 from whoosh import query as wq
 
 from searchlib import Archive, Article
-from searchlib.analysis import terms
-from searchlib.ranking import UNREAD_FORM_SHARE
-from searchlib.rerank import (
+from searchlib.analysis.french import terms
+from searchlib.search.ranking import UNREAD_FORM_SHARE
+from searchlib.search.second_look import (
     QueryWord,
     adjacent_weight,
     folded_bytes,

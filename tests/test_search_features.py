@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from searchlib import Archive, Article, ArticleNotFound
 from searchlib.cli import main
-from searchlib.dates import parse_date_bound
+from searchlib.ingest.dates import parse_date_bound
 from searchlib.errors import BadFilter
 from searchlib.render import histogram, results_text, timeline_counts
 

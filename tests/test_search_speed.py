@@ -13,11 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from searchlib import Archive, Article, topk
-from searchlib.analysis import french_analyzer, terms
-from searchlib import highlight
-from searchlib.schema import RANKED_FIELDS
-from searchlib.suggest import best_spelling, words_within
+from searchlib import Archive, Article
+from searchlib.backends.whoosh import arrays as topk
+from searchlib.analysis.french import french_analyzer, terms
+from searchlib.search import snippets as highlight
+from searchlib.backends.whoosh.schema import RANKED_FIELDS
+from searchlib.search.spelling import best_spelling, words_within
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "wikinews_fr_sample.jsonl"
 
@@ -183,7 +184,7 @@ def test_did_you_mean_counts_a_swap_of_neighbouring_letters_as_one_edit() -> Non
 def test_an_index_term_but_its_last_three_letters_starts_its_word_folded() -> None:
     # What lets a snippet skip analysing the words that cannot match (see highlight._matches):
     # the stemmer cuts a word's end or replaces at most three letters of it ("aux" → "al").
-    from searchlib.analysis import fold
+    from searchlib.analysis.french import fold
 
     analyzer = french_analyzer()
     replaced = "chevaux Châteaux biologie heureuse première abonnement évidemment Pékin États"

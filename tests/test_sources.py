@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from searchlib import Article, Failure
-from searchlib.cleaning import clean_paragraphs, parse_byline
-from searchlib.sources import discover, read_file
+from searchlib.ingest.cleaning import clean_paragraphs, parse_byline
+from searchlib.ingest.sources import discover, read_file
 
 from .conftest import SAMPLES
 

@@ -81,12 +81,12 @@ def _sample_texts() -> list[str]:
 def test_the_fast_index_paths_give_exactly_the_postings_of_the_analyzer_chain() -> None:
     from whoosh.fields import TEXT
 
-    from searchlib.analysis import folded_analyzer, folded_words, french_analyzer, name_analyzer
-    from searchlib.schema import build_schema
+    from searchlib.analysis.french import folded_analyzer, folded_words, french_analyzer, name_analyzer
+    from searchlib.backends.whoosh.schema import build_schema
 
     schema = build_schema()
     chain_text = TEXT(analyzer=french_analyzer(), multitoken_query="phrase")
-    chain_text.format = schema["text"].format  # the compact positions (see searchlib.codec)
+    chain_text.format = schema["text"].format  # the compact positions (see searchlib.backends.whoosh.codec)
     for text in _sample_texts():
         assert list(schema["text"].index(text)) == list(chain_text.index(text))
         assert list(schema["title"].index(text)) == list(chain_text.index(text))
@@ -102,8 +102,8 @@ def test_the_fast_index_paths_give_exactly_the_postings_of_the_analyzer_chain() 
 def test_the_schema_pickles_without_the_word_cache() -> None:
     import pickle
 
-    from searchlib import analysis
-    from searchlib.schema import build_schema
+    from searchlib.analysis import french as analysis
+    from searchlib.backends.whoosh.schema import build_schema
 
     analysis.french_positions("Pékin sécurité " * 50)
     assert analysis._WORDS
@@ -116,8 +116,8 @@ def test_the_schema_pickles_without_the_word_cache() -> None:
 def test_indexing_with_worker_processes_finds_the_same_and_never_duplicates(tmp_path: Path) -> None:
     from searchlib import Archive
 
-    from searchlib import topk
-    from searchlib.copies import word_simhash
+    from searchlib.backends.whoosh import arrays as topk
+    from searchlib.analysis.copy_keys import word_simhash
 
     found = {}
     words = {}

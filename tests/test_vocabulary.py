@@ -9,7 +9,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 
 from searchlib import Archive, Article
-from searchlib.vocabulary import HEADER, MAX_CHUNKS, Vocabulary, _chunks, add_words, file_name, vocabulary_of
+from searchlib.analysis.vocabulary import HEADER, MAX_CHUNKS, Vocabulary, _chunks, add_words, file_name, vocabulary_of
 
 
 def _articles(prefix: str, body: str, n: int) -> list[Article]:

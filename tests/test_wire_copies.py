@@ -90,8 +90,8 @@ def test_copies_are_grouped_on_the_hash_and_date_each_article_stored() -> None:
                     body=OTHER_STORY, date=dt.date(2023, 7, 15)),
         ]
     )
-    from searchlib import topk
-    from searchlib.copies import word_simhash
+    from searchlib.backends.whoosh import arrays as topk
+    from searchlib.analysis.copy_keys import word_simhash
 
     searcher = archive._search_with()
     engine = topk.engine(searcher)
@@ -106,7 +106,7 @@ def test_copies_are_grouped_on_the_hash_and_date_each_article_stored() -> None:
 
 
 def _stored_keys(archive: Archive) -> dict[str, int | None]:
-    from searchlib import topk
+    from searchlib.backends.whoosh import arrays as topk
 
     searcher = archive._search_with()
     engine = topk.engine(searcher)
@@ -116,7 +116,7 @@ def _stored_keys(archive: Archive) -> dict[str, int | None]:
 def test_an_index_keeps_the_key_version_it_was_created_with(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Keys of two versions never compare: an index created before version 2 (its manifest has
     no copy_hash_version) keys the articles added to it later with version 1; a rebuild moves it."""
-    from searchlib.copies import COPY_HASH_VERSION, simhash, word_simhash
+    from searchlib.analysis.copy_keys import COPY_HASH_VERSION, simhash, word_simhash
 
     source = tmp_path / "a.jsonl"
     source.write_text(json.dumps({"id": "afp", "title": "Plan sécheresse", "date": "2023-07-13", "text": DISPATCH}) + "\n")

@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..archive import Archive
 from ..errors import BadFilter, QueryError
-from ..facets import FACETS
+from ..search.facets import FACETS
 from ..models import SearchResults
 
 

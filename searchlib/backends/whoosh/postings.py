@@ -7,11 +7,11 @@ one dictionary lookup for a word seen before), and the numbers appended to the f
 :class:`WordBuffer`. When the segment is written, :meth:`WordBuffer.build` groups the whole
 segment's words by term with one stable sort (the words are already in article and position
 order, so the sort keeps them so within a term), counts each term's frequency per article and
-encodes every posting's positions at once (:class:`~searchlib.codec.CompactPositions`' bytes).
+encodes every posting's positions at once (:class:`~searchlib.backends.whoosh.codec.CompactPositions`' bytes).
 
-The postings are those :meth:`searchlib.schema.FrenchText.index` gives, exactly: stop words take
+The postings are those :meth:`searchlib.backends.whoosh.schema.FrenchText.index` gives, exactly: stop words take
 no position, an article's first kept word keeps its word index and the next kept words follow it
-(:func:`searchlib.analysis.french_positions`); tests/test_postings.py compares them.
+(:func:`searchlib.analysis.french.french_positions`); tests/test_postings.py compares them.
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import analysed, raw_words
-from .copies import word_key
+from ...analysis.french import analysed, raw_words
+from ...analysis.copy_keys import word_key
 
 #: Estimated bytes of memory per word buffered, at most: its number (4), and when the segment is
 #: written the arrays of :meth:`WordBuffer.build` (54 at their peak on OrangeSum, measured with
 #: tracemalloc; 17 of them kept until the segment is written: 0.39 posting a word).
 WORD_BYTES = 60
 #: Words numbered before :func:`shared_numbers` starts afresh (~150 bytes each, like the
-#: analysis cache of :mod:`searchlib.analysis`, outside a writer's ``limitmb``).
+#: analysis cache of :mod:`searchlib.analysis.french`, outside a writer's ``limitmb``).
 NUMBERS_LIMIT = 400_000
 
 #: A value's typecode byte by the width of its numbers (CompactPositions: B, H or I).
@@ -40,7 +40,7 @@ _TYPECODES = np.array([0, ord("B"), ord("H"), 0, ord("I")], dtype=np.uint8)
 
 class WordNumbers(dict[str, int]):
     """Raw word → number: kept words 0, 1, 2, …, stop words -1, -2, … (so an article's length is
-    its count of numbers >= 0). A word not seen yet is analysed (:func:`~searchlib.analysis.analysed`)
+    its count of numbers >= 0). A word not seen yet is analysed (:func:`~searchlib.analysis.french.analysed`)
     when first looked up; its term and folded spelling are numbered too."""
 
     def __init__(self) -> None:
@@ -71,7 +71,7 @@ class WordNumbers(dict[str, int]):
             return np.array(numbers, dtype=np.intc)
 
     def copy_keys(self, numbers: np.ndarray) -> np.ndarray:
-        """The wire-copy keys (:func:`searchlib.copies.word_key`) of numbered words."""
+        """The wire-copy keys (:func:`searchlib.analysis.copy_keys.word_key`) of numbered words."""
         kept = numbers >= 0
         spellings = np.empty(len(numbers), dtype=np.intc)
         with self._lock:  # the arrays' views must go before another thread grows them
@@ -160,7 +160,7 @@ class WordBuffer:
         return len(self.words)
 
     def folded_counts(self) -> dict[str, int]:
-        """Folded word → number of articles holding it (:func:`~searchlib.analysis.folded_words`)."""
+        """Folded word → number of articles holding it (:func:`~searchlib.analysis.french.folded_words`)."""
         words = np.frombuffer(self.words, dtype=np.intc) if self.words else np.zeros(0, np.intc)
         articles = len(self.counts)
         if not len(words):

@@ -6,7 +6,7 @@ compare) cost ~7 µs an article. Here each word's positions in all those article
 array of keys ``article << 32 | position``, decoded from the stored gap arrays in one numpy pass,
 and the phrase's words are matched with binary searches over whole arrays.
 
-The positions format is :class:`searchlib.codec.CompactPositions`: a typecode byte (``B``, ``H``
+The positions format is :class:`searchlib.backends.whoosh.codec.CompactPositions`: a typecode byte (``B``, ``H``
 or ``I``) then the position gaps, little-endian.
 """
 

@@ -26,14 +26,14 @@ from whoosh.qparser import (
 )
 from whoosh.reading import IndexReader
 
-from .analysis import terms
-from .dates import parse_date_bound
-from .errors import BadFilter, EmptyQuery
-from .models import SearchFilters
+from ..analysis.french import terms
+from ..ingest.dates import parse_date_bound
+from ..errors import BadFilter, EmptyQuery
+from ..models import SearchFilters
 from . import ranking
-from .schema import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS
-from .suggest import words_within
-from .vocabulary import Vocabulary
+from ..backends.whoosh.schema import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS
+from .spelling import words_within
+from ..analysis.vocabulary import Vocabulary
 
 #: Longest query text searched; the rest is ignored (with a notice).
 MAX_QUERY_CHARS = 1000
@@ -439,7 +439,7 @@ def filter_query(filters: SearchFilters, schema: Schema) -> wq.Query | None:
 
     Names match the stored value's words in order, case and accents ignored: ``--source "le monde"``
     finds "Le Monde", ``--author dupont`` finds "Marie Dupont". Dates: see
-    :meth:`searchlib.topk.Engine.dated_between`.
+    :meth:`searchlib.backends.whoosh.arrays.Engine.dated_between`.
     """
     parts: list[wq.Query] = []
     for kind, fieldnames in _NAME_FIELDS.items():

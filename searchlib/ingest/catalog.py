@@ -11,7 +11,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .models import Failure
+from ..models import Failure
 
 CATALOG = "files.json"
 _FORMAT = 1

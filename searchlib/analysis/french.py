@@ -279,7 +279,7 @@ def french_analyzer() -> Analyzer:
 def folded_analyzer() -> Analyzer:
     """The French analyzer without stemming: folded content words, as written ("élections" →
     "elections", not "election"). Of the title's words, for the bonus of a query word found in the
-    title in the form it was typed (see ``searchlib.ranking.FIELD_BOOSTS``)."""
+    title in the form it was typed (see ``searchlib.search.ranking.FIELD_BOOSTS``)."""
     return FrenchTokenizer() | LowercaseFilter() | FoldFilter() | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=1, maxsize=64)
 
 

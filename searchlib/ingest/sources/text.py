@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..cleaning import clean_paragraphs, looks_like_title, normalize_text, split_paragraphs, title_from_text
 from ..dates import parse_date
-from ..models import Article, Failure
+from ...models import Article, Failure
 from .common import NotText, decode, derived_id
 from .members import ARTICLE_FILE_LIMIT, TooLarge, read_whole
 

@@ -170,7 +170,7 @@ class _Postings:
 
     def position_keys(self, docs: np.ndarray) -> np.ndarray:
         """The word's positions in each of ``docs`` (ascending, all holding the word) as sorted
-        keys ``doc << 32 | position`` (:mod:`searchlib.phrases`)."""
+        keys ``doc << 32 | position`` (:mod:`searchlib.backends.whoosh.phrases`)."""
         if self.lasts is None:
             self.lasts = np.fromiter((block[0] for block in self.blocks), dtype=np.int64, count=len(self.blocks))
         which = np.searchsorted(self.lasts, docs)

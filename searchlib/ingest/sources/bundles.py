@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from ..models import Article, Failure
+from ...models import Article, Failure
 from .members import MAX_DEPTH, Member, Source, depth
 
 #: Reads one member: its reader by extension or content; ``quiet`` passes over unknown formats.

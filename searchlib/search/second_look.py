@@ -2,17 +2,17 @@
 
 BM25F scores each query word on its own. A question is usually written from one sentence of the
 article that answers it, and a word is often typed in another form than the article's. For the
-:data:`~searchlib.ranking.RERANK_DEPTH` best articles this module adds, each weighed by the
+:data:`~searchlib.search.ranking.RERANK_DEPTH` best articles this module adds, each weighed by the
 words' IDF:
 
 - **nearby**: the most weight of distinct query words found within
-  :data:`~searchlib.ranking.NEARBY_WIDTH` consecutive indexed words (stop words take no position);
+  :data:`~searchlib.search.ranking.NEARBY_WIDTH` consecutive indexed words (stop words take no position);
 - **adjacent**: the weight of each pair of neighbouring query words standing side by side;
 - **forms**: the weight of the query words the article holds in a form sharing its first
-  :data:`~searchlib.ranking.FORM_LETTERS` letters ("villageois" and "village", which Snowball
+  :data:`~searchlib.search.ranking.FORM_LETTERS` letters ("villageois" and "village", which Snowball
   stems apart), or exactly as typed for a shorter word ("Tours" holds "tours", not only "tour");
-  the text is read for the first :data:`~searchlib.ranking.FORMS_READ_DEPTH` only, and past them a
-  form is taken as held where the word's stem is (for :data:`~searchlib.ranking.UNREAD_FORM_SHARE`
+  the text is read for the first :data:`~searchlib.search.ranking.FORMS_READ_DEPTH` only, and past them a
+  form is taken as held where the word's stem is (for :data:`~searchlib.search.ranking.UNREAD_FORM_SHARE`
   of its weight).
 
 Measured in docs/relevance.md (#66–#73): PIAF 0.7807 → 0.8028, Wikinews entities 0.9086 → 0.9180.
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from . import ranking
-from .analysis import analysed, raw_words
+from ..analysis.french import analysed, raw_words
 from .query import positive_leaves
 
 
@@ -198,6 +198,6 @@ _UNACCENT = bytes(_unaccented(byte) if byte >= 0xC0 else byte for byte in range(
 
 def folded_bytes(text: str) -> bytes:
     """``text`` lower-cased and unaccented as one byte string, letters outside Latin-1 as "?" (a
-    cheap fold for finding a word's form: :func:`searchlib.analysis.fold` works word by word)."""
+    cheap fold for finding a word's form: :func:`searchlib.analysis.french.fold` works word by word)."""
     text = text.lower().replace("œ", "oe").replace("æ", "ae")
     return text.encode("latin-1", "replace").translate(_UNACCENT)

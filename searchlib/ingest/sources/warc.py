@@ -19,7 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from ..dates import parse_date
-from ..models import Article, Failure
+from ...models import Article, Failure
 from .html import NoArticle, page_article
 from .members import Source
 

@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from whoosh.analysis import Analyzer
 
-from . import analysis
-from .models import Snippet
+from ..analysis import french as analysis
+from ..models import Snippet
 
 SNIPPET_CHARS = 200
 MAX_FRAGMENTS = 3

@@ -1,6 +1,6 @@
 """Wire copies: the same agency dispatch reprinted by many outlets, shown as one hit.
 
-Each article's SimHash is computed when it is indexed (:mod:`searchlib.copies`); at search time
+Each article's SimHash is computed when it is indexed (:mod:`searchlib.analysis.copy_keys`); at search time
 the ranked candidates are grouped when their hashes are close and their dates are too, and each
 group is shown once — as its earliest copy, at the rank of its best one.
 """
@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .copies import MAX_DISTANCE
+from ..analysis.copy_keys import MAX_DISTANCE
 
 #: Copies of one dispatch are published within this many days of each other.
 COPY_DAYS = 3

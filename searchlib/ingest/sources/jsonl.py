@@ -12,7 +12,7 @@ from typing import Any
 
 from ..cleaning import clean_paragraphs, normalize_text, split_paragraphs, title_from_text
 from ..dates import parse_date
-from ..models import Article, Failure
+from ...models import Article, Failure
 from .common import NotText, decode, derived_id
 from .members import WHOLE_FILE_LIMIT, Source, TooLarge, read_whole
 

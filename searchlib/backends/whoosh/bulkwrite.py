@@ -5,21 +5,21 @@ times: into a ``PostingPool`` (marshalled to temporary files, sorted, merged bac
 ``add_posting`` call each into the W3 postings writer, and the same again when segments are merged.
 On OrangeSum that was ~8 ms of the ~10 ms an article cost. :class:`BulkWriter` keeps each term's
 postings in one flat list (docnum, weight, value, docnum, …) and at commit slices whole blocks of
-128 out of it (:func:`searchlib.codec.encode_block`); merging reads the old segments' blocks whole
+128 out of it (:func:`searchlib.backends.whoosh.codec.encode_block`); merging reads the old segments' blocks whole
 (a zlib stream per 128 postings), shifts their document numbers and writes them again, term by term, so that a merge's
 memory is one term's postings, not the index's. A term in one merged segment only (most of them)
 has its blocks copied, only their docnums shifted (:meth:`_Merged.copied`).
 
 The files are byte for byte what Whoosh's own writer writes for the same documents with
-:class:`searchlib.codec.CompactCodec` (the tests compare them): Whoosh's searcher and
-:mod:`searchlib.topk` read them unchanged. Only that codec's layout is written here;
+:class:`searchlib.backends.whoosh.codec.CompactCodec` (the tests compare them): Whoosh's searcher and
+:mod:`searchlib.backends.whoosh.arrays` read them unchanged. Only that codec's layout is written here;
 :func:`supports` tells when another codec is in use.
 
 Memory stays bounded: past ``limitmb`` of postings the writer closes the segment it is writing and
 starts another, committed together with it (a crash before the commit leaves neither).
 
 The French text fields (title, text) keep no postings per article: their words, numbered, wait in
-a :class:`searchlib.postings.WordBuffer` whose postings are built with numpy, all at once, when
+a :class:`searchlib.backends.whoosh.postings.WordBuffer` whose postings are built with numpy, all at once, when
 the segment is written (and the word list counted from it).
 """
 
@@ -65,10 +65,10 @@ from .codec import (
     extend_postings,
     shift_block,
 )
-from .copies import BodyKey, simhash_of_keys
+from ...analysis.copy_keys import BodyKey, simhash_of_keys
 from .postings import WORD_BYTES, Grouped, WordBuffer, shared_numbers
 from .schema import FrenchText
-from .vocabulary import WordCounter
+from ...analysis.vocabulary import WordCounter
 
 #: Values whose postings a writer remembers (see BulkWriter._postings_of_value), and how many
 #: values of a field it looks at before it decides whether they repeat.
@@ -134,7 +134,7 @@ class BulkWriter(SegmentWriter):
         ``count_words`` names a field whose words (as written, folded) are counted in
         :attr:`words` for each document added, from the same pass over the text as its postings:
         the field's type must have an ``index_and_words`` method
-        (:class:`searchlib.schema.FrenchText`).
+        (:class:`searchlib.backends.whoosh.schema.FrenchText`).
 
         ``procs`` > 1 writes a large segment's postings (the merge at the end of a run, mostly)
         with that many processes, each a range of the terms (see :class:`_RangeWriter`)."""

@@ -12,10 +12,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .analysis import ANALYZER_VERSION
-from .copies import COPY_HASH_VERSION
-from .errors import IncompatibleIndex
+from ... import __version__
+from ...analysis.french import ANALYZER_VERSION
+from ...analysis.copy_keys import COPY_HASH_VERSION
+from ...errors import IncompatibleIndex
 from .schema import SCHEMA_VERSION
 
 MANIFEST = "searchlib.json"
@@ -42,7 +42,7 @@ def index_name(path: Path) -> str:
 
 
 def copy_hash_version(path: Path) -> int:
-    """The wire-copy key version of the index at ``path`` (see :mod:`searchlib.copies`): the one
+    """The wire-copy key version of the index at ``path`` (see :mod:`searchlib.analysis.copy_keys`): the one
     it was created with, so that the keys of the articles it holds and of those added later
     compare; 1 for indexes created before the manifest said."""
     version = (read(path) or {}).get("copy_hash_version", 1)

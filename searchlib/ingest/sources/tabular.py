@@ -11,7 +11,7 @@ import io
 import sys
 from collections.abc import Iterator
 
-from ..models import Article, Failure
+from ...models import Article, Failure
 from .common import NotText, decode
 from .jsonl import FIELD_ALIASES, BadRecord, record_article
 from .members import WHOLE_FILE_LIMIT, Source, TooLarge, read_whole

@@ -17,9 +17,9 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Results
 from whoosh.util.times import long_to_datetime
 
-from .analysis import fold
-from .errors import BadFilter
-from .schema import FACET_COLUMNS
+from ..analysis.french import fold
+from ..errors import BadFilter
+from ..backends.whoosh.schema import FACET_COLUMNS
 
 #: What results can be counted by, in the order they are shown.
 FACETS = ("source", "section", "author", "year", "month")

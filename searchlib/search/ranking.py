@@ -35,7 +35,7 @@ TITLE_PHRASE_SLOP = 1
 PAIR_BOOST = 0.0
 PAIR_SLOP = 3
 
-#: The second look (:mod:`searchlib.rerank`) at the best-ranked articles: how many, and the weight
+#: The second look (:mod:`searchlib.search.second_look`) at the best-ranked articles: how many, and the weight
 #: of each of its measures (docs/relevance.md, #66–#73: PIAF 0.7807 → 0.8028). Each measure adds query
 #: words' IDF: of the most found within NEARBY_WIDTH consecutive words, of neighbouring query words
 #: found side by side, and of the words held in a form sharing their first FORM_LETTERS letters.

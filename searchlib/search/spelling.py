@@ -1,7 +1,7 @@
 """"Did you mean": a query with its misspelt words replaced by words the archive holds.
 
 Candidates come from the words of the articles as written (folded, not stemmed: the archive's
-:class:`~searchlib.vocabulary.Vocabulary`), so a suggestion is a word people can read, and accents never matter: "cyberataque" →
+:class:`~searchlib.analysis.vocabulary.Vocabulary`), so a suggestion is a word people can read, and accents never matter: "cyberataque" →
 "cyberattaque", "Shangfou" → "Shangfu".
 """
 
@@ -15,9 +15,9 @@ from whoosh import query as wq
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 
-from .analysis import FRENCH_STOP_WORDS, fold, terms
-from .schema import TEXT_FIELDS
-from .vocabulary import Vocabulary
+from ..analysis.french import FRENCH_STOP_WORDS, fold, terms
+from ..backends.whoosh.schema import TEXT_FIELDS
+from ..analysis.vocabulary import Vocabulary
 
 #: A query finding fewer results than this gets a suggestion (when one finds more).
 FEW_RESULTS = 3

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import cast
 
-from ..models import Article, Failure
+from ...models import Article, Failure
 from .bundles import read_compressed, read_tar, read_zip
 from .jsonl import read_json, read_jsonl
 from .members import Member, Source, head

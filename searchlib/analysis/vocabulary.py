@@ -23,7 +23,7 @@ from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 
-from .analysis import folded_words
+from .french import folded_words
 
 #: Word lists by article count: the words in more than each of these many articles.
 _TIERS = (2000, 200, 20, 0)
@@ -187,13 +187,13 @@ class WordCounter:
         self.add_words(folded_words(text))
 
     def add_words(self, words: Iterable[str]) -> None:
-        """Counts one article's distinct words (as :func:`~searchlib.analysis.folded_words` gives them)."""
+        """Counts one article's distinct words (as :func:`~searchlib.analysis.french.folded_words` gives them)."""
         self.counts.update(words)
         self.articles += 1
 
     def add_counts(self, counts: dict[str, int], articles: int) -> None:
         """Counts ``articles`` articles whose words, each with the number of them holding it,
-        are ``counts`` (counted all at once: :meth:`searchlib.postings.WordBuffer.folded_counts`)."""
+        are ``counts`` (counted all at once: :meth:`searchlib.backends.whoosh.postings.WordBuffer.folded_counts`)."""
         self.counts.update(counts)
         self.articles += articles
 

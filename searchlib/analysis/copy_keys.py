@@ -8,7 +8,7 @@ stories about the same event share names and vocabulary but not long runs of wor
   (NFKD, combining marks removed, so "Élysée" and "Elysee" agree), punctuation and typography
   (apostrophes, quotes, non-breaking spaces), digits (updated tolls and times: "5 morts" → "7 morts")
   and words of fewer than 3 letters (elisions and articles that editors rephrase: "l'", "de", "la").
-  It is done here with the standard library rather than :func:`searchlib.analysis.fold`, so that the
+  It is done here with the standard library rather than :func:`searchlib.analysis.french.fold`, so that the
   keys stored in an index do not move when the search analyzer changes.
 - **Word 5-grams (shingles)** rather than single words: a bag of words is shared by any two stories
   on one topic; runs of five words are shared almost only by copied text.
@@ -33,12 +33,12 @@ stories about the same event share names and vocabulary but not long runs of wor
   anything, and short briefs on one event ("Le match est reporté") are alike without being copies.
 
 Two versions of the key (an index keeps the one it was created with: its manifest says which,
-see :mod:`searchlib.manifest`; indexes without the entry use the first):
+see :mod:`searchlib.backends.whoosh.manifest`; indexes without the entry use the first):
 
 1. :func:`simhash`: normalised as above, each distinct shingle's ``blake2b`` digest. It cost a
    sixth of indexing (0.32 ms an article: the words split again, a digest per shingle).
 2. :func:`word_simhash` (:data:`COPY_HASH_VERSION`, indexes created since): the words are the
-   indexed text's own (:func:`searchlib.analysis.raw_words`, folded as the index folds them), each
+   indexed text's own (:func:`searchlib.analysis.french.raw_words`, folded as the index folds them), each
    word of three letters or more without a digit keyed once per process by its ``blake2b`` digest
    (:func:`word_key`); a shingle's hash mixes its five words' keys (rotated by position, so word
    order counts; then SplitMix64's finaliser, so every bit depends on every word) and the vote runs
@@ -68,7 +68,7 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import analysed, raw_words
+from .french import analysed, raw_words
 
 #: Bodies with fewer normalised words than this get no key.
 MIN_WORDS = 40
@@ -247,7 +247,7 @@ def simhash_of_keys(keys: np.ndarray) -> int | None:
 @dataclass(frozen=True)
 class BodyKey:
     """A body's version-2 key, to be computed where the body is indexed: the body is the end of
-    the text field ``field``, after the words of ``before``. :class:`searchlib.bulkwrite.BulkWriter`
+    the text field ``field``, after the words of ``before``. :class:`searchlib.backends.whoosh.bulkwrite.BulkWriter`
     reads the body's word keys from the words it numbered for that field; called, it computes the
     key from the body alone (:func:`word_simhash`), the same value."""
 

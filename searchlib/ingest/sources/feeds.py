@@ -16,7 +16,7 @@ from typing import Any
 import feedparser
 
 from ..dates import parse_date
-from ..models import Article, Failure
+from ...models import Article, Failure
 from .html import fragment_text, is_teaser
 from .jsonl import BadRecord, record_article
 from .members import WHOLE_FILE_LIMIT, Source, TooLarge, read_whole

@@ -22,13 +22,16 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from . import analysis, copies, manifest, postings, vocabulary
+from . import manifest, postings
+from ...analysis import french as analysis
+from ...analysis import copy_keys as copies
+from ...analysis import vocabulary
 from .bulkwrite import BulkWriter
-from .catalog import FileCatalog
-from .errors import IncompatibleIndex, IndexWriteError
-from .models import Article, Failure, IndexReport
+from ...ingest.catalog import FileCatalog
+from ...errors import IncompatibleIndex, IndexWriteError
+from ...models import Article, Failure, IndexReport
 from .schema import to_document
-from .vocabulary import WordCounter
+from ...analysis.vocabulary import WordCounter
 
 #: The pid of the process writing the index, for the message a waiting process gets.
 WRITER_NOTE = "writer.pid"
@@ -49,7 +52,7 @@ class Batch:
         copy_hash_version: int = copies.COPY_HASH_VERSION,
     ) -> None:
         self._open_writer = open_writer
-        #: The index's version of the wire-copy keys (see searchlib.copies).
+        #: The index's version of the wire-copy keys (see searchlib.analysis.copy_keys).
         self.copy_hash_version = copy_hash_version
         self.writer: IndexWriter | None = open_writer()
         self.existing = existing

@@ -1,0 +1,1 @@
+"""The storage-and-matching engines searchlib runs on. ``whoosh`` is the embedded one."""
