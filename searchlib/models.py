@@ -25,6 +25,10 @@ class Article:
     section: str | None = None
     path: str | None = None
 
+    def text(self) -> str:
+        """What is searched as the article's text: its title, lede and body, a line apart."""
+        return "\n".join(part for part in (self.title, self.lede, self.body) if part)
+
     def fingerprint(self) -> str:
         """A digest of the content, so re-indexing can tell unchanged articles from edited ones:
         each field's name, \\x1f, its value as text, \\x1e (in one call: digests stored in indexes

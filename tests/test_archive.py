@@ -211,7 +211,7 @@ def test_a_searcher_sees_articles_added_after_it_was_opened() -> None:
 
 
 def _segments(archive: Archive) -> int:
-    reader = archive._ix.reader()
+    reader = archive._backend._ix.reader()
     try:
         return 1 if reader.is_atomic() else len(reader.readers)
     finally:

@@ -105,12 +105,12 @@ def test_a_merge_whose_other_process_dies_commits_nothing(tmp_path: Path, monkey
     with Archive(tmp_path / "ix") as archive:
         archive.index_paths([SAMPLES / "wikinews_fr_sample.jsonl"], batch_size=50)
         archive.add(Article(id="more", title="Un de plus", body="Pékin."))  # two segments now
-        before = archive._ix.latest_generation()
+        before = archive._backend._ix.latest_generation()
         monkeypatch.setattr(bulkwrite, "PARALLEL_MIN_WORK", 0)
         monkeypatch.setattr(bulkwrite._RangeWriter, "_run", staticmethod(lambda *args: os._exit(3)))
-        with pytest.raises(IndexWriteError, match="exit code 3"), archive._batch(merge_jobs=2) as merging:
+        with pytest.raises(IndexWriteError, match="exit code 3"), archive._backend._batch(merge_jobs=2) as merging:
             merging.commit(merge=True)
-        assert archive._ix.latest_generation() == before
+        assert archive._backend._ix.latest_generation() == before
         assert len(archive) == 200 and archive.check() == []
         assert archive.search("pekin").total >= 1
 
@@ -156,7 +156,7 @@ def test_a_first_build_ends_with_compressed_postings(tmp_path: Path, batch_size:
     """Its batches are written without zlib for the final merge, which compresses them."""
     with Archive(tmp_path / "ix") as archive:
         archive.index_paths([SAMPLES / "wikinews_fr_sample.jsonl"], batch_size=batch_size)
-        reader = archive._ix.reader()
+        reader = archive._backend._ix.reader()
         try:
             assert reader.is_atomic()
             compressed = {bool(reader.postings("text", term)._compression) for term in reader.lexicon("text")}

@@ -121,7 +121,7 @@ def test_an_archive_written_in_the_zlib_format_reads_and_merges(tmp_path: Path, 
     with Archive(tmp_path / "index") as archive:
         archive.add_many(written[5:])
         assert [archive.get(f"a{n}") for n in range(10)] == written
-        with archive._batch() as merging:  # the merge rewrites the old segment's articles with zstd
+        with archive._backend._batch() as merging:  # the merge rewrites the old segment's articles with zstd
             merging.commit(merge=True)
         assert [archive.get(f"a{n}") for n in range(10)] == written
         assert archive.check() == []
@@ -135,9 +135,9 @@ def test_articles_read_back_whole_after_a_merge(tmp_path: Path) -> None:
     with Archive(tmp_path / "index") as archive:
         archive.add_many(written[:20])
         archive.add_many(written[20:])
-        with archive._batch() as merging:  # what index_paths does after a large run
+        with archive._backend._batch() as merging:  # what index_paths does after a large run
             merging.commit(merge=True)
-        assert archive._search_with().reader().is_atomic()
+        assert archive._backend._searcher().reader().is_atomic()
         assert [archive.get(f"a{n}") for n in range(40)] == written
         assert archive.search('"sécurité"').total == 40
 

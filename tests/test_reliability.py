@@ -83,15 +83,15 @@ def test_a_first_build_stopped_before_its_merge_is_merged_by_the_next_run(tmp_pa
     with Archive(tmp_path / "ix") as archive:
         with pytest.raises(Interrupted):
             archive.index_paths([folder], progress=interrupt_after(3), batch_size=50)
-        assert len(archive) == 150 and len(archive._ix._segments()) == 3
+        assert len(archive) == 150 and len(archive._backend._ix._segments()) == 3
         report = archive.index_paths([folder], batch_size=50)
         assert (report.added, report.unchanged, len(archive)) == (50, 150, 200)
-        assert len(archive._ix._segments()) == 1 and archive.check() == []
+        assert len(archive._backend._ix._segments()) == 1 and archive.check() == []
         assert not list(tmp_path.glob("ix/*unmerged"))  # nothing left to finish
         # An update of the finished index is small again: it does not rewrite the index.
         write_jsonl(folder / "part4.jsonl", articles(10, start=200))
         archive.index_paths([folder], batch_size=50)
-        assert len(archive) == 210 and len(archive._ix._segments()) == 2
+        assert len(archive) == 210 and len(archive._backend._ix._segments()) == 2
 
 
 def test_locked_index_names_the_writer_pid(tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ def test_locked_index_names_the_writer_pid(tmp_path: Path) -> None:
 _KILLED_MID_BATCH = """
 import os, sys
 from searchlib import Archive
-writer = Archive(sys.argv[1])._writer(jobs=2)
+writer = Archive(sys.argv[1])._backend._writer(jobs=2)
 for i in range(200):
     writer.add_document(id=f"a{i}", title="Pékin", text="Une cyberattaque visait Pékin.")
 with open(sys.argv[2], "w") as note:
@@ -162,7 +162,7 @@ def test_workers_of_a_killed_indexing_process_die_with_it_and_free_the_index(tmp
 _KILLED_WHILE_WORKERS_REPORT = """
 import os, sys, time
 from searchlib import Archive
-writer = Archive(sys.argv[1])._writer(jobs=2)
+writer = Archive(sys.argv[1])._backend._writer(jobs=2)
 for i in range(400):  # many distinct words: each worker's result is more than a pipe holds
     writer.add_document(id=f"a{i}", title="Pékin", text=" ".join(f"mot{i}x{j}" for j in range(60)))
 writer._enqueue()

@@ -107,13 +107,13 @@ def test_decoded_blocks_stay_within_their_memory_bound(monkeypatch: pytest.Monke
     archive = Archive.in_memory()
     archive.add_many(sample_articles())
     assert [shape(archive.search(query)) for query in QUERIES] == roomy
-    cache = topk.engine(archive._search_with())._decoded
+    cache = topk.engine(archive._backend._searcher())._decoded
     assert 0 < cache.size <= 1_500 or len(cache) == 1
     assert cache.size == sum(map(topk._block_bytes, cache.values()))
 
 
 def test_the_fast_path_reads_the_queries_people_type(archive: Archive) -> None:
-    engine = topk.engine(archive._search_with())
+    engine = topk.engine(archive._backend._searcher())
     for query in ["chine pollution", '"Coupe du monde" football', "pekin"]:
         assert engine.search(archive._queries.parse(query).query, 10, None, RANKED_FIELDS) is not None
     for query in ["chine AND pollution", "chine -pollution", "pol*", "pollutoin~"]:  # Whoosh runs these
@@ -139,7 +139,7 @@ def test_snippets_find_the_words_the_analyzer_finds() -> None:
         text = " ".join(f"{article.title} {article.lede} {article.body} Aujourd'hui, l'État".split())
         wanted = set(rng.sample(terms(text), 3)) | {"aujourd'hui", "etat"}
         expected = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in wanted]
-        assert highlight._matches(text, wanted, analyzer) == expected
+        assert highlight._matches(text, wanted) == expected
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ def test_snippets_find_the_words_the_tokenizer_keeps_whole(text: str, words: str
     wanted = set(terms(words))
     expected = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in wanted]
     assert expected
-    assert highlight._matches(text, wanted, analyzer) == expected
+    assert highlight._matches(text, wanted) == expected
 
 
 _SPACES = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
@@ -174,7 +174,7 @@ def test_snippet_text_is_single_spaced_as_split_and_join_make_it(text: str) -> N
 def test_did_you_mean_counts_a_swap_of_neighbouring_letters_as_one_edit() -> None:
     archive = Archive.in_memory()
     archive.add_many([Article(id=f"a{n}", title="Pékin", body="Une cyberattaque visait Pékin.") for n in range(30)])
-    words = archive._words(archive._search_with())
+    words = archive._backend.view().vocabulary()
     assert "pekin" in words_within(words, "pkein", 1)  # one swap: two Levenshtein edits
     assert best_spelling("pkein", words) == "pekin"
     assert best_spelling("cyebrattaque", words) == "cyberattaque"

@@ -130,9 +130,9 @@ def test_indexing_with_worker_processes_finds_the_same_and_never_duplicates(tmp_
             assert again.unchanged == 199 and again.added == 0
             assert len(archive) == 199 and archive.check() == []
             found[jobs] = [(hit.id, round(hit.score, 4)) for hit in archive.search("pekin attentat", limit=20).hits]
-            vocabulary = archive._words(archive._search_with())
+            vocabulary = archive._backend.view().vocabulary()
             words[jobs] = (vocabulary.counts, vocabulary.articles)
-            searcher = archive._search_with()
+            searcher = archive._backend._searcher()
             engine = topk.engine(searcher)
             stored = [searcher.stored_fields(n) for n in range(engine.reader.doc_count_all())]
             keys[jobs] = {fields["id"]: engine.copy_key(n)[0] for n, fields in enumerate(stored)}

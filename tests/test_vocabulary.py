@@ -40,7 +40,7 @@ def test_words_of_later_runs_add_up_and_outlive_the_process(tmp_path: Path) -> N
     with Archive.open(tmp_path / "index") as archive:
         assert archive.search("cyebrattaque").suggestion == "cyberattaque"
         assert archive.search("Shangfou").suggestion == "Shangfu"
-        words = archive._words(archive._search_with())
+        words = archive._backend.view().vocabulary()
         assert (words.frequency("pekin"), words.articles) == (60, 60)
 
 
@@ -48,7 +48,7 @@ def test_unchanged_articles_are_not_counted_twice(tmp_path: Path) -> None:
     with Archive(tmp_path / "index") as archive:
         archive.add_many(_articles("a", "Une cyberattaque visait Pékin.", 5))
         archive.add_many(_articles("a", "Une cyberattaque visait Pékin.", 5))  # same articles again
-        assert archive._words(archive._search_with()).frequency("pekin") == 5
+        assert archive._backend.view().vocabulary().frequency("pekin") == 5
 
 
 def test_a_search_after_a_commit_sees_the_new_words() -> None:
@@ -68,7 +68,7 @@ def test_a_rebuild_leaves_only_the_new_index_words(tmp_path: Path) -> None:
     word_files = [p.name for p in (tmp_path / "index").iterdir() if p.name.endswith(file_name(""))]
     assert len(word_files) == 1
     with Archive.open(tmp_path / "index") as archive:
-        assert archive._words(archive._search_with()).frequency("pollution") == 1
+        assert archive._backend.view().vocabulary().frequency("pollution") == 1
 
 
 def _saved_chunks(index: Path) -> list[bytes]:
@@ -84,13 +84,13 @@ def test_each_commit_appends_its_words_and_the_run_ends_with_one_list(tmp_path: 
         batches = archive.index_paths([source], batch_size=10)
         assert batches.batches == 3
         assert len(_saved_chunks(tmp_path / "index")) == 1  # the three appended chunks, rewritten as one
-        words = archive._words(archive._search_with())
+        words = archive._backend.view().vocabulary()
         assert (words.frequency("pekin"), words.frequency("mot7"), words.articles) == (25, 1, 25)
         archive.add_many(_articles("b", "Le ministre Shangfu à Pékin.", 4))
         archive.add_many(_articles("c", "Une cyberattaque visait Pékin.", 6))
         assert len(_saved_chunks(tmp_path / "index")) == 3
     with Archive.open(tmp_path / "index") as archive:
-        words = archive._words(archive._search_with())
+        words = archive._backend.view().vocabulary()
         assert (words.frequency("pekin"), words.frequency("shangfu"), words.articles) == (35, 29, 35)
 
 

@@ -93,7 +93,7 @@ def test_copies_are_grouped_on_the_hash_and_date_each_article_stored() -> None:
     from searchlib.backends.whoosh import arrays as topk
     from searchlib.analysis.copy_keys import word_simhash
 
-    searcher = archive._search_with()
+    searcher = archive._backend._searcher()
     engine = topk.engine(searcher)
     keys, expected = [], []
     for docnum in range(engine.reader.doc_count_all()):
@@ -108,7 +108,7 @@ def test_copies_are_grouped_on_the_hash_and_date_each_article_stored() -> None:
 def _stored_keys(archive: Archive) -> dict[str, int | None]:
     from searchlib.backends.whoosh import arrays as topk
 
-    searcher = archive._search_with()
+    searcher = archive._backend._searcher()
     engine = topk.engine(searcher)
     return {searcher.stored_fields(n)["id"]: engine.copy_key(n)[0] for n in range(engine.reader.doc_count_all())}
 

@@ -82,6 +82,10 @@ MAX_DISTANCE = 7
 #: The key version new indexes are created with (see the module's docstring).
 COPY_HASH_VERSION = 2
 
+#: What grouping reads of a candidate: its SimHash (None when its body was too short) and its day
+#: (any day count: only differences and order matter; None when undated).
+CopyKey = tuple[int | None, int | None]
+
 # Letters only (no digits, no underscore), at least 3 of them.
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _DIGIT = re.compile(r"\d")

@@ -11,16 +11,12 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ..analysis.copy_keys import MAX_DISTANCE
+from ..analysis.copy_keys import MAX_DISTANCE, CopyKey
 
 #: Copies of one dispatch are published within this many days of each other.
 COPY_DAYS = 3
 _UNDATED = math.inf  # shown after every dated copy
 
-
-#: What grouping reads of a candidate: its SimHash (None when its body was too short) and its day
-#: (any day count: only differences and order matter; None when undated).
-CopyKey = tuple[int | None, int | None]
 
 
 @dataclass

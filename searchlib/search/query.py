@@ -31,7 +31,7 @@ from ..ingest.dates import parse_date_bound
 from ..errors import BadFilter, EmptyQuery
 from ..models import SearchFilters
 from . import ranking
-from ..backends.whoosh.schema import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS
+from ..backends.whoosh.schema import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS, build_schema
 from .spelling import words_within
 from ..analysis.vocabulary import Vocabulary
 
@@ -129,9 +129,9 @@ class _Parser(QueryParser):
 
 
 class QueryBuilder:
-    def __init__(self, schema: Schema) -> None:
+    def __init__(self, schema: Schema | None = None) -> None:
         # Whoosh's MultifieldParser, on a parser that orders its plugins' parts once
-        self._parser = _Parser(None, schema, group=OrGroup)
+        self._parser = _Parser(None, schema or build_schema(), group=OrGroup)
         fields = [name for name in TEXT_FIELDS if ranking.FIELD_BOOSTS.get(name, 1.0)]
         if ranking.FIELD_BOOSTS.get(EXACT_FIELD):
             fields.append(EXACT_FIELD)

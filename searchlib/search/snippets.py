@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from whoosh.analysis import Analyzer
-
 from ..analysis import french as analysis
 from ..models import Snippet
 
@@ -34,13 +32,13 @@ class _Cluster:
         return {term for _, _, term in self.matches}
 
 
-def make_snippet(text: str, terms: set[str], analyzer: Analyzer, size: int = SNIPPET_CHARS) -> Snippet:
+def make_snippet(text: str, terms: set[str], size: int = SNIPPET_CHARS) -> Snippet:
     """Up to three fragments of ``text`` (about ``size`` characters in all) showing ``terms``.
 
     When no word of ``text`` matches, the snippet is the opening of the text.
     """
     text = _single_spaced(text)
-    matches = _matches(text, terms, analyzer) if terms else []
+    matches = _matches(text, terms) if terms else []
     if not matches:
         return Snippet(_opening(text, size))
     chosen = _pick_clusters(_clusters(matches))
@@ -61,20 +59,14 @@ def _single_spaced(text: str) -> str:
     return " ".join(text.split())
 
 
-def _matches(text: str, terms: set[str], analyzer: Analyzer) -> list[tuple[int, int, str]]:
-    """(start, end, term) of every word of ``text`` whose index term is in ``terms``.
+def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every word of ``text`` whose French index term is in ``terms``.
 
-    The French analyzer's words are found with its own tokenizer's pattern in one regex scan, and
-    each distinct word is analysed once (cached): the same matches as running the whole analyzer
-    over the text (``tests/test_search_speed.py`` checks it), several times faster.
+    The words are found with the French tokenizer's pattern in one regex scan, and each distinct
+    word is analysed once (cached): the same matches as running the whole analyzer over the text
+    (``tests/test_search_speed.py`` checks it), several times faster.
     """
-    keys = _word_keys(analyzer)
-    if keys is None:
-        return [
-            (token.startchar, token.endchar, token.text)
-            for token in analyzer(text, chars=True, mode="index")
-            if token.text in terms
-        ]
+    keys = _word_keys()
     # A French index term is the word folded with at most its last three letters replaced
     # (stemming and stop words only ever cut or change its end: "chevaux" → "cheval"): words
     # starting otherwise need no analysis, whose slow part is the stemmer.
@@ -94,13 +86,12 @@ def _matches(text: str, terms: set[str], analyzer: Analyzer) -> list[tuple[int, 
     return found
 
 
-# Per analyzer object: word as written → its index term ("" for a stop word). Bounded: cleared
-# when it grows past _MAX_WORDS.
-_KEYS: dict[int, tuple[Analyzer, dict[str, str]]] = {}
+# Word as written → its index term ("" for a stop word). Bounded: cleared when it grows past
+# _MAX_WORDS.
+_KEYS: dict[str, str] = {}
 _MAX_WORDS = 300_000
 # The most letters the Snowball French stemmer replaces at the end of a word ("aux" → "al").
 _REPLACED = 3
-_FRENCH = analysis.french_analyzer()
 
 
 @lru_cache(maxsize=256)
@@ -159,19 +150,11 @@ def _latin_firsts() -> dict[str, str]:
 _LATIN_FIRSTS = _latin_firsts()
 
 
-def _word_keys(analyzer: Analyzer) -> dict[str, str] | None:
-    """The word-key cache of ``analyzer``, or None when it is not the French analyzer (whose
-    tokenizer pattern and word analysis, ``analysis._analysed``, the fast scan uses)."""
-    entry = _KEYS.get(id(analyzer))
-    if entry is not None and entry[0] is analyzer:
-        if len(entry[1]) > _MAX_WORDS:
-            entry[1].clear()
-        return entry[1]
-    if analyzer != _FRENCH:
-        return None
-    cache: dict[str, str] = {}
-    _KEYS[id(analyzer)] = (analyzer, cache)
-    return cache
+def _word_keys() -> dict[str, str]:
+    """The word-key cache, emptied when it has grown too large."""
+    if len(_KEYS) > _MAX_WORDS:
+        _KEYS.clear()
+    return _KEYS
 
 
 def _opening(text: str, size: int) -> str:

@@ -51,14 +51,13 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
 from . import phrases
+from .schema import NO_DATE
 from .codec import CompactLeafMatcher, CompactPositions, read_block, value_bounds
 
 #: Postings kept in memory per searcher (12 bytes each: document number and score): at most
 #: 72 MB, enough for the words of many searches on 100,000 articles (2,000,000 was not: with
 #: three times OrangeSum, the 200 speed queries reread their postings at every round, p50 x2).
 CACHED_POSTINGS = 6_000_000
-#: The date column's value for an article without a date.
-NO_DATE = 2**64 - 1
 # The date column holds microseconds since datetime.min.
 _DAY = 86_400 * 1_000_000
 #: Bytes of posting blocks kept decompressed for phrase matching, per searcher (a block of

@@ -54,6 +54,9 @@ FIELD_ALIASES = {
 #: What search results can be counted by: a column per field holding the value as shown in a hit
 #: (the source, or the agency when there is no source), read for every match without loading the
 #: stored article. Year and month come from the ``date`` column.
+#: The date column's value for an article without a date: the largest, so oldest-first puts it last.
+NO_DATE = 2**64 - 1
+
 FACET_COLUMNS = {"source": "facet_source", "author": "facet_author", "section": "facet_section"}
 
 class FrenchText(TEXT):
