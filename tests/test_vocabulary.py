@@ -9,7 +9,8 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 
 from searchlib import Archive, Article
-from searchlib.analysis.vocabulary import HEADER, MAX_CHUNKS, Vocabulary, _chunks, add_words, file_name, vocabulary_of
+from searchlib.analysis.vocabulary import HEADER, MAX_CHUNKS, Vocabulary, _chunks, vocabulary_of
+from searchlib.backends.whoosh.words import add_words, file_name, load
 
 
 def _articles(prefix: str, body: str, n: int) -> list[Article]:
@@ -101,9 +102,9 @@ def test_a_chunk_cut_short_by_a_crash_is_ignored_then_replaced(tmp_path: Path) -
     path = tmp_path / file_name("ix")
     whole = path.read_bytes()
     path.write_bytes(whole[:-5])  # the second append, cut short
-    assert Vocabulary.load(storage, "ix").counts == {"pekin": 2, "alerte": 1}
+    assert load(storage, "ix").counts == {"pekin": 2, "alerte": 1}
     add_words(storage, "ix", {"rouge": 1}, 1)
-    again = Vocabulary.load(storage, "ix")
+    again = load(storage, "ix")
     assert (again.counts, again.articles) == ({"pekin": 2, "alerte": 1, "rouge": 1}, 3)
 
 
@@ -111,10 +112,10 @@ def test_a_list_of_the_first_format_is_read_and_added_to(tmp_path: Path) -> None
     storage = FileStorage(str(tmp_path))
     path = tmp_path / file_name("ix")
     path.write_bytes(zlib.compress("4\npekin\t3\nalerte\t1".encode()))  # one zlib stream, no header
-    assert Vocabulary.load(storage, "ix").counts == {"pekin": 3, "alerte": 1}
+    assert load(storage, "ix").counts == {"pekin": 3, "alerte": 1}
     add_words(storage, "ix", {"pekin": 1}, 1)
     assert path.read_bytes().startswith(HEADER)
-    again = Vocabulary.load(storage, "ix")
+    again = load(storage, "ix")
     assert (again.counts, again.articles) == ({"pekin": 4, "alerte": 1}, 5)
 
 
@@ -124,5 +125,5 @@ def test_appends_past_the_limit_are_rewritten_as_one_list(tmp_path: Path) -> Non
         add_words(storage, "ix", {"pekin": 1, f"mot{i}": 1}, 1)
     chunks = _chunks((tmp_path / file_name("ix")).read_bytes())[0]
     assert len(chunks) < MAX_CHUNKS
-    words = Vocabulary.load(storage, "ix")
+    words = load(storage, "ix")
     assert (words.frequency("pekin"), len(words.counts), words.articles) == (MAX_CHUNKS + 1, MAX_CHUNKS + 2, MAX_CHUNKS + 1)

@@ -1,7 +1,7 @@
 """The archive's words as written (folded, not stemmed), each with the number of articles holding it:
 where "did you mean" and fuzzy terms (``cyberataque~``) find their candidates.
 
-A file of its own beside the Whoosh segments, not an index field: as a field, these words were 57 %
+Kept by the engine in a file of its own beside the index (``searchlib.backends.whoosh.words``), not an index field: as a field, these words were 57 %
 of the index's postings on OrangeSum (6.6 million, 39 MB) and a third of the writer's work, and all
 that was ever read of them is this list of words with their counts.
 
@@ -12,7 +12,6 @@ searched before it is offered, so a word no article holds any more is never sugg
 
 from __future__ import annotations
 
-import os
 import struct
 import threading
 import zlib
@@ -21,17 +20,10 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from whoosh.filedb.filestore import FileStorage
-
 from .french import folded_words
 
 #: Word lists by article count: the words in more than each of these many articles.
 _TIERS = (2000, 200, 20, 0)
-
-
-def file_name(index_name: str) -> str:
-    # Not "<index>_…": Whoosh deletes files named like its segments' when it commits.
-    return f"{index_name}-words.bin"
 
 
 class Vocabulary:
@@ -85,23 +77,6 @@ class Vocabulary:
                 counts[word] = int(count) + get(word, 0) if number else int(count)
         return cls(counts, articles)
 
-    @classmethod
-    def load(cls, storage: Any, index_name: str) -> Vocabulary:
-        """The vocabulary saved beside the index (empty when there is none yet)."""
-        data = _read(storage, file_name(index_name))
-        return cls() if data is None else cls.from_bytes(data)
-
-    def save(self, storage: Any, index_name: str) -> None:
-        """Replaces the saved vocabulary; a reader sees the old file or the new one, never a part."""
-        name = file_name(index_name)
-        temporary = f"{name}.{os.getpid()}.tmp"
-        with storage.create_file(temporary) as handle:
-            handle.write(self.to_bytes())
-        if isinstance(storage, FileStorage):  # its rename_file removes the old file first
-            os.replace(os.path.join(storage.folder, temporary), os.path.join(storage.folder, name))
-        else:  # in memory: the swap of one dictionary entry
-            storage.rename_file(temporary, name)
-
 
 #: The first bytes of a word list of chunks.
 HEADER = b"searchlib words 2\n"
@@ -134,48 +109,6 @@ def _chunks(data: bytes) -> tuple[list[bytes], int]:
     return chunks, end
 
 
-def _read(storage: Any, name: str) -> bytes | None:
-    if not storage.file_exists(name):
-        return None
-    with storage.open_file(name) as handle:
-        return bytes(handle.read())
-
-
-def add_words(storage: Any, index_name: str, counts: dict[str, int], articles: int) -> None:
-    """Adds the words of ``articles`` more articles to the saved vocabulary: a chunk appended to
-    the file (after whatever a crash left of a last one), or the list rewritten when it is not in
-    files, is in the first format, or holds :data:`MAX_CHUNKS` chunks."""
-    name = file_name(index_name)
-    data = _read(storage, name)
-    if data is None or not isinstance(storage, FileStorage) or not data.startswith(HEADER):
-        _rewritten(data, counts, articles).save(storage, index_name)
-        return
-    chunks, end = _chunks(data)
-    if len(chunks) >= MAX_CHUNKS:
-        _rewritten(data, counts, articles).save(storage, index_name)
-        return
-    with open(os.path.join(storage.folder, name), "r+b") as handle:
-        handle.truncate(end)
-        handle.seek(end)
-        # Unsorted and quickly compressed: the list is rewritten, sorted and smaller, soon enough.
-        handle.write(_chunk(counts, articles, level=1))
-
-
-def _rewritten(data: bytes | None, counts: dict[str, int], articles: int) -> Vocabulary:
-    saved = Vocabulary() if data is None else Vocabulary.from_bytes(data)
-    merged = Counter(saved.counts)
-    merged.update(counts)
-    return Vocabulary(merged, saved.articles + articles)
-
-
-def compact(storage: Any, index_name: str) -> None:
-    """Rewrites the saved vocabulary as one chunk, if it is in several: loading it is then as
-    quick as it can be (the end of an indexing run, which appended a chunk per batch)."""
-    data = _read(storage, file_name(index_name))
-    if data is not None and len(_chunks(data)[0]) > 1:
-        Vocabulary.from_bytes(data).save(storage, index_name)
-
-
 class WordCounter:
     """Counts the words of the articles written in a batch, to add to the saved vocabulary."""
 
@@ -203,14 +136,6 @@ class WordCounter:
         self.articles += other.articles
         other.counts = Counter()
         other.articles = 0
-
-    def save(self, storage: Any, index_name: str) -> None:
-        """Adds what was counted to the saved vocabulary, then starts counting afresh."""
-        if not self.articles:
-            return
-        add_words(storage, index_name, self.counts, self.articles)
-        self.counts = Counter()
-        self.articles = 0
 
 
 def vocabulary_of(texts: Iterable[str]) -> Vocabulary:

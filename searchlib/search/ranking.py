@@ -3,10 +3,7 @@ and ``benchmarks/relevance.py``; change one only with the figures before and aft
 
 from __future__ import annotations
 
-from math import log
-from typing import Any
 
-from whoosh.scoring import BM25F, WeightingModel
 
 #: How much a match weighs in the title, in the whole text (which holds the title too), and in the
 #: title's words as written (``title_words``: a query word the title holds in the form it was typed,
@@ -57,19 +54,3 @@ UNREAD_FORM_SHARE = 0.8
 #: "whoosh": Whoosh's log(N / (n + 1)) + 1; "bm25": the classic log(1 + (N - n + 0.5) / (n + 0.5)),
 #: which gives words found in most articles almost no weight.
 IDF = "bm25"
-
-
-class ClassicIdfBM25F(BM25F):
-    """Whoosh's BM25F with the IDF of Robertson–Spärck Jones BM25 (as Lucene and SQLite FTS5 use)."""
-
-    def idf(self, searcher: Any, fieldname: str, text: str) -> float:
-        parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        total = parent.doc_count_all()
-        return log(1 + (total - n + 0.5) / (n + 0.5))
-
-
-def weighting() -> WeightingModel:
-    per_field = {f"{field}_B": b for field, b in FIELD_B.items()}
-    model = ClassicIdfBM25F if IDF == "bm25" else BM25F
-    return model(K1=K1, **per_field)

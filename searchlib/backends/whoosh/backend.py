@@ -21,18 +21,17 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
-from ...analysis import vocabulary
 from ...analysis.copy_keys import COPY_HASH_VERSION
 from ...analysis.vocabulary import Vocabulary
 from ...errors import IncompatibleIndex, IndexLocked, IndexNotFound, IndexWriteError, Interrupted
 from ...ingest.catalog import FileCatalog
 from ...models import IndexReport
-from ...search import ranking
 from ..base import Backend
-from . import manifest
+from . import manifest, words
 from .bulkwrite import BulkWriter
 from .codec import CompactCodec
 from .schema import VOCABULARY_FIELD, build_schema
+from .scoring import weighting
 from .view import WhooshView
 from .writing import (
     WRITER_NOTE,
@@ -162,7 +161,7 @@ class WhooshBackend(Backend):
             searcher.close()
             searcher = None
         if searcher is None:
-            searcher = self._ix.searcher(weighting=ranking.weighting())
+            searcher = self._ix.searcher(weighting=weighting())
             self._local.searcher = searcher
             with self._searchers_lock:
                 self._searchers.append(searcher)
@@ -173,7 +172,7 @@ class WhooshBackend(Backend):
         generation = searcher.reader().generation()
         cached = self._vocabulary  # one for all threads: 126,000 words on OrangeSum
         if cached is None or cached[0] != generation:
-            cached = (generation, Vocabulary.load(self._ix.storage, self._index_name))
+            cached = (generation, words.load(self._ix.storage, self._index_name))
             self._vocabulary = cached
         return cached[1]
 
@@ -233,7 +232,7 @@ class WhooshBackend(Backend):
             with self._batch(merge_jobs=jobs) as merging:  # small segments merged, as a commit of Whoosh's does
                 merging.commit(merge_small=True)
         if report.batches:  # each batch appended its words to the list: read whole, it loads quicker
-            vocabulary.compact(self._ix.storage, self._index_name)
+            words.compact(self._ix.storage, self._index_name)
 
     def _unmerged_build(self) -> Path | None:
         """The file that says a first build of this index has not reached its final merge yet

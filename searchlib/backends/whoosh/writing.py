@@ -22,10 +22,9 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from . import manifest, postings
+from . import manifest, postings, words
 from ...analysis import french as analysis
 from ...analysis import copy_keys as copies
-from ...analysis import vocabulary
 from .bulkwrite import BulkWriter
 from ...ingest.catalog import FileCatalog
 from ...errors import IncompatibleIndex, IndexWriteError
@@ -139,7 +138,7 @@ class Batch:
         # The writer counted the words of the articles it wrote (in its worker processes, if any).
         self.words.take(writer.words)
         # After the commit: a crash in between loses suggestions, never articles.
-        self.words.save(storage, index_name)
+        words.save_counted(self.words, storage, index_name)
         self.report.batches += 1 if self.pending else 0
         self.committed += self.pending
         self.pending = 0
@@ -348,5 +347,5 @@ def remove_index_files(directory: Path, name: str) -> None:
     """The files of one Whoosh index of the directory (its TOCs, segments, lock, catalog, words)."""
     catalog_name = FileCatalog(directory, name).file
     for child in directory.iterdir():
-        if child.name.startswith((f"_{name}_", f"{name}_", vocabulary.file_name(name))) or child == catalog_name:
+        if child.name.startswith((f"_{name}_", f"{name}_", words.file_name(name))) or child == catalog_name:
             child.unlink(missing_ok=True)
