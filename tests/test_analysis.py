@@ -7,7 +7,8 @@ import pickle
 import pytest
 
 from searchlib import Archive, Article
-from searchlib.analysis.french import FRENCH_STOP_WORDS, fold, french_analyzer, terms
+from searchlib.analysis.french import FRENCH_STOP_WORDS, fold, terms
+from searchlib.backends.whoosh.analyzer import french_analyzer
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from searchlib import Archive, Article, EmptyQuery, IndexReport, SearchResults
-from searchlib.analysis.french import FrenchTokenizer, fold, terms
+from searchlib.analysis.french import fold, terms
+from searchlib.backends.whoosh.analyzer import FrenchTokenizer
 
 GOOD = {"id": "good-1", "title": "Canicule à Pékin", "text": "Des records de chaleur."}
 GOOD_TOO = {"id": "good-2", "title": "Pékin sous la pluie", "text": "Des inondations."}

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from searchlib import Archive, Article
 from searchlib.backends.whoosh import arrays as topk
-from searchlib.analysis.french import french_analyzer, terms
+from searchlib.analysis.french import terms
+from searchlib.backends.whoosh.analyzer import french_analyzer
 from searchlib.search import snippets as highlight
 from searchlib.backends.whoosh.schema import RANKED_FIELDS
 from searchlib.search.spelling import best_spelling, words_within

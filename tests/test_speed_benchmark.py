@@ -81,7 +81,8 @@ def _sample_texts() -> list[str]:
 def test_the_fast_index_paths_give_exactly_the_postings_of_the_analyzer_chain() -> None:
     from whoosh.fields import TEXT
 
-    from searchlib.analysis.french import folded_analyzer, folded_words, french_analyzer, name_analyzer
+    from searchlib.analysis.french import folded_words
+    from searchlib.backends.whoosh.analyzer import folded_analyzer, french_analyzer, name_analyzer
     from searchlib.backends.whoosh.schema import build_schema
 
     schema = build_schema()

@@ -6,21 +6,20 @@ Folding comes *before* stemming so that an accented word and the same word typed
 reach the stemmer as the same string: "sécurité" and "securite" both become ``securit``. (Stemming
 first would give ``secur`` for one and ``securit`` for the other.)
 
-Every part is a module-level class: Whoosh pickles the analyzer into the index, so these import
-paths are part of the on-disk format (see ``ANALYZER_VERSION``).
+These are the rules, as plain functions on words; an engine applies them its own way (the Whoosh
+index through the analyzer classes of ``searchlib.backends.whoosh.analyzer``, which it pickles).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice
 
 from unidecode import unidecode
-from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StopFilter, Token, Tokenizer
-from whoosh.lang.snowball.french import FrenchStemmer
+
+from .stemmer import french_stem
 
 #: Bump when a change to the analysis changes the indexed terms: old indexes must be rebuilt.
 ANALYZER_VERSION = 1
@@ -45,53 +44,6 @@ FRENCH_STOP_WORDS = frozenset(
     combien comment pourquoi
     """.split()
 )
-
-
-class FrenchTokenizer(Tokenizer):
-    """Splits text into words with their positions and character offsets in the original text."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer protocol
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        # Whoosh asks for no tokenising for wildcard and prefix queries: the text is a pattern,
-        # to be folded but not stemmed (see FrenchStemFilter).
-        token.pattern = not tokenize
-        if not tokenize:
-            token.original = token.text = value
-            token.boost = 1.0
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar = start_char
-                token.endchar = start_char + len(value)
-            yield token
-            return
-        for pos, match in enumerate(_WORD.finditer(value), start_pos):
-            token.text = match.group()
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = token.text
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
-            yield token
 
 
 @lru_cache(maxsize=200_000)
@@ -121,41 +73,10 @@ def fold_pattern(pattern: str) -> str:
     return "".join(part if is_pattern(part) else fold(part) for part in _WILDCARD_PART.split(pattern) if part)
 
 
-class FoldFilter(Filter):
-    """Replaces each token's text by its accent-free ASCII form (see :func:`fold`)."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            text = token.text
-            token.text = fold_pattern(text) if is_pattern(text) else fold(text)
-            yield token
-
-
-_SNOWBALL_FRENCH = FrenchStemmer()
-
-
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball French on a folded word; most words repeat, so the result is cached."""
-    return _SNOWBALL_FRENCH.stem(word)
-
-
-class FrenchStemFilter(Filter):
-    """Stems folded words, but not wildcard patterns: ``cyber*`` must not become ``cyb*``."""
-
-    is_morph = True
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            if not token.stopped and not token.pattern:
-                token.text = stem(token.text)
-            yield token
+    return french_stem(word)
 
 
 # -- indexing without the token stream ------------------------------------------------------
@@ -211,7 +132,7 @@ def analysed(word: str) -> tuple[str, str | None]:
 
 
 def raw_words(value: str) -> list[str]:
-    """The words of ``value`` as :class:`FrenchTokenizer` splits it (one position each)."""
+    """The words of ``value`` as the French tokenizer splits it (one position each)."""
     return _WORD.findall(value)
 
 
@@ -265,24 +186,6 @@ def folded_words(value: str) -> set[str]:
     return {(words.get(word) or analysed(word))[0] for word in _WORD.findall(value)}
 
 
-def french_analyzer() -> Analyzer:
-    """The analyzer of the title, lede and body fields (and of queries against them)."""
-    return (
-        FrenchTokenizer()
-        | LowercaseFilter()
-        | FoldFilter()
-        | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=1, maxsize=64)
-        | FrenchStemFilter()
-    )
-
-
-def folded_analyzer() -> Analyzer:
-    """The French analyzer without stemming: folded content words, as written ("élections" →
-    "elections", not "election"). Of the title's words, for the bonus of a query word found in the
-    title in the form it was typed (see ``searchlib.search.ranking.FIELD_BOOSTS``)."""
-    return FrenchTokenizer() | LowercaseFilter() | FoldFilter() | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=1, maxsize=64)
-
-
 def folded_content_words(value: str) -> dict[str, int]:
     """Each word of ``value`` as :func:`folded_analyzer` gives it at index time, with its count.
 
@@ -297,14 +200,14 @@ def folded_content_words(value: str) -> dict[str, int]:
     return counts
 
 
-def name_analyzer() -> Analyzer:
-    """For names to filter on (source, author, section): folded words, no stemming or stop words."""
-    return FrenchTokenizer() | LowercaseFilter() | FoldFilter()
-
-
 def terms(text: str) -> list[str]:
-    """The index terms of ``text`` under the French analyzer (handy for tests and debugging)."""
-    return [token.text for token in _FRENCH(text)]
+    """The index terms of ``text`` under the French analysis, in order (stop words left out).
+
+    >>> terms("Les sécurités de Pékin")
+    ['securit', 'pekin']
+    """
+    words = _WORDS
+    analysed = _analysed
+    return [term for word in _WORD.findall(text) if (term := (words.get(word) or analysed(word))[1]) is not None]
 
 
-_FRENCH = french_analyzer()

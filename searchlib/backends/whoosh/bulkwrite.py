@@ -180,6 +180,8 @@ class BulkWriter(SegmentWriter):
 
     def add_document(self, **fields: Any) -> None:
         """As :meth:`SegmentWriter.add_document`, the postings kept in memory."""
+        # Kept long on purpose: every field of every article indexed passes through this one
+        # frame, its attributes read once into locals (benchmarks/speed.py, articles/s).
         self._check_state()
         perdocwriter = self.perdocwriter
         schema = self.schema
@@ -593,6 +595,8 @@ class BulkWriter(SegmentWriter):
     def _write_term(self, start: int, postings: Postings, fixedsize: int | None, lengths: Any) -> tuple[bytes, bytes]:
         """One term's blocks as W3PostingsWriter writes them at offset ``start`` of the postings
         file, and its W3TermInfo bytes."""
+        # Kept long on purpose: called once per term of a merge (hundreds of thousands), it follows
+        # W3PostingsWriter's layout in one pass (benchmarks/speed.py, the final merge's time).
         ids, weights, values = postings
         n = len(ids)
         if n == 1:

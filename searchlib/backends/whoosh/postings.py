@@ -180,6 +180,8 @@ class WordBuffer:
     def build(self, format_boost: float) -> Grouped:
         """The postings of the buffered articles, grouped by term (weights: frequency × the
         format's boost × the article's field boost, as ``add_document`` weighs them)."""
+        # Kept long on purpose: one sequence of whole-array steps over a batch's millions of
+        # postings, whose intermediate arrays are freed as it goes (peak memory in benchmarks/speed.py).
         words = np.frombuffer(self.words, dtype=np.intc) if self.words else np.zeros(0, np.intc)
         counts = np.frombuffer(self.counts, dtype=np.intc) if self.counts else np.zeros(0, np.intc)
         articles = len(counts)

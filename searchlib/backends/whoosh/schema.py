@@ -12,15 +12,8 @@ from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
 
-from ...analysis.french import (
-    folded_analyzer,
-    folded_content_words,
-    folded_words,
-    french_analyzer,
-    french_positions,
-    french_positions_and_words,
-    name_analyzer,
-)
+from ...analysis.french import folded_content_words, folded_words, french_positions, french_positions_and_words
+from .analyzer import folded_analyzer, french_analyzer, name_analyzer
 from .codec import CompactPositions
 from ...analysis.copy_keys import COPY_HASH_VERSION, BodyKey, simhash
 from ...models import Article
@@ -95,7 +88,7 @@ class FrenchText(TEXT):
 
 
 class FoldedWords(TEXT):
-    """A TEXT field of :func:`~searchlib.analysis.french.folded_analyzer` (folded words as written, stop
+    """A TEXT field of :func:`~searchlib.backends.whoosh.analyzer.folded_analyzer` (folded words as written, stop
     words left out), frequencies only: no positions. Indexes through
     :func:`~searchlib.analysis.french.folded_content_words`, the analyzer's output without its token
     stream. Module-level: the schema is pickled into the index."""
