@@ -4,10 +4,10 @@ another form than the stemmer joins, lift an article above one that only holds t
 from __future__ import annotations
 
 import pytest
-from whoosh import query as wq
 
 from searchlib import Archive, Article
 from searchlib.analysis.french import terms
+from searchlib.search import tree
 from searchlib.search.ranking import UNREAD_FORM_SHARE
 from searchlib.search.second_look import (
     QueryWord,
@@ -114,9 +114,9 @@ def test_forms_weight_trusts_a_held_stem_that_starts_like_the_word() -> None:
 
 def test_query_words_are_the_searched_words_in_order_once_each_without_the_excluded() -> None:
     (paix,), (vienne,), (pieds, noirs), (guerre,) = (terms(word) for word in ("paix", "Vienne", "pieds-noirs", "guerre"))
-    q = wq.AndNot(
-        wq.Or([wq.Term("text", paix), wq.Term("text", vienne), wq.Phrase("text", [pieds, noirs])]),
-        wq.Term("text", guerre),
+    q = tree.AndNot(
+        tree.Or((tree.Term("text", paix), tree.Term("text", vienne), tree.Phrase("text", (pieds, noirs)))),
+        tree.Term("text", guerre),
     )
     found = query_words(q, "Vienne paix Vienne pieds-noirs guerre", lambda stem: 1.0)
     assert [(word.stem, word.folded) for word in found] == [

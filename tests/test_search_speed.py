@@ -18,6 +18,7 @@ from searchlib.backends.whoosh import arrays as topk
 from searchlib.analysis.french import terms
 from searchlib.backends.whoosh.analyzer import french_analyzer
 from searchlib.search import snippets as highlight
+from searchlib.backends.whoosh.queries import to_whoosh
 from searchlib.backends.whoosh.schema import RANKED_FIELDS
 from searchlib.search.spelling import best_spelling, words_within
 
@@ -116,9 +117,9 @@ def test_decoded_blocks_stay_within_their_memory_bound(monkeypatch: pytest.Monke
 def test_the_fast_path_reads_the_queries_people_type(archive: Archive) -> None:
     engine = topk.engine(archive._backend._searcher())
     for query in ["chine pollution", '"Coupe du monde" football', "pekin"]:
-        assert engine.search(archive._queries.parse(query).query, 10, None, RANKED_FIELDS) is not None
+        assert engine.search(to_whoosh(archive._queries.parse(query).query), 10, None, RANKED_FIELDS) is not None
     for query in ["chine AND pollution", "chine -pollution", "pol*", "pollutoin~"]:  # Whoosh runs these
-        assert engine.search(archive._queries.parse(query).query, 10, None, RANKED_FIELDS) is None
+        assert engine.search(to_whoosh(archive._queries.parse(query).query), 10, None, RANKED_FIELDS) is None
 
 
 def test_deleted_articles_are_neither_found_nor_counted() -> None:

@@ -24,12 +24,13 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..analysis.copy_keys import CopyKey
 from ..analysis.vocabulary import Vocabulary
 from ..ingest.catalog import FileCatalog
 from ..models import Article, Failure, IndexReport, SearchFilters
+from ..search.tree import Node
 
 #: An engine's name for one stored article, valid in the view that gave it.
 DocRef = Hashable
@@ -86,15 +87,18 @@ class View(ABC):
         """Every stored article, in the engine's order."""
 
     @abstractmethod
-    def prepare(self, query: Any, parsed_from: str) -> tuple[Any, list[str]]:
-        """``query`` as the engine will run it: wildcards and fuzzy words bounded to the words the
-        archive holds, words no article holds searched in the archive's closest spelling too;
-        with a notice for each change."""
+    def prepare(self, query: Node) -> tuple[Node, list[str]]:
+        """``query`` with its wildcards and fuzzy words turned into the words the archive holds
+        (the most frequent ones when they name too many), with a notice for each bound."""
+
+    @abstractmethod
+    def holds(self, term: str) -> bool:
+        """Whether an article holds the text term ``term``."""
 
     @abstractmethod
     def match(
         self,
-        query: Any,
+        query: Node,
         filters: SearchFilters,
         *,
         window: int,
@@ -105,11 +109,11 @@ class View(ABC):
         """The ``window`` first matches of ``query`` in ``sort`` order, every match counted."""
 
     @abstractmethod
-    def total(self, query: Any, filters: SearchFilters) -> int:
+    def total(self, query: Node, filters: SearchFilters) -> int:
         """How many articles match ``query`` and ``filters``."""
 
     @abstractmethod
-    def highlight_terms(self, query: Any) -> set[str]:
+    def highlight_terms(self, query: Node) -> set[str]:
         """The index terms of the text a hit can show as matched."""
 
     @abstractmethod

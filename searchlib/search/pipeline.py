@@ -6,7 +6,6 @@ snippets → suggestion. Each step is a function of its own, reading the index t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ..backends.base import DocRef, Matches, View
 from ..errors import QueryError
@@ -14,9 +13,10 @@ from ..models import Article, CopyOf, Hit, SearchFilters, SearchResults, Snippet
 from . import ranking
 from .grouping import Group, group_copies
 from .query import ParsedQuery, QueryBuilder
+from .tree import Node
 from .second_look import query_words, rerank
 from .snippets import make_snippet
-from .spelling import FEW_RESULTS, corrected
+from .spelling import FEW_RESULTS, corrected, with_spelling_alternatives
 
 #: Ranked candidates per page shown when wire copies are grouped.
 COPY_WINDOW = 3
@@ -49,8 +49,9 @@ class SearchRequest:
 def search(view: View, parser: QueryBuilder, request: SearchRequest) -> SearchResults:
     """Runs ``request`` on ``view``."""
     parsed = parser.parse(request.query)
-    q, changed = view.prepare(parsed.query, parsed.parsed_from)
-    notices = list(parsed.notices) + changed
+    q, bounded = view.prepare(parsed.query)
+    q, respelt = with_spelling_alternatives(q, parsed.parsed_from, view.holds, view.vocabulary)
+    notices = list(parsed.notices) + bounded + respelt
     found = match(view, q, parsed, request)
     if found.stopped:
         notices.append(
@@ -75,7 +76,7 @@ def search(view: View, parser: QueryBuilder, request: SearchRequest) -> SearchRe
     )
 
 
-def match(view: View, q: Any, parsed: ParsedQuery, request: SearchRequest) -> Matches:
+def match(view: View, q: Node, parsed: ParsedQuery, request: SearchRequest) -> Matches:
     """The ranked candidates of the pages up to ``request.page``; ranked by relevance, the best
     :data:`~searchlib.search.ranking.RERANK_DEPTH` of them get a second look."""
     second_look = request.sort == "relevance"
@@ -89,13 +90,13 @@ def match(view: View, q: Any, parsed: ParsedQuery, request: SearchRequest) -> Ma
     return found
 
 
-def look_again(view: View, top: list[tuple[DocRef, float]], q: Any, typed: str) -> list[tuple[DocRef, float]]:
+def look_again(view: View, top: list[tuple[DocRef, float]], q: Node, typed: str) -> list[tuple[DocRef, float]]:
     """``top`` with its best articles reordered by :func:`searchlib.search.second_look.rerank`."""
     words = query_words(q, typed, view.term_weight)
     return rerank(top, words, view.holding, view.positions, lambda doc: view.article(doc).text())
 
 
-def page_hits(view: View, top: list[tuple[DocRef, float]], q: Any, request: SearchRequest) -> list[Hit]:
+def page_hits(view: View, top: list[tuple[DocRef, float]], q: Node, request: SearchRequest) -> list[Hit]:
     """The hits of ``request.page``: copies of one dispatch grouped (unless ``all_copies``), each
     with its snippet. Only the page's articles are read."""
     page = slice((request.page - 1) * request.limit, request.page * request.limit)

@@ -1,14 +1,17 @@
-"""User text → Whoosh query. Lenient: a query with broken syntax is searched as plain words."""
+"""User text → searchlib's query tree (:mod:`searchlib.search.tree`). Lenient: a query with broken
+syntax is searched as plain words.
+
+The language is read by Whoosh's query parser, with searchlib's plugins (French operators, ``+``/``-``
+inside brackets, fuzzy words) and rewrites (exclusions, the all-words and proximity bonuses), then
+turned into the tree; a parser of searchlib's own is the step still to take (docs/architecture.md).
+"""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import functools
-import heapq
-import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,16 +27,16 @@ from whoosh.qparser import (
     QueryParser,
     syntax,
 )
-from whoosh.reading import IndexReader
 
 from ..analysis.french import terms
 from ..ingest.dates import parse_date_bound
 from ..errors import BadFilter, EmptyQuery
 from ..models import SearchFilters
 from . import ranking
-from ..backends.whoosh.schema import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS, build_schema
-from .spelling import words_within
-from ..analysis.vocabulary import Vocabulary
+from ..backends.whoosh.schema import build_schema
+from .fields import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS
+from ..backends.whoosh.queries import from_whoosh
+from . import tree
 
 #: Longest query text searched; the rest is ignored (with a notice).
 MAX_QUERY_CHARS = 1000
@@ -84,7 +87,7 @@ _NOT_A_WILDCARD = re.compile(r"(?<![^\W_])[?*]+|\?+(?![^\W_])")
 @dataclass(frozen=True)
 class ParsedQuery:
     text: str
-    query: wq.Query
+    query: tree.Node
     notices: list[str] = field(default_factory=list)
     #: The text the parser read (``text``, or its plain words when its syntax could not be read):
     #: the terms' ``startchar`` and ``endchar`` point into it.
@@ -143,6 +146,11 @@ class QueryBuilder:
 
     def parse(self, text: str) -> ParsedQuery:
         """Raises :class:`EmptyQuery` when nothing in ``text`` is searchable."""
+        read, built = self.parse_whoosh(text)
+        return ParsedQuery(read.text, from_whoosh(built), read.notices, read.parsed_from)
+
+    def parse_whoosh(self, text: str) -> tuple[ParsedQuery, wq.Query]:
+        """What :meth:`parse` reads of ``text``, and the Whoosh query it turns into the tree."""
         notices: list[str] = []
         if len(text) > MAX_QUERY_CHARS:
             notices.append(f"the query is longer than {MAX_QUERY_CHARS} characters; the rest was ignored")
@@ -163,7 +171,7 @@ class QueryBuilder:
         built = normalized(all_words_first(exclusions_exclude(fuzzy_on_words(exact_words_only(parsed)))))
         if not has_positive_terms(built):
             raise EmptyQuery(text, has_words=bool(plain_words(text)))
-        return ParsedQuery(text, built, notices, parsed_from)
+        return ParsedQuery(text, tree.NOTHING, notices, parsed_from), built
 
 
 def normalized(q: wq.Query) -> wq.Query:
@@ -281,57 +289,6 @@ def fuzzy_on_words(q: wq.Query) -> wq.Query:
     return q.apply(fuzzy_on_words) if not q.is_leaf() else q
 
 
-#: A wildcard or fuzzy term is searched as at most this many words (its most frequent ones):
-#: ``a*`` alone names thousands, and scoring them all took seconds on OrangeSum (500: 3 to 5 s).
-MAX_EXPANSIONS = 200
-
-
-def bound_expansions(
-    q: wq.Query, reader: IndexReader, vocabulary: Callable[[], Vocabulary], limit: int = MAX_EXPANSIONS
-) -> tuple[wq.Query, list[str]]:
-    """``q`` with each fuzzy term of the text turned into the index terms of the archive's words
-    as written (``vocabulary()``) within its distance, and each wildcard or fuzzy term that names more than
-    ``limit`` words replaced by its ``limit`` most frequent ones, with a notice for each."""
-    named: dict[str, int] = {}  # pattern → words it names, the most over the fields searched
-    expanded = False
-
-    def bound(node: wq.Query) -> wq.Query:
-        nonlocal expanded
-        if isinstance(node, wq.FuzzyTerm) and node.fieldname == "text":
-            expanded = True
-            known = vocabulary()  # loaded only for a fuzzy term: 0.1 s the first time on OrangeSum
-            words = words_within(known, node.text, node.maxdist, prefix=node.prefixlength)
-            if len(words) > limit:
-                named[f"{node.text}~"] = len(words)
-                words = set(heapq.nlargest(limit, words, key=known.frequency))
-            stems = sorted({term for word in words for term in terms(word)})
-            return wq.Or([wq.Term("text", term, boost=node.boost) for term in stems]) if stems else wq.NullQuery
-        if isinstance(node, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-            words = list(itertools.islice(node._btexts(reader), _LISTED_AT_MOST))
-            if len(words) <= limit:
-                return node
-            frequency = functools.partial(reader.doc_frequency, node.fieldname)
-            kept = heapq.nlargest(limit, words, key=frequency)
-            pattern = f"{node.text}{'*' if isinstance(node, wq.Prefix) else ''}"
-            named[pattern] = max(named.get(pattern, 0), len(words))
-            return wq.Or([wq.Term(node.fieldname, _as_text(word), boost=node.boost) for word in kept])
-        return node.apply(bound) if not node.is_leaf() else node
-
-    bounded = bound(q)
-    if expanded:  # a fuzzy term naming no word is gone, and so may be what held only it
-        bounded = bounded.normalize()
-    notices = [
-        f"{pattern} matches {f'{count:,}' if count < _LISTED_AT_MOST else f'more than {_LISTED_AT_MOST - 1:,}'} "
-        f"words; searched for the {limit:,} most frequent"
-        for pattern, count in named.items()
-    ]
-    return bounded, notices
-
-
-# Counting a wildcard's words stops here: what matters is that there are too many.
-_LISTED_AT_MOST = 100_001
-
-
 def has_positive_terms(q: wq.Query) -> bool:
     if isinstance(q, wq.Not) or q is wq.NullQuery:
         return False
@@ -340,63 +297,6 @@ def has_positive_terms(q: wq.Query) -> bool:
     if q.is_leaf():
         return True
     return any(has_positive_terms(child) for child in q.children())
-
-
-def highlight_terms(q: wq.Query, reader: IndexReader) -> set[str]:
-    """The index terms of the text fields a hit can show as matched (negated words excluded)."""
-    found: set[str] = set()
-    # Each term is looked up once (Whoosh's existing_terms looks leaf by leaf): the all-words and
-    # closeness bonuses repeat every word of the query.
-    indexed: dict[tuple[str, Any], bytes | None] = {}
-    for leaf in positive_leaves(q):
-        kept = set()
-        try:
-            for name, text in leaf.expanded_terms(reader, phrases=True):
-                if name not in TEXT_FIELDS:
-                    continue
-                if (name, text) not in indexed:
-                    indexed[name, text] = _index_term(name, text, reader)
-                term = indexed[name, text]
-                if term is not None:
-                    kept.add(_as_text(term))
-        except Exception:  # noqa: BLE001 - a query kind that cannot list terms highlights nothing
-            continue
-        found |= kept
-    return found
-
-
-def positive_leaves(q: wq.Query) -> Iterator[wq.Query]:
-    """The leaves of ``q`` but the negated ones: what a hit can show (and match on)."""
-    if isinstance(q, wq.Not):
-        return
-    if isinstance(q, wq.AndNot):
-        yield from positive_leaves(q.a)
-    elif q.is_leaf():
-        yield q
-    else:
-        for child in q.children():
-            yield from positive_leaves(child)
-
-
-def _index_term(name: str, text: Any, reader: IndexReader) -> bytes | None:
-    """The bytes of term ``text`` of field ``name`` when the index holds it (as Whoosh's
-    ``existing_terms`` decides), else None."""
-    if name not in reader.schema:
-        return None
-    try:
-        term = reader.schema[name].to_bytes(text)
-    except ValueError:
-        return None
-    return term if (name, term) in reader else None
-
-
-def _as_text(term: bytes | str) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
-
-
-_NAME_FIELDS = {"sources": ("source", "agency"), "authors": ("author",), "sections": ("section",)}
-#: Every field a name filter looks in.
-NAME_FIELDS = tuple(name for names in _NAME_FIELDS.values() for name in names)
 
 
 def make_filters(
@@ -434,25 +334,3 @@ def _date_bound(name: str, value: dt.date | str | None, end: bool) -> dt.date | 
         raise BadFilter(name, value, str(error), hint) from None
 
 
-def filter_query(filters: SearchFilters, schema: Schema) -> wq.Query | None:
-    """The Whoosh query an article must match to pass the name filters (None when there are none).
-
-    Names match the stored value's words in order, case and accents ignored: ``--source "le monde"``
-    finds "Le Monde", ``--author dupont`` finds "Marie Dupont". Dates: see
-    :meth:`searchlib.backends.whoosh.arrays.Engine.dated_between`.
-    """
-    parts: list[wq.Query] = []
-    for kind, fieldnames in _NAME_FIELDS.items():
-        values = getattr(filters, kind)
-        if values:
-            parts.append(wq.Or([_name_query(schema, fieldname, value) for value in values for fieldname in fieldnames]))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
-def _name_query(schema: Schema, fieldname: str, value: str) -> wq.Query:
-    words = list(schema[fieldname].process_text(value, mode="query"))
-    if not words:
-        return wq.NullQuery
-    return wq.Term(fieldname, words[0]) if len(words) == 1 else wq.Phrase(fieldname, words)

@@ -25,11 +25,9 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from whoosh import query as wq
-
 from . import ranking
 from ..analysis.french import analysed, raw_words
-from .query import positive_leaves
+from . import tree
 
 
 @dataclass(frozen=True)
@@ -55,13 +53,13 @@ class QueryWord:
         return len(self.stem) >= ranking.FORM_LETTERS and self.stem.startswith(self.folded[: ranking.FORM_LETTERS])
 
 
-def query_words(q: wq.Query, typed: str, idf: Callable[[str], float]) -> list[QueryWord]:
+def query_words(q: tree.Node, typed: str, idf: Callable[[str], float]) -> list[QueryWord]:
     """The words of ``typed`` that ``q`` searches in the text (not negated), in order, each once."""
     searched: set[str] = set()
-    for leaf in positive_leaves(q):
-        if isinstance(leaf, wq.Term) and leaf.fieldname == "text":
+    for leaf in tree.positive_leaves(q):
+        if isinstance(leaf, tree.Term) and leaf.field == "text":
             searched.add(leaf.text)
-        elif isinstance(leaf, wq.Phrase) and leaf.fieldname == "text":  # "pieds-noirs" is one
+        elif isinstance(leaf, tree.Phrase) and leaf.field == "text":  # "pieds-noirs" is one
             searched.update(leaf.words)
     words: dict[str, QueryWord] = {}
     for raw in raw_words(typed):

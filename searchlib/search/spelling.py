@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
-
-from whoosh import query as wq
+from dataclasses import replace
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 
 from ..analysis.french import FRENCH_STOP_WORDS, fold, terms
-from ..backends.whoosh.schema import TEXT_FIELDS
+from . import tree
+from .fields import TEXT_FIELDS
 from ..analysis.vocabulary import Vocabulary
 
 #: A query finding fewer results than this gets a suggestion (when one finds more).
@@ -54,18 +53,18 @@ def corrected(text: str, vocabulary: Vocabulary) -> str | None:
 
 
 def with_spelling_alternatives(
-    q: wq.Query, parsed_from: str, reader: Any, vocabulary: Callable[[], Vocabulary]
-) -> tuple[wq.Query, list[str]]:
-    """``q`` with each word that no article holds also searched as its closest spelling in the
-    archive (``Strutthof`` → ``Stutthof`` too), with a notice for each; ``parsed_from`` is the
-    text the terms' character ranges point into.
+    q: tree.Node, parsed_from: str, holds: Callable[[str], bool], vocabulary: Callable[[], Vocabulary]
+) -> tuple[tree.Node, list[str]]:
+    """``q`` with each word that no article holds (``holds(term)`` is false) also searched as its
+    closest spelling in the archive (``Strutthof`` → ``Stutthof`` too), with a notice for each;
+    ``parsed_from`` is the text the terms' character ranges point into.
 
     Only when the query has other words that the archive holds: a query whose words all miss finds
     nothing, and gets a "did you mean" with its count instead. The word matched nothing, so
     adding its spelling takes no result away; a quoted word is left as it is.
     """
-    words = [node for node in _text_terms(q) if node.fieldname == "text"]  # the title's are the same
-    held = {node.text: reader.doc_frequency("text", node.text) > 0 for node in words}
+    words = [node for node in _text_terms(q) if node.field == "text"]  # the title's are the same
+    held = {node.text: holds(node.text) for node in words}
     if all(held.values()) or not any(held.values()):
         return q, []
     spellings: dict[str, str | None] = {}  # term → the term of its spelling in the archive
@@ -73,7 +72,7 @@ def with_spelling_alternatives(
     for node in words:
         if held[node.text] or node.text in spellings or _quoted(node, parsed_from):
             continue
-        written = re.split(r"['’]", parsed_from[node.startchar : node.endchar])[-1]
+        written = re.split(r"['’]", parsed_from[node.start : node.end])[-1]
         folded = fold(written.lower())
         better = best_spelling(folded, vocabulary()) if len(folded) >= ALTERNATIVE_MIN_LETTERS else None
         analysed = terms(better) if better else []
@@ -83,32 +82,35 @@ def with_spelling_alternatives(
     if not any(spellings.values()):
         return q, []
 
-    def widen(node: wq.Query) -> wq.Query:
-        if type(node) is wq.Term and node.fieldname in TEXT_FIELDS and spellings.get(node.text):
-            alternative = wq.Term(node.fieldname, spellings[node.text], boost=node.boost)
-            return wq.Or([node, alternative])
-        if isinstance(node, wq.AndNot):
-            return wq.AndNot(widen(node.a), node.b)  # what is excluded stays as written
-        return node if node.is_leaf() or isinstance(node, wq.Not) else node.apply(widen)
+    def widen(node: tree.Node) -> tree.Node:
+        if type(node) is tree.Term and node.field in TEXT_FIELDS and spellings.get(node.text):
+            return tree.Or((node, tree.Term(node.field, spellings[node.text], boost=node.boost)))  # type: ignore[arg-type]
+        if isinstance(node, tree.AndNot):
+            return tree.AndNot(widen(node.positive), node.negative)  # what is excluded stays as written
+        if isinstance(node, (tree.Or, tree.And)):
+            return replace(node, children=tuple(widen(child) for child in node.children))
+        if isinstance(node, tree.AndMaybe):
+            return tree.AndMaybe(widen(node.required), widen(node.optional))
+        return node
 
-    return widen(q).normalize(), notices
+    return tree.normalized(widen(q)), notices
 
 
-def _quoted(node: wq.Term, parsed_from: str) -> bool:
+def _quoted(node: tree.Term, parsed_from: str) -> bool:
     """Whether the word is quoted (``"Strutthof"``: searched as written), or its place is unknown."""
-    return node.startchar is None or parsed_from[node.startchar - 1 : node.startchar] == '"'
+    return node.start is None or parsed_from[node.start - 1 : node.start] == '"'
 
 
-def _text_terms(q: wq.Query) -> list[wq.Term]:
+def _text_terms(q: tree.Node) -> list[tree.Term]:
     """The plain word terms of the text fields that ``q`` looks for (not phrases, patterns, fuzzy
     terms, or words it excludes)."""
-    if type(q) is wq.Term:
-        return [q] if q.fieldname in TEXT_FIELDS else []
-    if isinstance(q, wq.AndNot):
-        return _text_terms(q.a)
-    if q.is_leaf() or isinstance(q, wq.Not):
+    if type(q) is tree.Term:
+        return [q] if q.field in TEXT_FIELDS else []
+    if isinstance(q, tree.AndNot):
+        return _text_terms(q.positive)
+    if isinstance(q, tree.Not):
         return []
-    return [leaf for child in q.children() for leaf in _text_terms(child)]
+    return [leaf for child in tree.children(q) for leaf in _text_terms(child)]
 
 
 def best_spelling(folded: str, vocabulary: Vocabulary) -> str | None:

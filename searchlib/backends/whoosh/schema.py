@@ -14,6 +14,7 @@ from whoosh.system import pack_uint
 
 from ...analysis.french import folded_content_words, folded_words, french_positions, french_positions_and_words
 from .analyzer import folded_analyzer, french_analyzer, name_analyzer
+from ...search.fields import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS  # noqa: F401 - the engine's fields are the language's
 from .codec import CompactPositions
 from ...analysis.copy_keys import COPY_HASH_VERSION, BodyKey, simhash
 from ...models import Article
@@ -21,35 +22,18 @@ from ...models import Article
 #: Bump when fields change: indexes written with another version must be rebuilt.
 SCHEMA_VERSION = 7
 
-#: The fields a query's words are looked for in: the title, and the whole article (title, lede
-#: and body as one text, so BM25 saturates a word's frequency once per article, not per field:
-#: measured better than separate fields, see docs/relevance.md).
-TEXT_FIELDS = ("title", "text")
-
-#: The field of the title's words as written, searched for each query word beside TEXT_FIELDS.
-EXACT_FIELD = "title_words"
-
 #: Every field a query's words are ranked in (what the fast path of searchlib.backends.whoosh.arrays reads).
 RANKED_FIELDS = (*TEXT_FIELDS, EXACT_FIELD)
 
 #: The field whose words, as written, make the archive's word list (:mod:`searchlib.analysis.vocabulary`).
 VOCABULARY_FIELD = "text"
 
-#: Names people may use in a query for a field (``body:fentanyl``, ``auteur:haddad``).
-FIELD_ALIASES = {
-    "text": ["body", "lede", "texte", "content", "chapo"],
-    "title": ["titre"],
-    "author": ["auteur"],
-    "section": ["rubrique"],
-    "place": ["lieu"],
-}
+#: The date column's value for an article without a date: the largest, so oldest-first puts it last.
+NO_DATE = 2**64 - 1
 
 #: What search results can be counted by: a column per field holding the value as shown in a hit
 #: (the source, or the agency when there is no source), read for every match without loading the
 #: stored article. Year and month come from the ``date`` column.
-#: The date column's value for an article without a date: the largest, so oldest-first puts it last.
-NO_DATE = 2**64 - 1
-
 FACET_COLUMNS = {"source": "facet_source", "author": "facet_author", "section": "facet_section"}
 
 class FrenchText(TEXT):

@@ -22,10 +22,10 @@ from ...analysis.copy_keys import CopyKey
 from ...analysis.vocabulary import Vocabulary
 from ...errors import IncompatibleIndex
 from ...models import Article, SearchFilters
-from ...search.query import NAME_FIELDS, bound_expansions, filter_query, highlight_terms
-from ...search.spelling import with_spelling_alternatives
+from ...search import tree
 from ..base import Matches, View
 from . import arrays, manifest
+from .queries import NAME_FIELDS, bound_expansions, filter_query, from_whoosh, highlight_terms, to_whoosh
 from .facets import count_matches, counts, grouped_by, relevance, sort_facet
 from .schema import NO_DATE, RANKED_FIELDS, to_article
 
@@ -44,6 +44,7 @@ class WhooshView(View):
         self._path = path
         self._rows: dict[int, dict[str, Any]] = {}  # the articles read, once each
         self._allowed: dict[SearchFilters, set[int] | None] = {}
+        self._translated: dict[tree.Node, Any] = {}
 
     # -- articles ------------------------------------------------------------------------------
 
@@ -74,10 +75,19 @@ class WhooshView(View):
 
     # -- matching ------------------------------------------------------------------------------
 
-    def prepare(self, query: Any, parsed_from: str) -> tuple[Any, list[str]]:
-        q, widened = bound_expansions(query, self.reader, self._words)
-        q, respelt = with_spelling_alternatives(q, parsed_from, self.reader, self._words)
-        return q, widened + respelt
+    def whoosh(self, query: tree.Node) -> Any:
+        """``query`` as a Whoosh query (translated once per view)."""
+        translated = self._translated.get(query)
+        if translated is None:
+            translated = self._translated[query] = to_whoosh(query)
+        return translated
+
+    def prepare(self, query: tree.Node) -> tuple[tree.Node, list[str]]:
+        bounded, notices = bound_expansions(self.whoosh(query), self.reader, self._words)
+        return from_whoosh(bounded), notices
+
+    def holds(self, term: str) -> bool:
+        return self.reader.doc_frequency("text", term) > 0
 
     def allowed(self, filters: SearchFilters) -> set[int] | None:
         """The documents ``filters`` let through (Whoosh's ``filter=`` takes the set), or None."""
@@ -107,6 +117,7 @@ class WhooshView(View):
     ) -> Matches:
         only = self.allowed(filters)
         deadline = None if time_limit is None else monotonic() + time_limit
+        query = self.whoosh(query)
         found = self._ranked(query, window, only, sort, deadline)
         if found is not None:
             return Matches(found.top, found.total, count_matches(self.engine.factorised, found.matches, facets), found.stopped)
@@ -154,11 +165,12 @@ class WhooshView(View):
 
     def total(self, query: Any, filters: SearchFilters) -> int:
         only = self.allowed(filters)
+        query = self.whoosh(query)
         quick = self.engine.search(query, 0, only, RANKED_FIELDS)
         return quick.total if quick is not None else len(every_match(self.searcher, query, limit=1, filter=only))
 
     def highlight_terms(self, query: Any) -> set[str]:
-        return highlight_terms(query, self.reader)
+        return highlight_terms(self.whoosh(query), self.reader)
 
     # -- what the second look reads ------------------------------------------------------------
 

@@ -1,0 +1,22 @@
+"""The fields of searchlib's query language: where a query's words are looked for, and the names
+people may give a field (``titre:pekin``, ``auteur:haddad``). Every engine indexes these fields
+under these names."""
+
+from __future__ import annotations
+
+#: The fields a query's words are looked for in: the title, and the whole article (title, lede
+#: and body as one text, so BM25 saturates a word's frequency once per article, not per field:
+#: measured better than separate fields, see docs/history/relevance-log.md).
+TEXT_FIELDS = ("title", "text")
+
+#: The field of the title's words as written, searched for each query word beside TEXT_FIELDS.
+EXACT_FIELD = "title_words"
+
+#: Names people may use in a query for a field (``body:fentanyl``, ``auteur:haddad``).
+FIELD_ALIASES = {
+    "text": ["body", "lede", "texte", "content", "chapo"],
+    "title": ["titre"],
+    "author": ["auteur"],
+    "section": ["rubrique"],
+    "place": ["lieu"],
+}
