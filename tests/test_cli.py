@@ -395,10 +395,11 @@ def test_missing_index_says_how_to_build_one(runner: CliRunner, tmp_path: Path, 
     assert not missing.exists()  # reading never creates an index
 
 
-def test_index_from_another_version_says_how_to_rebuild(runner: CliRunner, index_dir: Path) -> None:
+@pytest.mark.parametrize("version", [6, 9])  # older than this searchlib reads, newer than it writes
+def test_index_from_another_version_says_how_to_rebuild(runner: CliRunner, index_dir: Path, version: int) -> None:
     manifest = index_dir / "searchlib.json"
     written = json.loads(manifest.read_text())
-    manifest.write_text(json.dumps({**written, "schema_version": written["schema_version"] - 1}))
+    manifest.write_text(json.dumps({**written, "schema_version": version}))
     for args in (["search", "pekin"], ["stats"], ["index", index_dir]):
         result = run(runner, *args, "--index", index_dir)
         line = one_error_line(result)

@@ -8,12 +8,14 @@ work on a copy.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from searchlib import Archive, Article
+from searchlib.backends.whoosh.schema import SCHEMA_VERSION
 
 OLD_INDEX = Path(__file__).resolve().parent / "fixtures" / "index-v0"
 
@@ -45,3 +47,13 @@ def test_an_old_index_takes_new_articles(old_index: Path) -> None:
         assert archive.search("securite valence").hits[0].id == "new-1"
         assert archive.search("attaque valence militaires").hits[0].id == "winer-2016_01_01-001"
         assert len(archive) == 32
+    # Its table of contents now pickles this version's class paths: an older searchlib must refuse it.
+    assert json.loads((old_index / "searchlib.json").read_text())["schema_version"] == SCHEMA_VERSION
+    with Archive.open(old_index) as archive:
+        assert archive.get("new-1").title == "Sécurité à Valence" and archive.check() == []
+
+
+def test_an_old_index_only_read_keeps_its_version(old_index: Path) -> None:
+    with Archive.open(old_index) as archive:
+        assert archive.search("valence").total >= 1
+    assert json.loads((old_index / "searchlib.json").read_text())["schema_version"] == 7

@@ -274,6 +274,8 @@ class WhooshBackend(Backend):
         try:
             yield batch
             batch.commit()
+            if batch.committed and self.path is not None:
+                manifest.written_to(self.path)
         except BaseException as error:
             batch.cancel()
             if isinstance(error, KeyboardInterrupt):

@@ -16,7 +16,7 @@ from ... import __version__
 from ...analysis.french import ANALYZER_VERSION
 from ...analysis.copy_keys import COPY_HASH_VERSION
 from ...errors import IncompatibleIndex
-from .schema import SCHEMA_VERSION
+from .schema import READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION
 
 MANIFEST = "searchlib.json"
 #: The index name of indexes written before rebuilds existed.
@@ -57,10 +57,20 @@ def check(path: Path) -> None:
     data = read(path)
     if data is None:
         raise IncompatibleIndex(path, f"it was not written by searchlib (no {MANIFEST})")
-    for key, current in (("schema_version", SCHEMA_VERSION), ("analyzer_version", ANALYZER_VERSION)):
-        if data.get(key) != current:
-            reason = f"it has {key} {data.get(key)}, this searchlib needs {current}"
-            raise IncompatibleIndex(path, reason, hint=REBUILD_HINT.format(path=path))
+    if data.get("schema_version") not in READABLE_SCHEMA_VERSIONS:
+        reason = f"it has schema_version {data.get('schema_version')}, this searchlib needs {SCHEMA_VERSION}"
+        raise IncompatibleIndex(path, reason, hint=REBUILD_HINT.format(path=path))
+    if data.get("analyzer_version") != ANALYZER_VERSION:
+        reason = f"it has analyzer_version {data.get('analyzer_version')}, this searchlib needs {ANALYZER_VERSION}"
+        raise IncompatibleIndex(path, reason, hint=REBUILD_HINT.format(path=path))
+
+
+def written_to(path: Path) -> None:
+    """Marks the index at ``path`` as written by this searchlib: its table of contents now pickles
+    this version's class paths, which a searchlib that wrote an older schema version cannot read."""
+    data = read(path)
+    if data is not None and data.get("schema_version") != SCHEMA_VERSION:
+        _replace(path, {**data, "schema_version": SCHEMA_VERSION, "written_by": f"searchlib {__version__}"})
 
 
 def write(path: Path, name: str) -> None:
@@ -72,6 +82,10 @@ def write(path: Path, name: str) -> None:
         "copy_hash_version": COPY_HASH_VERSION,
         "written_by": f"searchlib {__version__}",
     }
+    _replace(path, data)
+
+
+def _replace(path: Path, data: dict[str, Any]) -> None:
     tmp = path / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path / MANIFEST)

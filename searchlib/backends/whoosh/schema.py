@@ -19,8 +19,13 @@ from .codec import CompactPositions
 from ...analysis.copy_keys import COPY_HASH_VERSION, BodyKey, simhash
 from ...models import Article
 
-#: Bump when fields change: indexes written with another version must be rebuilt.
-SCHEMA_VERSION = 7
+#: Bump when fields change: indexes written with another version must be rebuilt. 8: the same
+#: fields as 7, with the engine's classes pickled from their places in searchlib.backends.whoosh
+#: (an older searchlib cannot import them; it refuses the index with a rebuild hint).
+SCHEMA_VERSION = 8
+#: Older versions this searchlib reads as they are: 7's class paths still resolve (through
+#: searchlib.codec, searchlib.schema and searchlib.analysis). Written to, such an index is 8.
+READABLE_SCHEMA_VERSIONS = (7, SCHEMA_VERSION)
 
 #: Every field a query's words are ranked in (what the fast path of searchlib.backends.whoosh.arrays reads).
 RANKED_FIELDS = (*TEXT_FIELDS, EXACT_FIELD)
