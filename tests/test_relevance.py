@@ -84,7 +84,7 @@ def test_news_known_item_ranking_does_not_regress(shared: Path) -> None:
     """Two to four words of a headline bring the article to the top: the first 10,000 OrangeSum
     articles (read from ../shared, never copied here) and 400 of the harness's queries, half
     without accents. Measured 0.937 (0.938 with the second look of searchlib.search.second_look); without the title's weight 0.931, without the title phrase
-    bonus 0.927 (the full corpus: docs/relevance.md)."""
+    bonus 0.927 (the full corpus: docs/history/relevance-log.md)."""
     import itertools
 
     corpus = shared / "data" / "orangesum-fr-news" / "orangesum_articles.jsonl.xz"

@@ -20,7 +20,7 @@ Progress = Callable[[int, int], None]
 #: Articles written between two commits of an indexing run: a crash loses at most that many
 #: articles' work (about 4 s of it on two cores). Each commit costs a segment per worker process,
 #: which the run's final merge reads again: on OrangeSum, 4,000 (9 batches) took 31 s where
-#: 2,000 took 33 s and 1,000 took 37 s (docs/performance.md), for 40 MB more peak memory.
+#: 2,000 took 33 s and 1,000 took 37 s (docs/history/performance-log.md), for 40 MB more peak memory.
 BATCH_SIZE = 4000
 
 

@@ -15,7 +15,7 @@ words' IDF:
   form is taken as held where the word's stem is (for :data:`~searchlib.search.ranking.UNREAD_FORM_SHARE`
   of its weight).
 
-Measured in docs/relevance.md (#66–#73): PIAF 0.7807 → 0.8028, Wikinews entities 0.9086 → 0.9180.
+Measured in docs/history/relevance-log.md (#66–#73): PIAF 0.7807 → 0.8028, Wikinews entities 0.9086 → 0.9180.
 The ordering of the articles past the first RERANK_DEPTH does not change, so pages stay stable.
 """
 

@@ -1,7 +1,7 @@
 """Writing an index: batched commits, the writer's lock, and the files of one Whoosh index.
 
-Kept apart from :mod:`searchlib.archive`, which decides *what* to write; this module knows *how*
-Whoosh is written safely.
+Kept apart from :mod:`searchlib.ingest.indexing`, which decides *what* to write; this module knows
+*how* Whoosh is written safely.
 """
 
 from __future__ import annotations
