@@ -17,7 +17,6 @@ CHOOSE_THE_ENGINE = {"archive.py", "codec.py", "schema.py", "analysis/__init__.p
 NOT_YET = {
     "analysis/stemmer.py": "the Snowball French stemmer comes from whoosh.lang",
     "search/query.py": "the query language is read by Whoosh's parser, then turned into the tree",
-    "search/spelling.py": "the archive's words near a misspelt one are found by Whoosh's Levenshtein automaton",
 }
 #: Longest function, in lines from its ``def`` to its end.
 MAX_LINES = 60

@@ -8,10 +8,11 @@ Candidates come from the words of the articles as written (folded, not stemmed: 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import replace
-from whoosh.automata.fsa import find_all_matches
-from whoosh.automata.lev import levenshtein_automaton
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extract
 
 from ..analysis.french import FRENCH_STOP_WORDS, fold, terms
 from . import tree
@@ -136,24 +137,28 @@ def words_within(
     letters; a swap of two neighbouring letters counts as one edit. With ``more_frequent_than``,
     words in that many articles or fewer may be left out.
 
-    A Levenshtein automaton walks the archive's sorted word list (126,000 words on OrangeSum),
-    held in memory, rather than the lexicon on disk — 25 to 170 ms a word; only the words
-    frequent enough to be suggested are walked when the word itself is in the archive. The
-    automaton counts a swap as two edits, so the words one swap away are looked up as well.
+    The archive's sorted word list (126,000 words on OrangeSum), held in memory, is cut to the
+    words starting with the prefix, and their Levenshtein distance to ``folded`` computed in C
+    (rapidfuzz); only the words frequent enough to be suggested are read when the word itself is in
+    the archive. Levenshtein counts a swap as two edits, so the words one swap away are looked up
+    as well.
     """
     if not folded:
         return set()
-
-    def at_or_after(text: str) -> str | None:
-        return vocabulary.at_or_after(text, more_frequent_than)
-
-    dfa = levenshtein_automaton(folded, maxdist, prefix=prefix).to_dfa()
-    found = set(find_all_matches(dfa, at_or_after))
+    words = vocabulary.words(more_frequent_than)
+    head = folded[:prefix]
+    first, last = bisect_left(words, head), bisect_left(words, head + _AFTER_EVERY_LETTER)
+    candidates = [word for word in words[first:last] if abs(len(word) - len(folded)) <= maxdist]
+    found = {word for word, _, _ in extract(folded, candidates, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)}
     for i in range(prefix, len(folded) - 1):  # never within the prefix, as above
         swapped = folded[:i] + folded[i + 1] + folded[i] + folded[i + 2 :]
-        if at_or_after(swapped) == swapped:
+        if vocabulary.at_or_after(swapped, more_frequent_than) == swapped:
             found.add(swapped)
     return found
+
+
+# Sorts after any word that starts with the same letters.
+_AFTER_EVERY_LETTER = chr(0x10FFFF)
 
 
 def distance(a: str, b: str) -> int:
