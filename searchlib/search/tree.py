@@ -17,14 +17,37 @@ from typing import Union
 
 
 @dataclass(frozen=True)
-class Term:
-    """One analysed word in one field."""
+class _Typed:
+    """A leaf the user typed as one word: its field, its text, and where it was typed."""
 
     field: str
     text: str
     boost: float = 1.0
     start: int | None = field(default=None, compare=False)
     end: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Term(_Typed):
+    """One analysed word in one field."""
+
+
+@dataclass(frozen=True)
+class Prefix(_Typed):
+    """Every word of the field starting with ``text`` (``cyber*``)."""
+
+
+@dataclass(frozen=True)
+class Wildcard(_Typed):
+    """Every word of the field matching ``text``, where ``?`` is one letter and ``*`` any (``p?kin``)."""
+
+
+@dataclass(frozen=True)
+class Fuzzy(_Typed):
+    """Words within ``distance`` edits of ``text`` whose first ``prefix`` letters are its own."""
+
+    distance: int = 1
+    prefix: int = 1
 
 
 @dataclass(frozen=True)
@@ -37,41 +60,6 @@ class Phrase:
     boost: float = 1.0
     #: The character range of each word in the text read, when known.
     ranges: tuple[tuple[int, int], ...] | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class Prefix:
-    """Every word of the field starting with ``text`` (``cyber*``)."""
-
-    field: str
-    text: str
-    boost: float = 1.0
-    start: int | None = field(default=None, compare=False)
-    end: int | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class Wildcard:
-    """Every word of the field matching ``text``, where ``?`` is one letter and ``*`` any (``p?kin``)."""
-
-    field: str
-    text: str
-    boost: float = 1.0
-    start: int | None = field(default=None, compare=False)
-    end: int | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class Fuzzy:
-    """Words within ``distance`` edits of ``text`` whose first ``prefix`` letters are its own."""
-
-    field: str
-    text: str
-    distance: int = 1
-    prefix: int = 1
-    boost: float = 1.0
-    start: int | None = field(default=None, compare=False)
-    end: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def _tree_leaf(q: wq.Query) -> t.Node:
     if kind is wq.Wildcard:
         return t.Wildcard(q.fieldname, q.text, q.boost, **place)
     if kind is wq.FuzzyTerm:
-        return t.Fuzzy(q.fieldname, q.text, q.maxdist, q.prefixlength, q.boost, **place)
+        return t.Fuzzy(q.fieldname, q.text, q.boost, distance=q.maxdist, prefix=q.prefixlength, **place)
     if kind is wq.NumericRange and q.fieldname == _DATE_FIELD:
         start = None if q.start is None else long_to_datetime(q.start)
         end = None if q.end is None else long_to_datetime(q.end)
