@@ -11,8 +11,6 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import replace
-from rapidfuzz.distance import Levenshtein
-from rapidfuzz.process import extract
 
 from ..analysis.french import FRENCH_STOP_WORDS, fold, terms
 from . import tree
@@ -145,6 +143,10 @@ def words_within(
     """
     if not folded:
         return set()
+    # Imported here: most searches never look for a spelling, and rapidfuzz is 7 MB in memory.
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.process import extract
+
     words = vocabulary.words(more_frequent_than)
     head = folded[:prefix]
     first, last = bisect_left(words, head), bisect_left(words, head + _AFTER_EVERY_LETTER)
