@@ -24,7 +24,6 @@ from whoosh.qparser import (
     OperatorsPlugin,
     OrGroup,
     PlusMinusPlugin,
-    QueryParser,
     syntax,
 )
 
@@ -35,7 +34,7 @@ from ..models import SearchFilters
 from . import ranking
 from ..backends.whoosh.schema import build_schema
 from .fields import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS
-from ..backends.whoosh.queries import from_whoosh
+from ..backends.whoosh.queries import CachedParser, from_whoosh
 from . import tree
 
 #: Longest query text searched; the rest is ignored (with a notice).
@@ -117,24 +116,10 @@ def plain_words(text: str) -> str:
     return " ".join(word.lower() for word in _PLAIN_WORD.findall(text))
 
 
-class _Parser(QueryParser):
-    """Whoosh's query parser, with its plugins' taggers and filters put in order once: Whoosh asks
-    every plugin for them and sorts them again at every parse (a tenth of a parse; some plugins
-    make new taggers each time). They are made again when the plugins change."""
-
-    def _priorized(self, methodname: str) -> list[Any]:
-        plugins = tuple(self.plugins)
-        ordered = self.__dict__.setdefault("_ordered", {})
-        known = ordered.get(methodname)
-        if known is None or known[0] != plugins:
-            known = ordered[methodname] = (plugins, super()._priorized(methodname))
-        return known[1]
-
-
 class QueryBuilder:
     def __init__(self, schema: Schema | None = None) -> None:
         # Whoosh's MultifieldParser, on a parser that orders its plugins' parts once
-        self._parser = _Parser(None, schema or build_schema(), group=OrGroup)
+        self._parser = CachedParser(None, schema or build_schema(), group=OrGroup)
         fields = [name for name in TEXT_FIELDS if ranking.FIELD_BOOSTS.get(name, 1.0)]
         if ranking.FIELD_BOOSTS.get(EXACT_FIELD):
             fields.append(EXACT_FIELD)

@@ -23,6 +23,16 @@ Any other query (wildcards, fuzzy terms, ``AND``/``NOT``, fields other than titl
 another codec or weighting) returns None, and the caller runs it through Whoosh as before.
 """
 
+# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/test_search_speed.py, tests/test_phrases.py check the behaviour):
+#   whoosh.codec.whoosh3: _lenfield
+#   whoosh.codec.whoosh3.W3LeafMatcher (a CompactLeafMatcher): _byteids, _compression, _dataoffset, _goto, _lastblock,
+#       _nextoffset, _postfile
+#   whoosh.codec.whoosh3.W3PerDocReader (SegmentReader._perdoc): _cached_reader
+#   whoosh.columns.NumericColumn.Reader: _basepos, _count, _dbfile, _default, _fixedlen, _typecode
+#   whoosh.matching.wrappers.FilterMatcher: _ids
+#   whoosh.reading.SegmentReader: _perdoc
+#   whoosh.scoring.BM25F: _field_B
+
 from __future__ import annotations
 
 import datetime as dt

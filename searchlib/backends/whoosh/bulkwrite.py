@@ -23,6 +23,22 @@ a :class:`searchlib.backends.whoosh.postings.WordBuffer` whose postings are buil
 the segment is written (and the word list counted from it).
 """
 
+# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/test_bulkwrite.py checks the behaviour):
+#   whoosh.codec.whoosh3: _lenfield
+#   whoosh.codec.whoosh3.W3Codec (self.codec, a CompactCodec): _blocklimit, _compression, _inlinelimit
+#   whoosh.codec.whoosh3.W3FieldWriter (self.fieldwriter): _postfile, _tindex
+#   whoosh.codec.whoosh3.W3PerDocReader (SegmentReader._perdoc): _cached_reader
+#   whoosh.codec.whoosh3.W3PerDocWriter (self.perdocwriter): _create_column, _get_column, _has_column
+#   whoosh.codec.whoosh3.W3TermInfo: _struct
+#   whoosh.codec.whoosh3.W3TermsReader (SegmentReader._terms): _fieldmap, _fieldunmap, _postfile, _tindex
+#   whoosh.columns.WrappedColumnReader (a PickleColumn.Reader): _child
+#   whoosh.columns.WrappedColumnWriter (a PickleColumn.Writer): _child
+#   whoosh.filedb.filetables.OrderedHashReader (W3TermsReader._tindex): _get_pos
+#   whoosh.reading.SegmentReader: _perdoc, _terms
+#   whoosh.writing.IndexWriter (self in BulkWriter): _doc_boost, _field_boost
+#   whoosh.writing.SegmentWriter (self in BulkWriter): _added, _check_fields, _check_state, _flush_segment (overridden),
+#       _merge_segments (overridden, super)
+
 from __future__ import annotations
 
 import heapq

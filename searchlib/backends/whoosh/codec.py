@@ -20,6 +20,16 @@ The codec and format are pickled into the index (a segment keeps its codec, a fi
 these class paths, and the dictionaries' bytes, are on-disk format (see ``schema.SCHEMA_VERSION``).
 """
 
+# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/test_codec.py, tests/test_bulkwrite.py check the behaviour):
+#   whoosh.codec.whoosh3.W3Codec (self in CompactCodec): _blocklimit, _compression, _inlinelimit
+#   whoosh.codec.whoosh3.W3LeafMatcher (self in CompactLeafMatcher): _compression, _data, _dataoffset, _fixedsize, _ids,
+#       _nextoffset, _postfile, _read_data (overridden), _read_ids (overridden)
+#   whoosh.codec.whoosh3.W3PerDocReader (self in CompactPerDocReader): _cached_reader
+#   whoosh.codec.whoosh3.W3PerDocWriter (self in CompactPerDocWriter): _create_column (overridden, super)
+#   whoosh.codec.whoosh3.W3PostingsWriter (self in CompactPostingsWriter): _blockcount, _byteids, _compression, _format,
+#       _ids, _maxlength, _maxweight, _minlength, _new_block, _postfile, _terminfo, _values, _weights,
+#       _write_block (overridden, super)
+
 from __future__ import annotations
 
 import struct

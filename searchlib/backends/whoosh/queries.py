@@ -1,7 +1,12 @@
 """searchlib's query tree (:mod:`searchlib.search.tree`) as Whoosh queries, and the query work
 that needs the index: wildcards and fuzzy words bounded to the words it holds, the terms a hit can
-show as matched, the name filters.
+show as matched, the name filters; and the parser :mod:`searchlib.search.query` reads the query
+language with: Whoosh's, its plugins' parts put in order once.
 """
+
+# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/test_query_tree.py, tests/test_search_features.py check the behaviour):
+#   whoosh.qparser.default.QueryParser (self in CachedParser): _priorized (overridden, super)
+#   whoosh.query.terms.MultiTerm (a Prefix, Wildcard or FuzzyTerm): _btexts
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import Schema
+from whoosh.qparser import QueryParser
 from whoosh.reading import IndexReader
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
@@ -25,6 +31,20 @@ from .schema import TEXT_FIELDS
 
 #: The field of dates: its ranges hold Whoosh's numbers for datetimes.
 _DATE_FIELD = "date"
+
+
+class CachedParser(QueryParser):
+    """Whoosh's query parser, with its plugins' taggers and filters put in order once: Whoosh asks
+    every plugin for them and sorts them again at every parse (a tenth of a parse; some plugins
+    make new taggers each time). They are made again when the plugins change."""
+
+    def _priorized(self, methodname: str) -> list[Any]:
+        plugins = tuple(self.plugins)
+        ordered = self.__dict__.setdefault("_ordered", {})
+        known = ordered.get(methodname)
+        if known is None or known[0] != plugins:
+            known = ordered[methodname] = (plugins, super()._priorized(methodname))
+        return known[1]
 
 
 def to_whoosh(node: t.Node) -> wq.Query:

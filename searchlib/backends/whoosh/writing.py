@@ -4,6 +4,13 @@ Kept apart from :mod:`searchlib.ingest.indexing`, which decides *what* to write;
 *how* Whoosh is written safely.
 """
 
+# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/test_reliability.py, tests/test_bulkwrite.py check the behaviour):
+#   whoosh.multiproc.MpWriter (self in ParallelWriter): _commit (overridden), _enqueue, _new_task (overridden)
+#   whoosh.multiproc.SubWriterTask (self in _BulkSubWriter): _process_file
+#   whoosh.writing.SegmentWriter (self in ParallelWriter, and the BulkWriter of _BulkSubWriter): _added, _close_segment,
+#       _commit_toc (overridden, super), _finalize_segment, _finish, _merge_segments
+#   whoosh.writing.SegmentWriter.__init__ (a keyword, in _BulkSubWriter): _lk
+
 from __future__ import annotations
 
 import gc
