@@ -25,7 +25,7 @@ DOCUMENTED = [
     "chine SAUF taiwan", "chine -taiwan", "chine +pekin", "(blinken -wang) OU pekin", "title:pekin",
     "author:haddad", "source:afp", "section:monde", "lede:chine body:pekin", "date:2023", "date:2023-07",
     "date:[2023-01-01 TO 2023-06-30]", "cyber*", "p?kin", "pék*", "cyberataque~", "shangfou~2",
-    "Qu'est-ce que l'Asean ?", "a ANDMAYBE chine", "titre:[a TO c]", "*:*", '"unclosed', "( chine", "AND",
+    "Qu'est-ce que l'Asean ?", "a ANDMAYBE chine", "titre:[a TO c]", "*:*", "date:Alerte chine", '"unclosed', "( chine", "AND",
 ]
 WORDS = st.sampled_from(
     ["chine", "Pékin", "l'État", "sécurité", "le", "de", "AND", "OU", "NOT", "SAUF", "ANDNOT", "ANDMAYBE",

@@ -107,7 +107,7 @@ def from_whoosh(q: wq.Query) -> t.Node:
         return t.AndMaybe(from_whoosh(q.a), from_whoosh(q.b))
     if kind is wq.Not:
         return t.Not(from_whoosh(q.query), q.boost)
-    if q is wq.NullQuery:
+    if type(q) is type(wq.NullQuery):  # also the query of a word a field cannot read (date:Alerte)
         return t.NOTHING
     return _tree_leaf(q)
 
