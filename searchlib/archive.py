@@ -10,8 +10,8 @@ from pathlib import Path
 from types import TracebackType
 
 from .analysis.french import fold
+from .backends import engine_for
 from .backends.base import Backend
-from .backends.whoosh.backend import WhooshBackend
 from .errors import ArticleNotFound
 from .ingest import indexing
 from .ingest.indexing import BATCH_SIZE, Progress
@@ -37,7 +37,7 @@ class Archive:
 
     def __init__(self, path: str | Path, *, create: bool = True, lock_timeout: float = 5.0) -> None:
         """Opens the index at ``path``, creating it when ``create`` and there is none yet."""
-        self._use(WhooshBackend.open(Path(path), create=create, lock_timeout=lock_timeout))
+        self._use(engine_for(path).open(Path(path), create=create, lock_timeout=lock_timeout))
 
     def _use(self, backend: Backend) -> None:
         self._backend = backend
@@ -58,7 +58,7 @@ class Archive:
     @classmethod
     def in_memory(cls) -> Archive:
         """An archive that lives in memory only: for tests and short-lived embedding."""
-        return cls._over(WhooshBackend.in_memory())
+        return cls._over(engine_for(":memory:").in_memory())
 
     @classmethod
     def rebuild(
@@ -77,7 +77,7 @@ class Archive:
         keep using the old index until the swap; an index of an incompatible version is rebuilt
         this way. Articles added through the API without a file are not carried over.
         """
-        with WhooshBackend.rebuilding(Path(path), lock_timeout=lock_timeout) as (fresh, built_from):
+        with engine_for(path).rebuilding(Path(path), lock_timeout=lock_timeout) as (fresh, built_from):
             sources = list(paths) or [Path(key) for key in built_from if Path(key).exists()]
             return indexing.index_paths(fresh, sources, progress, batch_size=batch_size, jobs=jobs)
 

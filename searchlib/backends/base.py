@@ -152,6 +152,24 @@ class Backend(ABC):
     #: Where the index is, as people name it (a directory); None in memory.
     path: Path | None
 
+    @classmethod
+    @abstractmethod
+    def open(cls, path: Path, *, create: bool = True, lock_timeout: float = 5.0) -> Backend:
+        """The index at ``path``, created when ``create`` and there is none yet; raises
+        :class:`~searchlib.errors.IndexNotFound` otherwise, :class:`~searchlib.errors.IncompatibleIndex`
+        for one this searchlib cannot read."""
+
+    @classmethod
+    @abstractmethod
+    def in_memory(cls) -> Backend:
+        """An index that lives in memory only (tests, short-lived embedding)."""
+
+    @classmethod
+    @abstractmethod
+    def rebuilding(cls, path: Path, *, lock_timeout: float = 5.0) -> AbstractContextManager[tuple[Backend, list[str]]]:
+        """A new index built beside the one at ``path``, with the files the old one was built from,
+        swapped in atomically when the block ends without an error (else dropped)."""
+
     @abstractmethod
     def close(self) -> None:
         """Releases every file and searcher."""
