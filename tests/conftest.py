@@ -8,6 +8,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seed" / "000_ea71d8d9c7e3bcc7.txt"
 SAMPLES = REPO / "samples"
+FIXTURES = REPO / "tests" / "fixtures"
+BENCHMARKS = REPO / "benchmarks"
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from searchlib.ingest.dates import find_date
 from searchlib.ingest.sources import read_file
 from searchlib.ingest.sources.common import NotText, decode
 
-from .conftest import SAMPLES
+from tests.conftest import SAMPLES
 
 FRENCH = "Un œuf à 12 € : « Ça va ? » dit l’élève de Besançon, naïve, le 1er août… Noël à l'Île-de-France."
 

@@ -12,7 +12,7 @@ from searchlib.backends.whoosh.postings import WordBuffer, WordNumbers
 from searchlib.backends.whoosh.schema import build_schema
 from searchlib.ingest.sources import read_file
 
-from .conftest import SAMPLES
+from tests.conftest import SAMPLES
 
 TEXTS = [
     "Les sécurités de Pékin",

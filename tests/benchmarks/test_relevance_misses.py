@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SCRIPT = REPO / "benchmarks" / "relevance_misses.py"
+from tests.conftest import BENCHMARKS, REPO
+
+SCRIPT = BENCHMARKS / "relevance_misses.py"
 
 
 def write_set(directory: Path, corpus: list[dict], queries: dict[str, str], qrels: dict[str, str]) -> None:

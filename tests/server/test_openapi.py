@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance  # noqa: E402
 
 from searchlib.server import create_app  # noqa: E402
-from tests.server_fixtures import HOSTILE, build_index, dated_articles  # noqa: E402
+from tests.server.articles import HOSTILE, build_index, dated_articles  # noqa: E402
 
 # schemathesis reads the schema when the module is collected, so the index is built then.
 _INDEX = Path(tempfile.mkdtemp(prefix="searchlib-openapi-"))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from searchlib import Archive, Article, EmptyQuery
+from tests.conftest import BENCHMARKS
 
 
 def strip_accents(text: str) -> str:
@@ -71,7 +72,7 @@ def _relevance_harness():  # type: ignore[no-untyped-def]
     import importlib.util
     import sys
 
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "relevance.py"
+    path = BENCHMARKS / "relevance.py"
     spec = importlib.util.spec_from_file_location("relevance_harness", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

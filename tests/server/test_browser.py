@@ -32,7 +32,7 @@ playwright = pytest.importorskip("playwright.sync_api", reason="playwright is no
 uvicorn = pytest.importorskip("uvicorn", reason="the server extra is not installed: pip install 'searchlib[server]'")
 
 from searchlib.server import create_app  # noqa: E402
-from tests.server_fixtures import HOSTILE, build_index, dated_articles  # noqa: E402
+from tests.server.articles import HOSTILE, build_index, dated_articles  # noqa: E402
 
 # Chromium's own background traffic (updates, sync, safe browsing) is refused by closed networks.
 CHROMIUM_ARGS = [

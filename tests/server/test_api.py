@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from searchlib import Archive  # noqa: E402
 from searchlib.server import Limits, create_app  # noqa: E402
-from tests.server_fixtures import HOSTILE, build_index, dated_articles  # noqa: E402
+from tests.server.articles import HOSTILE, build_index, dated_articles  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -230,7 +230,7 @@ def test_page_offers_did_you_mean(client: TestClient) -> None:
 
 
 def test_wire_copies_are_one_hit_on_the_page_and_in_json() -> None:
-    from tests.test_wire_copies import archive_with_reprints
+    from tests.search.test_grouping import archive_with_reprints
 
     client = TestClient(create_app(archive_with_reprints()))
     data = client.get("/search", params={"q": "agriculteurs secheresse"}).json()

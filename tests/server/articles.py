@@ -7,8 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from searchlib import Archive, Article
-
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+from tests.conftest import SAMPLES
 
 HOSTILE = Article(
     id="hostile-1",

@@ -21,7 +21,7 @@ from searchlib.models import Article
 from searchlib.backends.whoosh.schema import build_schema, to_document
 from searchlib.ingest.sources import read_file
 
-from .conftest import SAMPLES
+from tests.conftest import SAMPLES
 
 
 def _documents() -> list[dict[str, Any]]:

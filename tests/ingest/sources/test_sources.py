@@ -12,7 +12,7 @@ from searchlib import Article, Failure
 from searchlib.ingest.cleaning import clean_paragraphs, parse_byline
 from searchlib.ingest.sources import discover, read_file
 
-from .conftest import SAMPLES
+from tests.conftest import SAMPLES
 
 
 def read_one(path: Path) -> Article:

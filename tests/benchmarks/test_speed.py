@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SCRIPT = REPO / "benchmarks" / "speed.py"
+from tests.conftest import BENCHMARKS, REPO
+
+SCRIPT = BENCHMARKS / "speed.py"
 SAMPLES = REPO / "samples" / "wikinews_fr_sample.jsonl"
 ORANGESUM = REPO.parent / "shared" / "data" / "orangesum-fr-news" / "orangesum_articles.jsonl.xz"
 COLUMNS = {"index_s", "articles_s", "mb_s", "peak_rss", "index_bytes", "size_ratio", "p50_ms", "p95_ms", "p99_ms", "cold_ms"}

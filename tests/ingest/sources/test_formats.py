@@ -21,8 +21,8 @@ from warcio.warcwriter import WARCWriter
 
 from searchlib import Archive, Article, Failure
 from searchlib.ingest.sources import discover, read_file
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE_PAGE = (FIXTURES / "article.html").read_bytes()
 PAGE_URL = "https://quotidien.example/2023/07/canicule"
 

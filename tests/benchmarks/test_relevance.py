@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SCRIPT = REPO / "benchmarks" / "relevance.py"
+from tests.conftest import BENCHMARKS, REPO
+
+SCRIPT = BENCHMARKS / "relevance.py"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -19,8 +19,9 @@ from searchlib.analysis.french import french_analyzer, terms
 from searchlib.search import snippets as highlight
 from searchlib.backends.whoosh.schema import RANKED_FIELDS
 from searchlib.search.spelling import best_spelling, words_within
+from tests.conftest import SAMPLES
 
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "wikinews_fr_sample.jsonl"
+SAMPLE = SAMPLES / "wikinews_fr_sample.jsonl"
 
 QUERIES = [
     "pekin",
