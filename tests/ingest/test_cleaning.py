@@ -22,7 +22,6 @@ from searchlib.ingest.cleaning import (
     split_glued,
     split_paragraphs,
 )
-from searchlib.ingest.dates import find_date
 from searchlib.ingest.sources import read_file
 from searchlib.ingest.sources.common import NotText, decode
 
@@ -264,45 +263,6 @@ def test_glued_paragraphs_are_split_and_deduplicated() -> None:
 
 
 # --- Dates in the text -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "date"),
-    [
-        ("jeudi 13 juillet 2023", dt.date(2023, 7, 13)),
-        ("Jakarta, le 13 juillet 2023. Les chefs", dt.date(2023, 7, 13)),
-        ("1er janvier 2016, 14h30 . – Un homme", dt.date(2016, 1, 1)),
-        ("Publié le 13/07/2023 à 08h30", dt.date(2023, 7, 13)),
-        ("13 juil. 2023", dt.date(2023, 7, 13)),
-        ("LUNDI 1ER MAI 2017", dt.date(2017, 5, 1)),
-        ("14 aout 2019", dt.date(2019, 8, 14)),
-        ("Page actualisée : 23 mars 2016 — « Attentats de Bruxelles »", dt.date(2016, 3, 23)),
-        ("31 février 2020\n2 mars 2020", dt.date(2020, 3, 2)),
-        ("Alerte à Pékin\nPARIS, 13 juillet 2023 (AFP) - Le gouvernement", dt.date(2023, 7, 13)),
-        ("Mis à jour : dimanche 2 juillet 2023", dt.date(2023, 7, 2)),
-        ("— 13 juillet 2023 —", dt.date(2023, 7, 13)),
-    ],
-)
-def test_find_date(text: str, date: dt.date) -> None:
-    assert find_date(text) == date
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "13 juillet",  # no year
-        "14 juillet 1789",  # history, not a publication date
-        "Ce témoin, chez qui il s'était réfugié le 19 juillet 2016 à Beaumont",  # what the story is about
-        "Le 14 juillet 2016, un camion a foncé sur la foule",
-        "en 2023, 13 tonnes",
-        "v1.13/07/2023",
-        "12 septembre2001",
-        "Texte. " * 200 + "13 juillet 2023",  # too far from the top
-        "",
-    ],
-)
-def test_find_date_finds_none(text: str) -> None:
-    assert find_date(text) is None
 
 
 def test_text_file_without_date_is_dated_from_its_text(tmp_path: Path) -> None:

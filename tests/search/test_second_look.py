@@ -135,7 +135,7 @@ def test_without_the_text_a_form_is_held_where_the_stem_is_for_a_share_of_its_we
 def test_pages_across_the_reordered_best_follow_on_from_one_another(query: str) -> None:
     # The second look reorders the 20 best: pages of 7 cross that line and must still add up to
     # one page of 28, with nothing lost or shown twice.
-    from tests.backends.whoosh.test_arrays import sample_articles
+    from tests.corpora import sample_articles
 
     archive = Archive.in_memory()
     archive.add_many(sample_articles())

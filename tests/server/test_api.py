@@ -135,7 +135,7 @@ def test_a_search_stopped_by_the_time_limit_is_an_error_and_the_server_goes_on(
     search = archive.search
 
     def stopped_search(query: str, **options: object) -> object:
-        # What Archive.search returns when its time limit stops a search (tests/test_reliability.py
+        # What Archive.search returns when its time limit stops a search (tests/test_archive.py
         # shows it does): the best hits found by then, flagged as stopped.
         return dataclasses.replace(search(query, **options), stopped=True)
 

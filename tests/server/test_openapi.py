@@ -37,5 +37,5 @@ def test_api_conforms_to_its_openapi_document(case) -> None:  # noqa: ANN001 - a
     # Left out: "valid data is accepted" — a well-typed query can still have nothing to search for
     # ("!!", "le la les"), a documented 400 — and "invalid data is rejected", whose invalid values
     # cannot be told from valid ones once in a query string (a boolean in a list of names arrives
-    # as the name "false"); tests/test_server_api.py checks the rejections that matter.
+    # as the name "false"); tests/server/test_api.py checks the rejections that matter.
     case.call_and_validate(excluded_checks=[positive_data_acceptance, negative_data_rejection])

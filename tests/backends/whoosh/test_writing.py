@@ -1,4 +1,5 @@
-"""Never lose an archive: batches, interruptions, locks, threads, and `searchlib check`."""
+"""Never lose an archive while writing it (searchlib.backends.whoosh.writing): batches, interruptions,
+killed processes and workers, locks, full disks, worker processes."""
 
 from __future__ import annotations
 
@@ -8,54 +9,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from searchlib import Archive, Article, IncompatibleIndex, IndexLocked
-from searchlib.errors import DamagedIndex, Interrupted
+from whoosh import index as whoosh_index
 
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
-def articles(count: int, start: int = 0) -> list[dict]:
-    return [
-        {"id": f"a{n}", "title": f"Dépêche numéro {n}", "text": f"Pékin et Jakarta, jour {n}. Mot{n} unique."}
-        for n in range(start, start + count)
-    ]
-
-
-def archive_folder(tmp_path: Path, files: int, per_file: int) -> Path:
-    """A folder of ``files`` JSON Lines files of ``per_file`` articles each, ids following on."""
-    folder = tmp_path / "archive"
-    folder.mkdir()
-    for part in range(files):
-        write_jsonl(folder / f"part{part}.jsonl", articles(per_file, start=per_file * part))
-    return folder
-
-
-def interrupt_after(files: int) -> Callable[[int, int], None]:
-    """A progress callback that stops an indexing run (as Ctrl-C does) once ``files`` are done."""
-
-    def progress(done: int, total: int) -> None:
-        if done == files:
-            raise KeyboardInterrupt
-
-    return progress
-
-
-def test_same_id_twice_in_one_run_is_one_article_and_the_last_version_wins(tmp_path: Path) -> None:
-    records = [*articles(3), {"id": "a1", "title": "Version corrigée", "text": "Texte corrigé."}]
-    with Archive(tmp_path / "ix") as archive:
-        report = archive.index_paths([write_jsonl(tmp_path / "a.jsonl", records)])
-        assert (report.added, report.updated, len(archive)) == (3, 1, 3)
-        assert archive.get("a1").title == "Version corrigée"
-        assert archive.check() == []
+from searchlib import Archive, Article, IndexLocked
+from searchlib.errors import Interrupted
+from tests.corpora import SAMPLE_JSONL, archive_folder, articles, interrupt_after, write_jsonl
 
 
 def test_long_runs_commit_in_batches(tmp_path: Path) -> None:
@@ -209,99 +171,6 @@ def test_killed_indexing_process_leaves_a_sound_index_and_rerun_completes(tmp_pa
         assert len(archive) == 900 and archive.check() == []
 
 
-def test_one_archive_shared_by_many_threads(tmp_path: Path) -> None:
-    with Archive(tmp_path / "ix") as archive:
-        archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(200))])
-        words = [f"mot{n}" for n in range(200)]
-
-        def search(word: str) -> list[str]:
-            return [hit.id for hit in archive.search(word).hits]
-
-        with ThreadPoolExecutor(max_workers=16) as pool:
-            found = list(pool.map(search, words * 5))
-        assert found == [[f"a{n}"] for n in range(200)] * 5
-
-
-def test_a_damaged_index_is_refused_with_rebuild_advice(tmp_path: Path) -> None:
-    with Archive(tmp_path / "ix") as archive:
-        archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(50))])
-    segments = [f for f in (tmp_path / "ix").glob("articles_*") if not f.name.endswith("WRITELOCK")]
-    assert segments
-    for segment in segments:
-        segment.write_bytes(b"\0\0\0\0garbage")
-    with pytest.raises(IncompatibleIndex) as damaged:
-        Archive.open(tmp_path / "ix")
-    assert "damaged" in str(damaged.value) and "rebuild" in (damaged.value.hint or "")
-
-
-def test_a_damaged_stored_article_is_a_clear_error_with_rebuild_advice(tmp_path: Path) -> None:
-    with Archive(tmp_path / "ix") as archive:
-        archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(50))])
-    (stored,) = (tmp_path / "ix").glob("*_stored.col")
-    data = bytearray(stored.read_bytes())
-    for offset in range(8, len(data) // 2, 5):  # the articles' bytes; their lengths are at the end
-        data[offset] ^= 0x20
-    stored.write_bytes(bytes(data))
-    with Archive.open(tmp_path / "ix") as archive:
-        with pytest.raises(DamagedIndex) as damaged:
-            archive.get("a0")
-        assert "stored article" in str(damaged.value) and "rebuild" in (damaged.value.hint or "")
-        assert any("cannot be read back" in problem for problem in archive.check())
-    shown = subprocess.run(
-        [sys.executable, "-m", "searchlib", "show", "a0", "--index", str(tmp_path / "ix")],
-        capture_output=True, text=True, check=False,
-    )
-    assert shown.returncode == 1 and "Traceback" not in shown.stderr
-    assert "the index is damaged" in shown.stderr and "searchlib check" in shown.stderr
-
-
-def test_rebuild_swaps_in_a_new_index_while_searches_keep_the_old_one(tmp_path: Path) -> None:
-    folder = archive_folder(tmp_path, files=3, per_file=20)
-    with Archive(tmp_path / "ix") as archive:
-        archive.index_paths([folder])
-    reader = Archive.open(tmp_path / "ix")  # a long-running app, open across the rebuild
-    assert reader.search("pekin").total == 60
-    write_jsonl(folder / "part3.jsonl", articles(20, start=60))  # new in the archive since
-
-    seen_during: list[int] = []
-
-    def look(done: int, total: int) -> None:
-        with Archive.open(tmp_path / "ix") as during:
-            seen_during.append(len(during))
-
-    report = Archive.rebuild(tmp_path / "ix", progress=look)
-    assert report.added == 60  # from the files the old index was built from
-    assert seen_during == [60, 60, 60]  # searches saw the whole old index until the swap
-    assert reader.search("pekin").total == 60 and len(reader) == 60
-    toc_names = {toc.name.split("_")[1] for toc in (tmp_path / "ix").glob("_*.toc")}
-    assert len(toc_names) == 1  # the old index's files are gone
-    reader.close()
-    with Archive.open(tmp_path / "ix") as archive:
-        assert archive.check() == [] and archive.index_paths([folder]).added == 20
-
-
-def test_incompatible_index_says_rebuild_and_rebuild_fixes_it(tmp_path: Path) -> None:
-    folder = tmp_path / "archive"
-    folder.mkdir()
-    write_jsonl(folder / "a.jsonl", articles(10))
-    with Archive(tmp_path / "ix") as archive:
-        archive.index_paths([folder])
-    manifest_file = tmp_path / "ix" / "searchlib.json"
-    written = json.loads(manifest_file.read_text())
-    manifest_file.write_text(json.dumps({**written, "analyzer_version": written["analyzer_version"] - 1}))
-    with pytest.raises(IncompatibleIndex) as old:
-        Archive.open(tmp_path / "ix")
-    assert "searchlib index --rebuild" in (old.value.hint or "")
-    from click.testing import CliRunner
-
-    from searchlib.cli import main
-
-    result = CliRunner().invoke(main, ["index", "--rebuild", "--index", str(tmp_path / "ix")])
-    assert (result.exit_code, result.stdout) == (0, "10 added, 0 updated, 0 unchanged, 0 removed, 0 failed\n")
-    with Archive.open(tmp_path / "ix") as archive:
-        assert len(archive) == 10 and archive.check() == []
-
-
 def test_disk_full_during_a_commit_is_one_clear_error_and_the_index_is_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -344,30 +213,6 @@ def test_a_full_disk_at_the_start_of_a_first_build_is_one_clear_error(
         assert archive.index_paths([tmp_path / "a.jsonl"]).added == 10
 
 
-def test_a_creation_killed_before_the_index_existed_is_finished_next_time(tmp_path: Path) -> None:
-    from searchlib.backends.whoosh import manifest
-
-    (tmp_path / "ix").mkdir()
-    manifest.write(tmp_path / "ix", manifest.FIRST_INDEX_NAME)  # as a kill right after this step leaves it
-    with Archive(tmp_path / "ix") as archive:
-        assert archive.add(Article(id="a", title="Pékin")) == "added"
-    with Archive.open(tmp_path / "ix") as archive:
-        assert len(archive) == 1
-
-
-def test_a_file_too_large_to_be_one_article_is_reported_not_loaded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from searchlib.ingest.sources import text
-
-    monkeypatch.setattr(text, "ARTICLE_FILE_LIMIT", 1000)
-    (tmp_path / "huge.txt").write_text("Pékin. " * 400, encoding="utf-8")
-    (tmp_path / "small.txt").write_text("Alerte à Pékin\n\nUn texte court.", encoding="utf-8")
-    report = Archive.in_memory().index_paths([tmp_path])
-    assert report.added == 1
-    assert [(Path(f.path).name, "larger than" in f.reason) for f in report.failed] == [("huge.txt", True)]
-
-
 def test_permission_denied_while_writing_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from whoosh.filedb.filestore import FileStorage
 
@@ -387,15 +232,95 @@ def test_permission_denied_while_writing_is_one_clear_error(tmp_path: Path, monk
         assert len(archive) == 5 and archive.check() == []
 
 
-def test_a_search_that_runs_too_long_stops_with_partial_results_and_says_so() -> None:
-    archive = Archive.in_memory()
-    archive.add_many(Article(id=f"a{n}", title="Pékin", body=f"Pékin, jour {n}.") for n in range(300))
-    # Two words: the proximity bonus reads positions article by article, the part of a search
-    # that can run long (a word's scores are added for all articles at once).
-    archive.query_time_limit = 0.0  # every match comes too late
-    results = archive.search("pekin jour")
-    assert results.stopped and results.notices and "stopped" in results.notices[0]
-    assert len(results.hits) <= 10
-    archive.query_time_limit = 10.0
-    complete = archive.search("pekin jour")
-    assert (complete.total, complete.notices) == (300, [])
+def test_writer_waits_then_fails_when_the_index_is_locked(tmp_path: Path) -> None:
+    Archive(tmp_path / "ix").close()
+    other_writer = whoosh_index.open_dir(str(tmp_path / "ix"), indexname="articles").writer()
+    try:
+        with Archive(tmp_path / "ix", lock_timeout=0.2) as archive, pytest.raises(IndexLocked):
+            archive.add(Article(id="a", title="Pékin"))
+    finally:
+        other_writer.cancel()
+    with Archive(tmp_path / "ix") as archive:  # the lock is free again: writing works
+        assert archive.add(Article(id="a", title="Pékin")) == "added"
+
+
+def _segments(archive: Archive) -> int:
+    reader = archive._ix.reader()
+    try:
+        return 1 if reader.is_atomic() else len(reader.readers)
+    finally:
+        reader.close()
+
+
+def _write_articles(path: Path, first: int, count: int) -> None:
+    records = [{"id": f"a{n}", "title": f"Dépêche {n} de Pékin", "text": f"Pékin, le {n}."} for n in range(first, first + count)]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def test_a_run_that_writes_most_of_the_index_leaves_one_segment_a_small_update_does_not(tmp_path: Path) -> None:
+    _write_articles(tmp_path / "big.jsonl", 0, 60)
+    with Archive(tmp_path / "ix") as archive:
+        # two workers: every batch adds their segments without merging them
+        report = archive.index_paths([tmp_path / "big.jsonl"], batch_size=10, jobs=2)
+        assert report.batches == 6 and _segments(archive) == 1
+        assert archive.search("pekin", limit=100).total == 60
+        _write_articles(tmp_path / "small.jsonl", 100, 5)
+        archive.index_paths([tmp_path / "small.jsonl"], batch_size=10, jobs=2)
+        assert _segments(archive) > 1  # 5 of 65 articles: not worth rewriting the index
+        assert archive.search("pekin", limit=100).total == 65 and archive.check() == []
+
+
+def test_indexing_with_worker_processes_finds_the_same_and_never_duplicates(tmp_path: Path) -> None:
+    from searchlib import Archive
+
+    from searchlib.backends.whoosh import arrays as topk
+    from searchlib.analysis.copy_keys import word_simhash
+
+    found = {}
+    words = {}
+    keys = {}
+    for jobs in (1, 2):
+        with Archive(tmp_path / f"ix{jobs}") as archive:
+            report = archive.index_paths([SAMPLE_JSONL], batch_size=50, jobs=jobs)
+            assert (report.added, report.batches) == (199, 4)
+            again = archive.index_paths([SAMPLE_JSONL], jobs=jobs)
+            assert again.unchanged == 199 and again.added == 0
+            assert len(archive) == 199 and archive.check() == []
+            found[jobs] = [(hit.id, round(hit.score, 4)) for hit in archive.search("pekin attentat", limit=20).hits]
+            vocabulary = archive._words(archive._search_with())
+            words[jobs] = (vocabulary.counts, vocabulary.articles)
+            searcher = archive._search_with()
+            engine = topk.engine(searcher)
+            stored = [searcher.stored_fields(n) for n in range(engine.reader.doc_count_all())]
+            keys[jobs] = {fields["id"]: engine.copy_key(n)[0] for n, fields in enumerate(stored)}
+            # The workers read each body's key from the words they numbered: the body's own key.
+            assert keys[jobs] == {fields["id"]: word_simhash(fields.get("body", "")) for fields in stored}
+    assert found[1] == found[2] and found[1]
+    assert keys[1] == keys[2] and sum(key is not None for key in keys[1].values()) > 100
+    # The workers count the words of what they write: the same list as one process's.
+    assert words[1] == words[2] and words[1][1] == 199
+
+
+def test_a_worker_that_dies_commits_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from whoosh.multiproc import SubWriterTask
+
+    from searchlib import Archive
+    from searchlib.errors import IndexWriteError
+
+    def die(self: SubWriterTask, filename: str, doc_count: int) -> None:
+        os._exit(3)
+
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([SAMPLE_JSONL], batch_size=100, jobs=2)
+        monkeypatch.setattr(SubWriterTask, "_process_file", die)
+        archive.add_many([])  # nothing to commit: unaffected
+        extra = tmp_path / "more.jsonl"
+        extra.write_text(SAMPLE_JSONL.read_text(encoding="utf-8").replace('"id": "winer-', '"id": "more-'), encoding="utf-8")
+        with pytest.raises(IndexWriteError, match="worker"):
+            archive.index_paths([extra], jobs=2)
+        monkeypatch.undo()
+        assert len(archive) == 199
+        assert archive.index_paths([extra], jobs=2).added == 199
+        assert len(archive) == 398 and archive.check() == []

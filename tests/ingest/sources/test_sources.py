@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from searchlib import Article, Failure
+from searchlib import Archive, Article, Failure
 from searchlib.ingest.cleaning import clean_paragraphs, parse_byline
 from searchlib.ingest.sources import discover, read_file
 
@@ -199,3 +199,16 @@ def test_json_lines_with_inline_html_index_and_show_the_words_only(tmp_path: Pat
     archive.add_many([article])
     assert archive.search("span").total == 0 and archive.search("class").total == 0
     assert archive.search("pomerium").hits[0].title == "Pomerium de Rome"
+
+
+def test_a_file_too_large_to_be_one_article_is_reported_not_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searchlib.ingest.sources import text
+
+    monkeypatch.setattr(text, "ARTICLE_FILE_LIMIT", 1000)
+    (tmp_path / "huge.txt").write_text("Pékin. " * 400, encoding="utf-8")
+    (tmp_path / "small.txt").write_text("Alerte à Pékin\n\nUn texte court.", encoding="utf-8")
+    report = Archive.in_memory().index_paths([tmp_path])
+    assert report.added == 1
+    assert [(Path(f.path).name, "larger than" in f.reason) for f in report.failed] == [("huge.txt", True)]
