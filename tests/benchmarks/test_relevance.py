@@ -13,6 +13,8 @@ import pytest
 
 from tests.conftest import BENCHMARKS, REPO
 
+pytestmark = pytest.mark.slow  # each runs the harness in a process of its own
+
 SCRIPT = BENCHMARKS / "relevance.py"
 
 

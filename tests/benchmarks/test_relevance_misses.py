@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import BENCHMARKS, REPO
+
+pytestmark = pytest.mark.slow  # each runs the harness in a process of its own
 
 SCRIPT = BENCHMARKS / "relevance_misses.py"
 

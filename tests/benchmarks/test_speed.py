@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import BENCHMARKS, REPO
 
+pytestmark = pytest.mark.slow  # each runs the benchmark in a process of its own
+
 SCRIPT = BENCHMARKS / "speed.py"
 SAMPLES = REPO / "samples" / "wikinews_fr_sample.jsonl"
 ORANGESUM = REPO.parent / "shared" / "data" / "orangesum-fr-news" / "orangesum_articles.jsonl.xz"

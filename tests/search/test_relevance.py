@@ -15,6 +15,8 @@ import pytest
 from searchlib import Archive, Article, EmptyQuery
 from tests.conftest import BENCHMARKS
 
+pytestmark = pytest.mark.slow  # runs over the relevance sets of ../shared
+
 
 def strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)

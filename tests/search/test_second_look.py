@@ -18,6 +18,7 @@ from searchlib.search.second_look import (
     query_words,
     rerank,
 )
+from tests.corpora import sample_articles
 
 FILLER = "Le conseil municipal a voté le budget annuel après un long débat public."
 
@@ -131,14 +132,19 @@ def test_without_the_text_a_form_is_held_where_the_stem_is_for_a_share_of_its_we
     assert forms_weight([[4]], [word], lambda: folded_bytes("La tour")) == 0.0
 
 
-@pytest.mark.parametrize("query", ["le président a annoncé", "France", "gouvernement ministre", "police paris", "Quel pays a gagné la coupe ?"])
-def test_pages_across_the_reordered_best_follow_on_from_one_another(query: str) -> None:
-    # The second look reorders the 20 best: pages of 7 cross that line and must still add up to
-    # one page of 28, with nothing lost or shown twice.
-    from tests.corpora import sample_articles
-
+@pytest.fixture(scope="module")
+def samples() -> Archive:
+    """The shipped Wikinews sample, indexed once for the paging tests (they only search it)."""
     archive = Archive.in_memory()
     archive.add_many(sample_articles())
+    return archive
+
+
+@pytest.mark.parametrize("query", ["le président a annoncé", "France", "gouvernement ministre", "police paris", "Quel pays a gagné la coupe ?"])
+def test_pages_across_the_reordered_best_follow_on_from_one_another(samples: Archive, query: str) -> None:
+    # The second look reorders the 20 best: pages of 7 cross that line and must still add up to
+    # one page of 28, with nothing lost or shown twice.
+    archive = samples
     whole = archive.search(query, limit=28, snippets=False)
     assert whole.total > 28
     paged = [hit.id for page in range(1, 5) for hit in archive.search(query, limit=7, page=page, snippets=False).hits]

@@ -33,6 +33,7 @@ def test_snippet_is_short_and_shows_distant_matches() -> None:
     assert "…" in snippet.text
 
 
+@pytest.mark.equivalence
 def test_snippets_find_the_words_the_analyzer_finds() -> None:
     # The snippet scans the text with the tokenizer's pattern and analyses each distinct word once:
     # it must find exactly the words running the whole analyzer over the text finds.
@@ -45,6 +46,7 @@ def test_snippets_find_the_words_the_analyzer_finds() -> None:
         assert highlight._matches(text, wanted, analyzer) == expected
 
 
+@pytest.mark.equivalence
 @pytest.mark.parametrize(
     "text, words",
     [

@@ -63,6 +63,7 @@ def shape(results: object) -> tuple:
     return results.total, hits, results.facets, results.suggestion, results.suggestion_total  # type: ignore[attr-defined]
 
 
+@pytest.mark.equivalence
 @pytest.mark.parametrize("options", OPTIONS, ids=lambda options: ",".join(options) or "plain")
 def test_the_fast_path_finds_what_whoosh_finds(archive: Archive, monkeypatch: pytest.MonkeyPatch, options: dict) -> None:
     for query in QUERIES:

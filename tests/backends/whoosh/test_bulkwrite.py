@@ -67,6 +67,7 @@ def _build(
     return digests
 
 
+@pytest.mark.equivalence
 @pytest.mark.parametrize(("batches", "delete"), [(1, False), (3, False), (4, True)])
 def test_segments_are_byte_for_byte_those_of_whooshs_writer(tmp_path: Path, batches: int, delete: bool) -> None:
     (tmp_path / "whoosh").mkdir()
@@ -75,6 +76,7 @@ def test_segments_are_byte_for_byte_those_of_whooshs_writer(tmp_path: Path, batc
     assert _build(tmp_path / "bulk", BulkWriter, batches, delete) == expected
 
 
+@pytest.mark.equivalence
 @pytest.mark.parametrize("delete", [False, True])
 def test_segments_of_whooshs_writer_merged_are_those_of_whooshs_merge(tmp_path: Path, delete: bool) -> None:
     # The merge copies the blocks of a term in one segment (its docnums shifted) instead of
@@ -85,6 +87,7 @@ def test_segments_of_whooshs_writer_merged_are_those_of_whooshs_merge(tmp_path: 
     assert _build(tmp_path / "bulk", SegmentWriter, 4, delete, merger=BulkWriter) == expected
 
 
+@pytest.mark.equivalence
 @pytest.mark.parametrize(("procs", "delete"), [(2, False), (3, True)])
 def test_a_merge_written_by_several_processes_is_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, procs: int, delete: bool
@@ -101,6 +104,7 @@ def test_a_merge_written_by_several_processes_is_the_same(
     assert len(splits[-1]) == procs - 1  # the final merge was cut into ranges
 
 
+@pytest.mark.slow
 def test_a_merge_whose_other_process_dies_commits_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Archive(tmp_path / "ix") as archive:
         archive.index_paths([SAMPLES / "wikinews_fr_sample.jsonl"], batch_size=50)

@@ -50,7 +50,7 @@ def test_a_block_reads_back_its_docnums_weights_and_values(ids: list[int], data:
     weights = array("f", data.draw(st.lists(weight, min_size=len(ids), max_size=len(ids))))
     fixedsize = data.draw(st.sampled_from([None, 0, 4]))
     size = st.integers(1, 300) if fixedsize is None else st.just(fixedsize or 0)
-    values = [] if fixedsize == 0 else [bytes(data.draw(st.lists(st.integers(0, 255), min_size=n, max_size=n)))
+    values = [] if fixedsize == 0 else [data.draw(st.binary(min_size=n, max_size=n))
                                         for n in data.draw(st.lists(size, min_size=len(ids), max_size=len(ids)))]
     gaps, read_weights, read_values = decode_block(encode_block(array("I", ids), weights, values, fixedsize), fixedsize)
     assert list(accumulate(gaps)) == ids
@@ -66,6 +66,7 @@ def test_a_block_reads_back_its_docnums_weights_and_values(ids: list[int], data:
         assert read_values == b"".join(values)
 
 
+@pytest.mark.equivalence
 @given(st.lists(st.integers(0, 2**31), min_size=1, max_size=60, unique=True).map(sorted) | st.lists(st.integers(0, 300), min_size=1, max_size=3, unique=True).map(sorted))
 def test_positions_read_back(positions: list[int]) -> None:
     encoded = CompactPositions().encode(positions)
@@ -142,6 +143,7 @@ def test_articles_read_back_whole_after_a_merge(tmp_path: Path) -> None:
         assert archive.search('"sécurité"').total == 40
 
 
+@pytest.mark.equivalence
 @settings(max_examples=200, deadline=None)
 @given(ids=docnums, data=st.data())
 def test_a_blocks_float32_weights_are_encoded_alike_with_or_without_numpy(ids: list[int], data: st.DataObject) -> None:
@@ -156,6 +158,7 @@ def test_a_blocks_float32_weights_are_encoded_alike_with_or_without_numpy(ids: l
         assert codec.encode_block(ids, weights, values, None) == expected
 
 
+@pytest.mark.equivalence
 @settings(max_examples=200, deadline=None)
 @given(ids=docnums.filter(lambda ids: ids[-1] < 2**31), shift=st.sampled_from([0, 1, 200, 300, 70_000, 2**31]),
        fixedsize=st.sampled_from([None, 0, 4]))

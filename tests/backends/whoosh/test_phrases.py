@@ -6,6 +6,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ from searchlib.backends.whoosh.phrases import decode_positions, matching_docs, p
 positions = st.lists(st.integers(0, 70_000), min_size=1, max_size=40, unique=True).map(sorted)
 
 
+@pytest.mark.equivalence
 @given(st.lists(positions, min_size=1, max_size=30))
 def test_positions_of_many_values_decode_as_one_by_one(values: list[list[int]]) -> None:
     encoded = [CompactPositions().encode(p) for p in values]
@@ -42,6 +44,7 @@ def one_by_one(words: list[dict[int, list[int]]], slop: int) -> list[int]:
 small_positions = st.lists(st.integers(0, 30), min_size=1, max_size=8, unique=True).map(sorted)
 
 
+@pytest.mark.equivalence
 @settings(max_examples=300)
 @given(
     st.lists(st.dictionaries(st.integers(0, 40), small_positions, min_size=1, max_size=12), min_size=2, max_size=3),

@@ -14,6 +14,9 @@ from searchlib.ingest.sources import read_file
 
 from tests.conftest import SAMPLES
 
+# Each test holds the numpy postings to those of the field, article by article.
+pytestmark = pytest.mark.equivalence
+
 TEXTS = [
     "Les sécurités de Pékin",
     "",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.corpora import SAMPLE_JSONL
 
 
@@ -21,6 +23,7 @@ def _sample_texts() -> list[str]:
     ]
 
 
+@pytest.mark.equivalence
 def test_the_fast_index_paths_give_exactly_the_postings_of_the_analyzer_chain() -> None:
     from whoosh.fields import TEXT
 

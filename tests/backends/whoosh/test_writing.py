@@ -56,6 +56,7 @@ def test_a_first_build_stopped_before_its_merge_is_merged_by_the_next_run(tmp_pa
         assert len(archive) == 210 and len(archive._ix._segments()) == 2
 
 
+@pytest.mark.slow
 def test_locked_index_names_the_writer_pid(tmp_path: Path) -> None:
     Archive(tmp_path / "ix").close()
     holder = subprocess.Popen(
@@ -115,6 +116,7 @@ def _the_lock_is_free_and_the_batch_in_flight_lost(tmp_path: Path) -> None:
         assert len(archive) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a worker checks its parent through getppid")
 def test_workers_of_a_killed_indexing_process_die_with_it_and_free_the_index(tmp_path: Path) -> None:
     assert _workers_left_by_a_killed_run(_KILLED_MID_BATCH, tmp_path) == [], "a worker outlived its killed parent"
@@ -137,6 +139,7 @@ os.kill(os.getpid(), 9)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a worker checks its parent through getppid")
 def test_workers_reporting_to_a_killed_parent_end_and_free_the_index(tmp_path: Path) -> None:
     assert _workers_left_by_a_killed_run(_KILLED_WHILE_WORKERS_REPORT, tmp_path) == [], "a worker stuck sending its result"
@@ -151,6 +154,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_killed_indexing_process_leaves_a_sound_index_and_rerun_completes(tmp_path: Path) -> None:
     folder = archive_folder(tmp_path, files=6, per_file=150)
     command = [sys.executable, "-m", "searchlib", "index", str(folder), "--index", str(tmp_path / "ix"), "--batch", "50"]
@@ -301,6 +305,7 @@ def test_indexing_with_worker_processes_finds_the_same_and_never_duplicates(tmp_
     assert words[1] == words[2] and words[1][1] == 199
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_commits_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
