@@ -18,6 +18,15 @@ SAMPLES = REPO / "samples"
 FIXTURES = REPO / "tests" / "fixtures"
 BENCHMARKS = REPO / "benchmarks"
 
+#: The articles of ../shared/data the equivalence tests also compare over (read in place, never
+#: copied): every Wikinews article (text CC BY 2.5), then OrangeSum's first, up to SHARED_CORPUS_SIZE.
+SHARED_CORPUS = (
+    (SHARED / "data" / "wikinews-fr-winer" / "wikinews_fr_2016_2018.jsonl", "Wikinews"),
+    (SHARED / "data" / "wikinews-fr-100" / "wikinews_fr_2012.jsonl", "Wikinews"),
+    (SHARED / "data" / "orangesum-fr-news" / "orangesum_articles.jsonl.xz", "Orange Actu"),
+)
+SHARED_CORPUS_SIZE = 3000
+
 #: The tiers a test is put in by a marker of its own; a test in none of them is ``quick``.
 TIERS = ("slow", "browser", "equivalence")
 
@@ -35,3 +44,13 @@ def shared() -> Path:
     if not (SHARED / "data").is_dir():
         pytest.skip("../shared is not beside the repository")
     return SHARED
+
+
+@pytest.fixture(scope="session", params=["samples", pytest.param("shared", marks=pytest.mark.slow)])
+def corpus(request: pytest.FixtureRequest) -> str:
+    """The articles an equivalence test compares over: ``samples`` (the shipped ones, as the test
+    has always used them) or ``shared`` (SHARED_CORPUS_SIZE articles of ../shared/data: slow, and
+    skipped where ../shared is absent). Read them with tests.corpora.shared_articles()."""
+    if request.param == "shared" and not all(path.is_file() for path, _ in SHARED_CORPUS):
+        pytest.skip("the Wikinews and OrangeSum sets of ../shared/data are not beside the repository")
+    return request.param

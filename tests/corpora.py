@@ -2,18 +2,22 @@
 
 - the shipped Wikinews sample (``samples/wikinews_fr_sample.jsonl``, 199 articles) as Articles;
 - ``DIPLOMACY``: five articles with every field a filter, a facet or a sort reads;
+- ``shared_articles()``: the equivalence tier's few thousand articles of ../shared/data;
+- ``DIPLOMACY``: five articles with every field a filter, a facet or a sort reads;
 - numbered JSON Lines records (``articles``, ``archive_folder``) for indexing runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import lzma
 from collections.abc import Callable
 from pathlib import Path
 
 from searchlib import Article
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, SHARED_CORPUS, SHARED_CORPUS_SIZE
 
 SAMPLE_JSONL = SAMPLES / "wikinews_fr_sample.jsonl"
 
@@ -35,6 +39,36 @@ def sample_articles() -> list[Article]:
             )
         )
     return articles
+
+
+
+@functools.cache
+def shared_articles() -> tuple[Article, ...]:
+    """SHARED_CORPUS_SIZE articles of ../shared/data (tests/conftest.py's SHARED_CORPUS), as the
+    records hold them: the ``corpus`` fixture says whether they are there."""
+    articles: list[Article] = []
+    for path, source in SHARED_CORPUS:
+        opened = lzma.open(path, "rt", encoding="utf-8") if path.suffix == ".xz" else path.open(encoding="utf-8")
+        with opened as lines:
+            for line in lines:
+                if len(articles) == SHARED_CORPUS_SIZE:
+                    return tuple(articles)
+                if line.strip():
+                    record = json.loads(line)
+                    date = record.get("date")
+                    articles.append(
+                        Article(
+                            id=str(record["id"]),
+                            title=record.get("title") or "",
+                            lede=record.get("lede") or "",
+                            body=record.get("text") or "",
+                            source=source,
+                            section=record.get("category"),
+                            url=record.get("url"),
+                            date=dt.date.fromisoformat(date[:10]) if date else None,
+                        )
+                    )
+    return tuple(articles)
 
 
 # Blinken's trips: dated and undated, sources spelt two ways, an agency for a source, sections, authors.

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from searchlib import Archive, Article
 from searchlib.analysis.french import french_analyzer, terms
 from searchlib.search import snippets as highlight
-from tests.corpora import sample_articles
+from tests.corpora import sample_articles, shared_articles
 
 
 def test_snippet_is_the_opening_when_only_the_title_matched() -> None:
@@ -34,12 +34,12 @@ def test_snippet_is_short_and_shows_distant_matches() -> None:
 
 
 @pytest.mark.equivalence
-def test_snippets_find_the_words_the_analyzer_finds() -> None:
+def test_snippets_find_the_words_the_analyzer_finds(corpus: str) -> None:
     # The snippet scans the text with the tokenizer's pattern and analyses each distinct word once:
     # it must find exactly the words running the whole analyzer over the text finds.
     analyzer = french_analyzer()
     rng = random.Random(3)
-    for article in sample_articles()[:80]:
+    for article in sample_articles()[:80] if corpus == "samples" else shared_articles():
         text = " ".join(f"{article.title} {article.lede} {article.body} Aujourd'hui, l'État".split())
         wanted = set(rng.sample(terms(text), 3)) | {"aujourd'hui", "etat"}
         expected = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in wanted]

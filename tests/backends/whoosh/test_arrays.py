@@ -9,7 +9,7 @@ import pytest
 from searchlib import Archive, Article
 from searchlib.backends.whoosh import arrays as topk
 from searchlib.backends.whoosh.schema import RANKED_FIELDS
-from tests.corpora import sample_articles
+from tests.corpora import sample_articles, shared_articles
 
 
 QUERIES = [
@@ -41,15 +41,33 @@ OPTIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def archive() -> Archive:
+def _in_three_segments(articles: list[Article]) -> Archive:
     archive = Archive.in_memory()
-    articles = sample_articles()
     # Three commits make three segments; the deletions make deleted documents in them.
     for part in range(3):
         archive.add_many(articles[part::3])
     archive.delete([article.id for article in articles[::17]])
     return archive
+
+
+@pytest.fixture(scope="module")
+def archive() -> Archive:
+    return _in_three_segments(sample_articles())
+
+
+@pytest.fixture(scope="module")
+def corpus_archive(corpus: str, request: pytest.FixtureRequest) -> Archive:
+    """``archive`` for the samples; the shared corpus's articles, in three segments the same way."""
+    if corpus == "samples":
+        return request.getfixturevalue("archive")
+    return _in_three_segments(list(shared_articles()))
+
+
+def corpus_queries(corpus: str) -> list[str]:
+    """QUERIES; over the shared corpus, also headlines of its own as someone would retype them."""
+    if corpus == "samples":
+        return QUERIES
+    return QUERIES + [article.title for article in shared_articles()[250::500]]
 
 
 def whoosh_only(archive: Archive, monkeypatch: pytest.MonkeyPatch, query: str, **options: object) -> object:
@@ -65,8 +83,11 @@ def shape(results: object) -> tuple:
 
 @pytest.mark.equivalence
 @pytest.mark.parametrize("options", OPTIONS, ids=lambda options: ",".join(options) or "plain")
-def test_the_fast_path_finds_what_whoosh_finds(archive: Archive, monkeypatch: pytest.MonkeyPatch, options: dict) -> None:
-    for query in QUERIES:
+def test_the_fast_path_finds_what_whoosh_finds(
+    corpus_archive: Archive, corpus: str, monkeypatch: pytest.MonkeyPatch, options: dict
+) -> None:
+    archive = corpus_archive
+    for query in corpus_queries(corpus):
         assert shape(archive.search(query, **options)) == shape(whoosh_only(archive, monkeypatch, query, **options)), query
 
 

@@ -22,10 +22,14 @@ from searchlib.backends.whoosh.schema import build_schema, to_document
 from searchlib.ingest.sources import read_file
 
 from tests.conftest import SAMPLES
+from tests.corpora import shared_articles
 
 
-def _documents() -> list[dict[str, Any]]:
-    articles = [a for a in read_file(SAMPLES / "wikinews_fr_sample.jsonl") if isinstance(a, Article)][:40]
+def _documents(corpus: str = "samples") -> list[dict[str, Any]]:
+    if corpus == "shared":
+        articles = list(shared_articles())
+    else:
+        articles = [a for a in read_file(SAMPLES / "wikinews_fr_sample.jsonl") if isinstance(a, Article)][:40]
     # Many short variants too: posting lists of several blocks (128 postings), equal weights.
     extra = [Article(id=f"x{n}", title=f"Dépêche {n}", body=f"Pékin, le {n}. " + "Mot répété. " * (n % 7)) for n in range(200)]
     return [to_document(a) for a in articles + extra]
@@ -38,13 +42,14 @@ def _build(
     delete: bool,
     merge: dict[str, Any] | None = None,
     merger: Callable[..., Any] | None = None,
+    corpus: str = "samples",
     **options: Any,
 ) -> dict[str, Any]:
-    """Writes the documents in ``batches`` commits (deleting one of them on the way), merges them
-    (with ``merger``, by default the same writer), and returns a digest of each file of the
-    merged segment by its kind."""
+    """Writes the documents of ``corpus`` in ``batches`` commits (deleting one of them on the way),
+    merges them (with ``merger``, by default the same writer), and returns a digest of each file
+    of the merged segment by its kind."""
     ix = FileStorage(str(folder)).create_index(build_schema(), indexname="t")
-    documents = _documents()
+    documents = _documents(corpus)
     size = len(documents) // batches + 1
     for b in range(batches):
         w = writer(ix, compound=False, codec=CompactCodec(), **options)
@@ -69,38 +74,38 @@ def _build(
 
 @pytest.mark.equivalence
 @pytest.mark.parametrize(("batches", "delete"), [(1, False), (3, False), (4, True)])
-def test_segments_are_byte_for_byte_those_of_whooshs_writer(tmp_path: Path, batches: int, delete: bool) -> None:
+def test_segments_are_byte_for_byte_those_of_whooshs_writer(tmp_path: Path, corpus: str, batches: int, delete: bool) -> None:
     (tmp_path / "whoosh").mkdir()
     (tmp_path / "bulk").mkdir()
-    expected = _build(tmp_path / "whoosh", SegmentWriter, batches, delete)
-    assert _build(tmp_path / "bulk", BulkWriter, batches, delete) == expected
+    expected = _build(tmp_path / "whoosh", SegmentWriter, batches, delete, corpus=corpus)
+    assert _build(tmp_path / "bulk", BulkWriter, batches, delete, corpus=corpus) == expected
 
 
 @pytest.mark.equivalence
 @pytest.mark.parametrize("delete", [False, True])
-def test_segments_of_whooshs_writer_merged_are_those_of_whooshs_merge(tmp_path: Path, delete: bool) -> None:
+def test_segments_of_whooshs_writer_merged_are_those_of_whooshs_merge(tmp_path: Path, corpus: str, delete: bool) -> None:
     # The merge copies the blocks of a term in one segment (its docnums shifted) instead of
     # decoding them: blocks that Whoosh's writer wrote too.
     (tmp_path / "whoosh").mkdir()
     (tmp_path / "bulk").mkdir()
-    expected = _build(tmp_path / "whoosh", SegmentWriter, 4, delete)
-    assert _build(tmp_path / "bulk", SegmentWriter, 4, delete, merger=BulkWriter) == expected
+    expected = _build(tmp_path / "whoosh", SegmentWriter, 4, delete, corpus=corpus)
+    assert _build(tmp_path / "bulk", SegmentWriter, 4, delete, merger=BulkWriter, corpus=corpus) == expected
 
 
 @pytest.mark.equivalence
 @pytest.mark.parametrize(("procs", "delete"), [(2, False), (3, True)])
 def test_a_merge_written_by_several_processes_is_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, procs: int, delete: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpus: str, procs: int, delete: bool
 ) -> None:
     (tmp_path / "one").mkdir()
     (tmp_path / "several").mkdir()
-    expected = _build(tmp_path / "one", BulkWriter, 4, delete)
+    expected = _build(tmp_path / "one", BulkWriter, 4, delete, corpus=corpus)
     monkeypatch.setattr(bulkwrite, "PARALLEL_MIN_WORK", 0)  # however small the merge
     monkeypatch.setattr(bulkwrite, "SAMPLES", 7)
     splits: list[Any] = []
     split_keys = BulkWriter._split_keys
     monkeypatch.setattr(BulkWriter, "_split_keys", lambda self, fields: splits.append(split_keys(self, fields)) or splits[-1])
-    assert _build(tmp_path / "several", BulkWriter, 4, delete, merge={"procs": procs}) == expected
+    assert _build(tmp_path / "several", BulkWriter, 4, delete, merge={"procs": procs}, corpus=corpus) == expected
     assert len(splits[-1]) == procs - 1  # the final merge was cut into ranges
 
 

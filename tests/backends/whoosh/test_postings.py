@@ -13,6 +13,7 @@ from searchlib.backends.whoosh.schema import build_schema
 from searchlib.ingest.sources import read_file
 
 from tests.conftest import SAMPLES
+from tests.corpora import shared_articles
 
 # Each test holds the numpy postings to those of the field, article by article.
 pytestmark = pytest.mark.equivalence
@@ -29,8 +30,11 @@ TEXTS = [
 ]
 
 
-def _texts() -> list[str]:
-    articles = [a for a in read_file(SAMPLES / "wikinews_fr_sample.jsonl") if isinstance(a, Article)]
+def _texts(corpus: str = "samples") -> list[str]:
+    if corpus == "shared":
+        articles = list(shared_articles())
+    else:
+        articles = [a for a in read_file(SAMPLES / "wikinews_fr_sample.jsonl") if isinstance(a, Article)]
     return TEXTS + ["\n".join(part for part in (a.title, a.lede, a.body) if part) for a in articles]
 
 
@@ -49,8 +53,8 @@ def _built(buffer: WordBuffer) -> dict[bytes, list[tuple[int, float, bytes]]]:
 
 
 @pytest.mark.parametrize("boosted", [False, True])
-def test_postings_are_those_of_the_field_article_by_article(boosted: bool) -> None:
-    texts = _texts()
+def test_postings_are_those_of_the_field_article_by_article(corpus: str, boosted: bool) -> None:
+    texts = _texts(corpus)
     boosts = [1.5 if boosted and n % 3 else 1.0 for n in range(len(texts))]
     buffer = WordBuffer(WordNumbers())
     lengths = [buffer.add(docnum, text, boost) for docnum, (text, boost) in enumerate(zip(texts, boosts))]
@@ -59,8 +63,8 @@ def test_postings_are_those_of_the_field_article_by_article(boosted: bool) -> No
     assert lengths == [sum(freq for _, freq, _, _ in field.index(text)) for text in texts]
 
 
-def test_words_are_counted_once_per_article() -> None:
-    texts = _texts()
+def test_words_are_counted_once_per_article(corpus: str) -> None:
+    texts = _texts(corpus)
     buffer = WordBuffer(WordNumbers())
     for docnum, text in enumerate(texts):
         buffer.add(docnum, text, 1.0)

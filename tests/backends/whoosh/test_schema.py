@@ -7,14 +7,17 @@ import json
 
 import pytest
 
-from tests.corpora import SAMPLE_JSONL
+from tests.corpora import SAMPLE_JSONL, shared_articles
 
 
-def _sample_texts() -> list[str]:
+def _sample_texts(corpus: str = "samples") -> list[str]:
     texts = []
-    for line in SAMPLE_JSONL.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        texts.append(f"{record['title']}\n{record['text']}")
+    if corpus == "shared":
+        texts = [f"{article.title}\n{article.body}" for article in shared_articles()]
+    else:
+        for line in SAMPLE_JSONL.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            texts.append(f"{record['title']}\n{record['text']}")
     return texts + [
         "",
         "le la les de",
@@ -24,7 +27,7 @@ def _sample_texts() -> list[str]:
 
 
 @pytest.mark.equivalence
-def test_the_fast_index_paths_give_exactly_the_postings_of_the_analyzer_chain() -> None:
+def test_the_fast_index_paths_give_exactly_the_postings_of_the_analyzer_chain(corpus: str) -> None:
     from whoosh.fields import TEXT
 
     from searchlib.analysis.french import folded_analyzer, folded_words, french_analyzer, name_analyzer
@@ -33,7 +36,7 @@ def test_the_fast_index_paths_give_exactly_the_postings_of_the_analyzer_chain() 
     schema = build_schema()
     chain_text = TEXT(analyzer=french_analyzer(), multitoken_query="phrase")
     chain_text.format = schema["text"].format  # the compact positions (see searchlib.backends.whoosh.codec)
-    for text in _sample_texts():
+    for text in _sample_texts(corpus):
         assert list(schema["text"].index(text)) == list(chain_text.index(text))
         assert list(schema["title"].index(text)) == list(chain_text.index(text))
         # The title's words as written: those of the folded analyzer chain, with their counts.
