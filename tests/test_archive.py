@@ -1,18 +1,21 @@
-"""The Python API, as an app embedding searchlib uses it."""
+"""The Python API (searchlib.archive), as an app embedding searchlib uses it: adding, searching, re-indexing,
+rebuilding, damaged indexes, many threads, similar articles."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from whoosh import index as whoosh_index
 
-from searchlib import Archive, Article, ArticleNotFound, EmptyQuery, IncompatibleIndex, IndexLocked, IndexNotFound
-from searchlib.render import snippet_html
-
-from .conftest import SAMPLES
+from searchlib import Archive, Article, ArticleNotFound, EmptyQuery, IncompatibleIndex, IndexNotFound
+from searchlib.errors import DamagedIndex
+from tests.conftest import SAMPLES
+from tests.corpora import archive_folder, articles, write_jsonl
 
 
 @pytest.fixture(scope="module")
@@ -35,72 +38,6 @@ def test_query_words_highlighted_as_written(samples_archive: Archive) -> None:
     top = results.hits[0]
     assert top.author == "Georges Haddad" and top.source == "AFP"
     assert {w.lower() for w in top.snippet.highlighted_words()} == {"cyberattaque", "chinoise"}
-
-
-def test_articles_with_all_the_words_rank_before_those_with_some() -> None:
-    archive = Archive.in_memory()
-    archive.add_many(
-        [
-            Article(id="blinken", title="Diplomatie", body="Antony Blinken à Jakarta. Blinken parle, Blinken part."),
-            Article(id="both", title="Rencontre", body="Antony Blinken évoque le fentanyl à Jakarta."),
-            Article(id="fentanyl", title="Santé", body="Le fentanyl, un opioïde. Le fentanyl tue."),
-            Article(id="neither", title="Sport", body="Le match a eu lieu à Jakarta."),
-        ]
-    )
-    results = archive.search("Blinken fentanyl")
-    assert results.hits[0].id == "both"
-    assert {hit.id for hit in results.hits} == {"both", "blinken", "fentanyl"}
-
-
-def test_the_headline_remembered_as_a_phrase_ranks_first() -> None:
-    # Both titles hold both words within three positions; only one holds them as a phrase.
-    archive = Archive.in_memory()
-    archive.add_many(
-        [
-            Article(id="apart", title="Pollution : les usines de Chine ferment", body="Les usines ferment en Chine."),
-            Article(id="phrase", title="La pollution en Chine fait fermer des usines", body="Les usines ferment en Chine."),
-        ]
-    )
-    assert [hit.id for hit in archive.search("pollution chine").hits] == ["phrase", "apart"]
-
-
-def test_a_title_holding_the_words_as_typed_ranks_before_one_sharing_only_their_stems() -> None:
-    # Both titles hold both stems; only one holds the words in the form typed (accents aside).
-    archive = Archive.in_memory()
-    archive.add_many(
-        [
-            Article(id="stems", title="Trois Français retrouvés sains et saufs", body="Les secours ont retrouvé les randonneurs."),
-            Article(id="typed", title="Un téléphone français retrouvé chez un suspect", body="Les enquêteurs ont retrouvé le téléphone."),
-        ]
-    )
-    assert [hit.id for hit in archive.search("francais retrouve").hits] == ["typed", "stems"]
-    assert [hit.id for hit in archive.search("Français retrouvés").hits] == ["stems", "typed"]
-
-
-def test_snippet_is_the_opening_when_only_the_title_matched() -> None:
-    archive = Archive.in_memory()
-    archive.add(Article(id="a", title="Alerte rouge à Pékin", body="Les autorités ont décrété une alerte."))
-    snippet = archive.search("pekin").hits[0].snippet
-    assert snippet.text == "Les autorités ont décrété une alerte." and snippet.highlights == ()
-
-
-def test_snippet_is_short_and_shows_distant_matches() -> None:
-    filler = " ".join(["Une phrase sans rapport avec le sujet."] * 40)
-    body = f"Le fentanyl arrive. {filler} Antony Blinken parle. {filler}"
-    archive = Archive.in_memory()
-    archive.add(Article(id="a", title="Titre", body=body))
-    snippet = archive.search("fentanyl Blinken").hits[0].snippet
-    assert len(snippet.text) <= 260
-    assert snippet.highlighted_words() == ["fentanyl", "Blinken"]
-    assert "…" in snippet.text
-
-
-def test_snippet_html_escapes_the_text_but_not_the_marks() -> None:
-    archive = Archive.in_memory()
-    archive.add(Article(id="a", title="T", body='<script>alert("x")</script> & Pékin'))
-    assert snippet_html(archive.search("pekin").hits[0].snippet) == (
-        '&lt;script&gt;alert("x")&lt;/script&gt; &amp; <mark>Pékin</mark>'
-    )
 
 
 def test_phrase_and_field_queries() -> None:
@@ -166,32 +103,10 @@ def test_open_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
     assert "searchlib index" in (error.value.hint or "")
 
 
-def test_index_from_another_version_is_refused_with_rebuild_advice(tmp_path: Path) -> None:
-    Archive(tmp_path / "ix").close()
-    manifest = tmp_path / "ix" / "searchlib.json"
-    written = json.loads(manifest.read_text())
-    manifest.write_text(json.dumps({**written, "analyzer_version": written["analyzer_version"] - 1}))
-    with pytest.raises(IncompatibleIndex) as error:
-        Archive(tmp_path / "ix")
-    assert "rebuild" in (error.value.hint or "")
-
-
 def test_refuses_to_create_an_index_in_a_directory_full_of_other_things(tmp_path: Path) -> None:
     (tmp_path / "thesis.odt").write_bytes(b"x")
     with pytest.raises(IncompatibleIndex):
         Archive(tmp_path)
-
-
-def test_writer_waits_then_fails_when_the_index_is_locked(tmp_path: Path) -> None:
-    Archive(tmp_path / "ix").close()
-    other_writer = whoosh_index.open_dir(str(tmp_path / "ix"), indexname="articles").writer()
-    try:
-        with Archive(tmp_path / "ix", lock_timeout=0.2) as archive, pytest.raises(IndexLocked):
-            archive.add(Article(id="a", title="Pékin"))
-    finally:
-        other_writer.cancel()
-    with Archive(tmp_path / "ix") as archive:  # the lock is free again: writing works
-        assert archive.add(Article(id="a", title="Pékin")) == "added"
 
 
 def test_add_reports_what_happened() -> None:
@@ -210,27 +125,123 @@ def test_a_searcher_sees_articles_added_after_it_was_opened() -> None:
     assert archive.search("pekin").total == 2
 
 
-def _segments(archive: Archive) -> int:
-    reader = archive._backend._ix.reader()
-    try:
-        return 1 if reader.is_atomic() else len(reader.readers)
-    finally:
-        reader.close()
-
-
-def _write_articles(path: Path, first: int, count: int) -> None:
-    records = [{"id": f"a{n}", "title": f"Dépêche {n} de Pékin", "text": f"Pékin, le {n}."} for n in range(first, first + count)]
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-
-
-def test_a_run_that_writes_most_of_the_index_leaves_one_segment_a_small_update_does_not(tmp_path: Path) -> None:
-    _write_articles(tmp_path / "big.jsonl", 0, 60)
+def test_same_id_twice_in_one_run_is_one_article_and_the_last_version_wins(tmp_path: Path) -> None:
+    records = [*articles(3), {"id": "a1", "title": "Version corrigée", "text": "Texte corrigé."}]
     with Archive(tmp_path / "ix") as archive:
-        # two workers: every batch adds their segments without merging them
-        report = archive.index_paths([tmp_path / "big.jsonl"], batch_size=10, jobs=2)
-        assert report.batches == 6 and _segments(archive) == 1
-        assert archive.search("pekin", limit=100).total == 60
-        _write_articles(tmp_path / "small.jsonl", 100, 5)
-        archive.index_paths([tmp_path / "small.jsonl"], batch_size=10, jobs=2)
-        assert _segments(archive) > 1  # 5 of 65 articles: not worth rewriting the index
-        assert archive.search("pekin", limit=100).total == 65 and archive.check() == []
+        report = archive.index_paths([write_jsonl(tmp_path / "a.jsonl", records)])
+        assert (report.added, report.updated, len(archive)) == (3, 1, 3)
+        assert archive.get("a1").title == "Version corrigée"
+        assert archive.check() == []
+
+
+def test_one_archive_shared_by_many_threads(tmp_path: Path) -> None:
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(200))])
+        words = [f"mot{n}" for n in range(200)]
+
+        def search(word: str) -> list[str]:
+            return [hit.id for hit in archive.search(word).hits]
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            found = list(pool.map(search, words * 5))
+        assert found == [[f"a{n}"] for n in range(200)] * 5
+
+
+def test_a_damaged_index_is_refused_with_rebuild_advice(tmp_path: Path) -> None:
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(50))])
+    segments = [f for f in (tmp_path / "ix").glob("articles_*") if not f.name.endswith("WRITELOCK")]
+    assert segments
+    for segment in segments:
+        segment.write_bytes(b"\0\0\0\0garbage")
+    with pytest.raises(IncompatibleIndex) as damaged:
+        Archive.open(tmp_path / "ix")
+    assert "damaged" in str(damaged.value) and "rebuild" in (damaged.value.hint or "")
+
+
+def test_a_damaged_stored_article_is_a_clear_error_with_rebuild_advice(tmp_path: Path) -> None:
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([write_jsonl(tmp_path / "a.jsonl", articles(50))])
+    (stored,) = (tmp_path / "ix").glob("*_stored.col")
+    data = bytearray(stored.read_bytes())
+    for offset in range(8, len(data) // 2, 5):  # the articles' bytes; their lengths are at the end
+        data[offset] ^= 0x20
+    stored.write_bytes(bytes(data))
+    with Archive.open(tmp_path / "ix") as archive:
+        with pytest.raises(DamagedIndex) as damaged:
+            archive.get("a0")
+        assert "stored article" in str(damaged.value) and "rebuild" in (damaged.value.hint or "")
+        assert any("cannot be read back" in problem for problem in archive.check())
+    shown = subprocess.run(
+        [sys.executable, "-m", "searchlib", "show", "a0", "--index", str(tmp_path / "ix")],
+        capture_output=True, text=True, check=False,
+    )
+    assert shown.returncode == 1 and "Traceback" not in shown.stderr
+    assert "the index is damaged" in shown.stderr and "searchlib check" in shown.stderr
+
+
+def test_rebuild_swaps_in_a_new_index_while_searches_keep_the_old_one(tmp_path: Path) -> None:
+    folder = archive_folder(tmp_path, files=3, per_file=20)
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([folder])
+    reader = Archive.open(tmp_path / "ix")  # a long-running app, open across the rebuild
+    assert reader.search("pekin").total == 60
+    write_jsonl(folder / "part3.jsonl", articles(20, start=60))  # new in the archive since
+
+    seen_during: list[int] = []
+
+    def look(done: int, total: int) -> None:
+        with Archive.open(tmp_path / "ix") as during:
+            seen_during.append(len(during))
+
+    report = Archive.rebuild(tmp_path / "ix", progress=look)
+    assert report.added == 60  # from the files the old index was built from
+    assert seen_during == [60, 60, 60]  # searches saw the whole old index until the swap
+    assert reader.search("pekin").total == 60 and len(reader) == 60
+    toc_names = {toc.name.split("_")[1] for toc in (tmp_path / "ix").glob("_*.toc")}
+    assert len(toc_names) == 1  # the old index's files are gone
+    reader.close()
+    with Archive.open(tmp_path / "ix") as archive:
+        assert archive.check() == [] and archive.index_paths([folder]).added == 20
+
+
+def test_a_search_that_runs_too_long_stops_with_partial_results_and_says_so() -> None:
+    archive = Archive.in_memory()
+    archive.add_many(Article(id=f"a{n}", title="Pékin", body=f"Pékin, jour {n}.") for n in range(300))
+    # Two words: the proximity bonus reads positions article by article, the part of a search
+    # that can run long (a word's scores are added for all articles at once).
+    archive.query_time_limit = 0.0  # every match comes too late
+    results = archive.search("pekin jour")
+    assert results.stopped and results.notices and "stopped" in results.notices[0]
+    assert len(results.hits) <= 10
+    archive.query_time_limit = 10.0
+    complete = archive.search("pekin jour")
+    assert (complete.total, complete.notices) == (300, [])
+
+
+def story_archive() -> Archive:
+    archive = Archive.in_memory()
+    archive.add_many(
+        [
+            Article(id="pollution-1", title="Alerte rouge à la pollution à Pékin",
+                    body="Pékin décrète l'alerte rouge : particules fines, smog, écoles fermées et usines à l'arrêt."),
+            Article(id="pollution-2", title="Pékin étouffe sous le smog",
+                    body="Le smog recouvre Pékin ; les particules fines ferment les écoles, les usines ralentissent."),
+            Article(id="football", title="Le PSG gagne à Lyon",
+                    body="Le PSG s'impose à Lyon grâce à un doublé en fin de match."),
+            Article(id="alaska", title="Séisme en Alaska",
+                    body="Une alerte au tsunami a été lancée après un séisme en Alaska."),
+        ]
+    )  # fmt: skip
+    return archive
+
+
+def test_similar_finds_the_same_story_first_and_leaves_the_article_out() -> None:
+    results = story_archive().similar("pollution-1")
+    ids = [hit.id for hit in results.hits]
+    assert ids[0] == "pollution-2" and "pollution-1" not in ids and "football" not in ids
+
+
+def test_similar_to_an_unknown_article_says_so() -> None:
+    with pytest.raises(ArticleNotFound):
+        story_archive().similar("nope")

@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 from whoosh import index as whoosh_index
 
-from searchlib import cli
+from searchlib import Archive, cli
 from searchlib.cli import main
+from tests.corpora import DIPLOMACY, SAMPLE_JSONL
 
 PEKIN_TXT = """\
 Titre: Alerte à la pollution à Pékin
@@ -434,3 +435,74 @@ def test_similar_json_has_the_search_shape(runner: CliRunner, index_dir: Path) -
     assert data["query"] == "similar to pekin-pollution"
     assert all(hit["id"] != "pekin-pollution" for hit in data["hits"])
     assert run(runner, "similar", "nope", "--index", index_dir).exit_code == 1
+
+
+def test_the_index_command_takes_jobs(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from searchlib.cli import main
+
+    result = CliRunner().invoke(main, ["index", str(SAMPLE_JSONL), "--index", str(tmp_path / "ix"), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("199 added, 0 updated")
+    assert "--jobs" in CliRunner().invoke(main, ["index", "--help"]).output
+
+
+@pytest.fixture(scope="module")
+def diplomacy_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("features") / "ix"
+    with Archive(path) as archive:
+        archive.add_many(DIPLOMACY)
+    return path
+
+
+def search_diplomacy(index: Path, *args: str) -> tuple[int, str, str]:
+    """`searchlib search ARGS` in the index of the five DIPLOMACY articles."""
+    result = CliRunner(env={"SEARCHLIB_INDEX": None, "NO_COLOR": None}).invoke(
+        main, ["search", *args, "--index", str(index)]
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_json_echoes_paging_and_filters_and_counts_facets(diplomacy_index: Path) -> None:
+    code, out, _ = search_diplomacy(
+        diplomacy_index, "blinken", "--json", "--from", "juillet 2023", "--source", "AFP", "--source", "Le Monde",
+        "--sort", "-date", "--limit", "1", "--page", "2", "--facets", "source,year",
+    )  # fmt: skip
+    data = json.loads(out)
+    assert code == 0
+    assert {key: data[key] for key in ("total", "page", "limit", "sort")} == {"total": 2, "page": 2, "limit": 1, "sort": "-date"}
+    assert data["filters"] == {"from": "2023-07-01", "source": ["AFP", "Le Monde"]}
+    assert data["facets"] == {"source": {"AFP": 1, "le monde": 1}, "year": {"2023": 2}}  # as that article spells it
+    assert [hit["id"] for hit in data["hits"]] == ["jakarta"]
+
+
+def test_cli_text_shows_the_range_the_suggestion_and_the_timeline(diplomacy_index: Path) -> None:
+    code, out, _ = search_diplomacy(
+        diplomacy_index, "blinken", "--limit", "2", "--page", "2", "--sort", "date", "--facets", "year,source"
+    )
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "Showing 3–4 of 4 articles" and lines[2].startswith("3. ")
+    assert "Sources: AFP (2) · Le Monde (2)" in lines
+    # two years or less: drawn per month, the months without articles shown empty
+    timeline = lines[lines.index("2022-01 " + "█" * 40 + " 1") :]
+    assert [line[:7] for line in timeline] == [f"{year}-{month:02d}" for year in (2022, 2023) for month in range(1, 13)][:20]
+    assert timeline[1] == "2022-02 " + " " * 40 + " 0"
+    code, out, _ = search_diplomacy(diplomacy_index, "cyberataque")
+    assert out == "No articles found.\n\nDid you mean: cyberattaque (2 articles)\n"
+    code, out, _ = search_diplomacy(diplomacy_index, "cyberataque", "--json")
+    assert json.loads(out)["suggestion"] == {"query": "cyberattaque", "total": 2}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "hier"], "bad from 'hier'"),
+        (["--facets", "source,colour"], "'colour' is not one of"),
+        (["--sort", "oldest"], "'oldest' is not one of"),
+        (["--page", "0"], "0 is not in the range"),
+    ],
+)
+def test_cli_bad_filters_fail_with_one_line(diplomacy_index: Path, args: list[str], message: str) -> None:
+    code, out, err = search_diplomacy(diplomacy_index, "blinken", *args)
+    assert code in (1, 2) and out == "" and message in err

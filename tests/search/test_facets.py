@@ -1,0 +1,56 @@
+"""Facets and sorting by date (searchlib.search.facets): every match counted, not only the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from searchlib import Archive, Article
+from searchlib.errors import BadFilter
+from tests.search.conftest import ids
+
+
+def test_facets_count_every_match_not_only_the_page(archive: Archive) -> None:
+    results = archive.search("blinken", limit=1, facets=["source", "section", "author", "year", "month"])
+    assert len(results.hits) == 1
+    assert results.facets == {
+        # "Le Monde" and "le monde" are one source; the agency stands for a missing source
+        "source": {"AFP": 2, "Le Monde": 2},
+        "section": {"Monde": 2, "International": 1},
+        "author": {"Georges Haddad": 1, "Marie Dupont": 1, "Paul Martin": 1},
+        "year": {"2022": 1, "2023": 2},  # the undated article is in no year
+        "month": {"2022-01": 1, "2023-07": 1, "2023-08": 1},
+    }
+
+
+def test_facets_follow_the_filters(archive: Archive) -> None:
+    results = archive.search("blinken", sources=["AFP"], facets=["source", "year"])
+    assert results.facets == {"source": {"AFP": 2}, "year": {"2023": 1}}
+
+
+def test_empty_facets(archive: Archive) -> None:
+    results = archive.search("ornithorynque", facets=["source", "year"])
+    assert (results.total, results.facets) == (0, {"source": {}, "year": {}})
+    assert archive.search("blinken").facets == {}
+    with pytest.raises(BadFilter):
+        archive.search("blinken", facets=["colour"])
+
+
+def test_facets_and_date_sort_when_no_article_has_the_value() -> None:
+    archive = Archive.in_memory()
+    archive.add(Article(id="a", title="Pékin"))  # no date, source, author or section: no columns
+    results = archive.search("pekin", sort="-date", facets=["source", "author", "section", "year", "month"])
+    assert [hit.id for hit in results.hits] == ["a"]
+    assert results.facets == {"source": {}, "author": {}, "section": {}, "year": {}, "month": {}}
+    archive.add(Article(id="b", title="Pékin", source="AFP", date=dt.date(2023, 7, 1)))  # another segment
+    results = archive.search("pekin", sort="-date", facets=["source", "year"])
+    assert [hit.id for hit in results.hits] == ["b", "a"]
+    assert results.facets == {"source": {"AFP": 1}, "year": {"2023": 1}}
+
+
+def test_sort_by_date_puts_undated_articles_last(archive: Archive) -> None:
+    assert ids(archive, "blinken", sort="date") == ["bavard", "jakarta", "pekin", "undated"]
+    assert ids(archive, "blinken", sort="-date") == ["pekin", "jakarta", "bavard", "undated"]
+    with pytest.raises(BadFilter):
+        archive.search("blinken", sort="oldest")

@@ -1,0 +1,60 @@
+"""Did you mean (searchlib.search.spelling): misspelt words replaced by words the archive holds, and
+searched as the archive spells them when no article holds them."""
+
+from __future__ import annotations
+
+import pytest
+
+from searchlib import Archive, Article
+from searchlib.search.spelling import best_spelling, words_within
+
+
+def test_did_you_mean_counts_a_swap_of_neighbouring_letters_as_one_edit() -> None:
+    archive = Archive.in_memory()
+    archive.add_many([Article(id=f"a{n}", title="Pékin", body="Une cyberattaque visait Pékin.") for n in range(30)])
+    words = archive._backend.view().vocabulary()
+    assert "pekin" in words_within(words, "pkein", 1)  # one swap: two Levenshtein edits
+    assert best_spelling("pkein", words) == "pekin"
+    assert best_spelling("cyebrattaque", words) == "cyberattaque"
+    assert archive.search("cyebrattaque").suggestion == "cyberattaque"
+
+
+@pytest.mark.parametrize(
+    ("query", "suggestion", "total"),
+    [
+        ("cyberataque", "cyberattaque", 2),  # cyberattaque and cyberattaques
+        ("Shangfou", "Shangfu", 2),
+        ("Blinkin", "Blinken", 4),
+        ("cyberataque Jakartaa", "cyberattaque Jakarta", 3),
+    ],
+)
+def test_did_you_mean(archive: Archive, query: str, suggestion: str, total: int) -> None:
+    results = archive.search(query)
+    assert (results.total, results.suggestion, results.suggestion_total) == (0, suggestion, total)
+
+
+def test_no_suggestion_when_the_query_finds_enough_or_nothing_is_close(archive: Archive) -> None:
+    assert archive.search("blinken").suggestion is None
+    assert archive.search("ornithorynque").suggestion is None
+
+
+def test_suggestion_counts_with_the_same_filters(archive: Archive) -> None:
+    results = archive.search("Shangfou", sources=["le monde"])
+    assert (results.suggestion, results.suggestion_total) == ("Shangfu", 1)
+
+
+def test_a_word_no_article_holds_is_also_searched_as_the_archive_spells_it(archive: Archive) -> None:
+    results = archive.search("cyberataque Pékin")
+    assert {hit.id for hit in results.hits} == {"pekin", "jakarta", "undated"}  # cyberattaque(s) too
+    assert results.notices == ['no article holds "cyberataque": searched for "cyberattaque" as well']
+
+
+@pytest.mark.parametrize("query", ['"cyberataque" Pékin', "Pékin NOT cyberataque", "Pékin -cyberataque"])
+def test_a_quoted_or_excluded_word_is_searched_as_written(archive: Archive, query: str) -> None:
+    results = archive.search(query)
+    assert ([hit.id for hit in results.hits], results.notices) == (["pekin"], [])
+
+
+def test_when_every_word_misses_the_query_finds_nothing_and_suggests(archive: Archive) -> None:
+    results = archive.search("cyberataque Jakartaa")
+    assert (results.total, results.notices, results.suggestion) == (0, [], "cyberattaque Jakarta")
