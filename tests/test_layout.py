@@ -12,11 +12,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "searchlib"
 ENGINE = PACKAGE / "backends" / "whoosh"
 #: Modules that choose the engine, or keep the class paths old indexes pickled: they may name it.
 CHOOSE_THE_ENGINE = {"backends/__init__.py", "codec.py", "schema.py", "analysis/__init__.py"}
-#: Modules above the seam that still use Whoosh, and why; each one is a step still to take
-#: (docs/architecture.md, "Still to move"). The test fails when one of them no longer needs it.
-NOT_YET = {
-    "search/query.py": "the query language is read by Whoosh's parser, then turned into the tree",
-}
 #: Longest function, in lines from its ``def`` to its end.
 MAX_LINES = 60
 #: What a function longer than that says in its docstring or first comment.
@@ -62,15 +57,14 @@ def test_only_the_whoosh_backend_imports_whoosh() -> None:
         for path in _above_the_seam()
         if any(name == "whoosh" or name.startswith("whoosh.") for name in _imported(path))
     ]
-    assert sorted(set(offenders) - set(NOT_YET)) == []
-    assert sorted(set(NOT_YET) - set(offenders)) == [], "no longer imports whoosh: take it off NOT_YET"
+    assert offenders == []
 
 
 def test_the_layers_above_reach_the_engine_through_the_seam() -> None:
     offenders = [
         _name(path)
         for path in _above_the_seam()
-        if _name(path) not in CHOOSE_THE_ENGINE | set(NOT_YET)
+        if _name(path) not in CHOOSE_THE_ENGINE
         and any(name.startswith("searchlib.backends.whoosh") for name in _imported(path))
     ]
     assert offenders == []

@@ -126,30 +126,3 @@ def test_a_header_is_at_the_top_and_lists_only_names_its_module_uses(path: Path)
     assert all(owners.values()), "an owner without names"
     listed = set().union(*owners.values())
     assert sorted(listed - _used(tree)) == [], "listed but not used: take them off the header"
-
-
-def _imports_whoosh(tree: ast.Module) -> bool:
-    return any(
-        (isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "whoosh")
-        or (isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "whoosh" for alias in node.names))
-        for node in ast.walk(tree)
-    )
-
-
-def test_the_modules_above_the_seam_that_use_whoosh_use_none_of_the_listed_names() -> None:
-    """Where a module outside the backend still handles Whoosh's objects (tests/test_layout.py's
-    ``NOT_YET``), no attribute or method of it bears a name a header lists as whoosh3's (as
-    ``super()._priorized(...)`` did in ``search/query.py``). A name of searchlib's own that
-    happens to be the same is better renamed there."""
-    listed = set().union(*(names for _, owners in _headers().values() for names in owners.values()))
-    offenders = []
-    for path in _modules():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        if ENGINE in path.parents or not _imports_whoosh(tree):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr in listed:
-                offenders.append(f"{_name(path)}:{node.lineno} {ast.unparse(node)}")
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in listed:
-                offenders.append(f"{_name(path)}:{node.lineno} def {node.name}")
-    assert offenders == []

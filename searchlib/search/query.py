@@ -1,45 +1,27 @@
 """User text → searchlib's query tree (:mod:`searchlib.search.tree`). Lenient: a query with broken
 syntax is searched as plain words.
 
-The language is read by Whoosh's query parser, with searchlib's plugins (French operators, ``+``/``-``
-inside brackets, fuzzy words) and rewrites (exclusions, the all-words and proximity bonuses), then
-turned into the tree; a parser of searchlib's own is the step still to take (docs/architecture.md).
+:mod:`searchlib.search.parser` reads the language (:mod:`searchlib.search.syntax` its syntax); here
+the result is rewritten for the ranking: ``NOT`` excludes inside an OR, the title's words as written
+only hold plain words, a fuzzy word is looked for once, and articles holding every word, or the words
+close together, get bonuses.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
-from whoosh import query as wq
-from whoosh.fields import Schema
-from whoosh.qparser import (
-    FieldAliasPlugin,
-    FuzzyTermPlugin,
-    MultifieldPlugin,
-    OperatorsPlugin,
-    OrGroup,
-    PlusMinusPlugin,
-    syntax,
-)
-
-from ..analysis.french import terms
-from ..ingest.dates import parse_date_bound
 from ..errors import BadFilter, EmptyQuery
+from ..ingest.dates import parse_date_bound
 from ..models import SearchFilters
-from . import ranking
-from ..backends.whoosh.schema import build_schema
-from .fields import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS
-from ..backends.whoosh.queries import CachedParser, from_whoosh
-from . import tree
+from . import parser, ranking, tree
+from .fields import EXACT_FIELD, TEXT_FIELDS
 
 #: Longest query text searched; the rest is ignored (with a notice).
 MAX_QUERY_CHARS = 1000
-
 
 # The French operators are read as the English ones; in capitals only, as lower-case "et" and "ou"
 # are ordinary (stop) words.
@@ -47,36 +29,6 @@ _OPERATORS = ("AND", "OR", "ET", "OU", "NOT", "SAUF", "ANDNOT", "ANDMAYBE")
 _BINARY = ("AND", "OR", "ET", "OU")
 
 
-class _OrOperands(syntax.OrGroup):
-    """The operands of an OR operator. Whoosh merges an OR into a neighbouring group of its own
-    type, and brackets make plain OrGroups: ``(a NOT b) OR c`` would become ``a, c NOT b``."""
-
-
-_OpTagger = OperatorsPlugin.OpTagger
-_FRENCH_OPERATORS = OperatorsPlugin(
-    [
-        (_OpTagger(r"(^|(?<=(\s|[()])))(?:NOT|SAUF)(?=\s)", syntax.NotGroup, syntax.PrefixOperator, memo="not"), 0),
-        (_OpTagger(r"(?<=\s)(?:AND|ET)(?=\s)", syntax.AndGroup, memo="and"), 0),
-        (_OpTagger(r"(?<=\s)(?:OR|OU)(?=\s)", _OrOperands, memo="or"), 0),
-        (_OpTagger(r"(?<=\s)ANDNOT(?=\s)", syntax.AndNotGroup, memo="anot"), -5),
-        (_OpTagger(r"(?<=\s)ANDMAYBE(?=\s)", syntax.AndMaybeGroup, memo="amaybe"), -5),
-    ],
-    clean=True,
-)
-
-
-class _PlusMinus(PlusMinusPlugin):
-    """``+mot`` requires and ``-mot`` excludes a word, also inside brackets (Whoosh's plugin only
-    reads them at the top level), and only at the start of a word: "États-Unis" stays whole."""
-
-    def __init__(self) -> None:
-        super().__init__(plusexpr=r"(?<!\S)\+(?=[^\s+-])", minusexpr=r"(?<!\S)-(?=[^\s+-])")
-
-    def do_plusminus(self, parser: Any, group: Any) -> Any:
-        for i, node in enumerate(group):
-            if isinstance(node, syntax.GroupNode):
-                group[i] = self.do_plusminus(parser, node)
-        return super().do_plusminus(parser, group)
 _PLAIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # A question mark ends a question ("Qui a gagné ?", "gagné?") and a lone * or ? means nothing:
 # only a ? inside a word (p?kin) and a * after letters (cyber*) are wildcards.
@@ -117,25 +69,16 @@ def plain_words(text: str) -> str:
 
 
 class QueryBuilder:
-    def __init__(self, schema: Schema | None = None) -> None:
-        # Whoosh's MultifieldParser, on a parser that orders its plugins' parts once
-        self._parser = CachedParser(None, schema or build_schema(), group=OrGroup)
+    """Reads queries: the text, the fields its words are searched in, the rewrites."""
+
+    def __init__(self) -> None:
         fields = [name for name in TEXT_FIELDS if ranking.FIELD_BOOSTS.get(name, 1.0)]
         if ranking.FIELD_BOOSTS.get(EXACT_FIELD):
             fields.append(EXACT_FIELD)
-        self._parser.add_plugin(MultifieldPlugin(fields, fieldboosts=ranking.FIELD_BOOSTS))
-        self._parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
-        self._parser.replace_plugin(_FRENCH_OPERATORS)
-        self._parser.add_plugin(_PlusMinus())
-        self._parser.add_plugin(FuzzyTermPlugin())
+        self._boosts = {name: ranking.FIELD_BOOSTS.get(name, 1.0) for name in fields}
 
     def parse(self, text: str) -> ParsedQuery:
         """Raises :class:`EmptyQuery` when nothing in ``text`` is searchable."""
-        read, built = self.parse_whoosh(text)
-        return ParsedQuery(read.text, from_whoosh(built), read.notices, read.parsed_from)
-
-    def parse_whoosh(self, text: str) -> tuple[ParsedQuery, wq.Query]:
-        """What :meth:`parse` reads of ``text``, and the Whoosh query it turns into the tree."""
         notices: list[str] = []
         if len(text) > MAX_QUERY_CHARS:
             notices.append(f"the query is longer than {MAX_QUERY_CHARS} characters; the rest was ignored")
@@ -146,142 +89,129 @@ class QueryBuilder:
         parsed_from = text
         if problem is None:
             try:
-                parsed = self._parser.parse(text, normalize=False)
-            except Exception:  # noqa: BLE001 - any parser failure means: read it as plain words
+                parsed = parser.parse(text, self._boosts)
+            except Exception:  # noqa: BLE001 - any failure to read means: read it as plain words
                 problem = "syntax searchlib could not read"
         if parsed is None:
             notices.append(f"the query has {problem}; searched for its words instead")
             parsed_from = plain_words(text)
-            parsed = self._parser.parse(parsed_from, normalize=False)
-        built = normalized(all_words_first(exclusions_exclude(fuzzy_on_words(exact_words_only(parsed)))))
+            parsed = parser.parse(parsed_from, self._boosts)
+        built = tree.normalized(all_words_first(exclusions_exclude(fuzzy_on_words(exact_words_only(parsed)))))
         if not has_positive_terms(built):
             raise EmptyQuery(text, has_words=bool(plain_words(text)))
-        return ParsedQuery(text, tree.NOTHING, notices, parsed_from), built
+        return ParsedQuery(text, built, notices, parsed_from)
 
 
-def normalized(q: wq.Query) -> wq.Query:
-    """``q.normalize()``, the same query made cheaper.
-
-    Whoosh's ``Or.normalize`` lifts the subqueries of an Or nested in an Or (each word's fields,
-    the bonuses' Or of words) into it with ``with_boost``, a ``copy.deepcopy`` each: a fifth of
-    a query's parsing. Here the Ors are lifted first, a plain ``Term`` by a shallow copy (its
-    fields are strings and numbers), and Whoosh's normalize then finds nothing left to lift.
-    """
-    if type(q) is not wq.Or:
-        return q.normalize()
-    lifted: list[wq.Query] = []
-    for sub in q.subqueries:
-        sub = normalized(sub)
-        if isinstance(sub, wq.Or):
-            lifted += [_with_boost(inner, inner.boost * sub.boost) for inner in sub.subqueries]
-        else:
-            lifted.append(sub)
-    return wq.Or(lifted, boost=q.boost, minmatch=q.minmatch, scale=q.scale).normalize()
+def _apply(node: tree.Node, rewrite: Callable[[tree.Node], tree.Node]) -> tree.Node:
+    """``node`` with ``rewrite`` applied to each of its children."""
+    if isinstance(node, (tree.Or, tree.And)):
+        return replace(node, children=tuple(rewrite(child) for child in node.children))
+    if isinstance(node, tree.AndNot):
+        return tree.AndNot(rewrite(node.positive), rewrite(node.negative))
+    if isinstance(node, tree.AndMaybe):
+        return tree.AndMaybe(rewrite(node.required), rewrite(node.optional))
+    if isinstance(node, tree.Not):
+        return tree.Not(rewrite(node.child))  # (Whoosh's apply left the boost behind)
+    return node
 
 
-def _with_boost(q: wq.Query, boost: float) -> wq.Query:
-    if type(q) is not wq.Term:
-        return q.with_boost(boost)
-    term = copy.copy(q)
-    term.boost = boost
-    return term
+def _is_leaf(node: tree.Node) -> bool:
+    return not isinstance(node, (tree.Or, tree.And, tree.AndNot, tree.AndMaybe, tree.Not))
 
 
-def all_words_first(q: wq.Query) -> wq.Query:
+def all_words_first(q: tree.Node) -> tree.Node:
     """Adds bonuses for articles holding every clause of a top-level OR (every word, usually),
     and for those where the words stand close together."""
-    if isinstance(q, wq.AndNot):
-        return wq.AndNot(all_words_first(q.a), q.b)
-    if not isinstance(q, wq.Or):
+    if isinstance(q, tree.AndNot):
+        return tree.AndNot(all_words_first(q.positive), q.negative)
+    if not isinstance(q, tree.Or):
         return q
-    clauses = [clause for clause in (c.normalize() for c in q.subqueries) if clause is not wq.NullQuery]
+    clauses = [clause for clause in map(tree.normalized, q.children) if clause is not tree.NOTHING]
     if len(clauses) < 2:
         return q
-    ranked = [wq.Or(clauses)]
+    ranked: list[tree.Node] = [tree.Or(tuple(clauses))]
     if ranking.ALL_WORDS_BOOST:
-        ranked.append(wq.And(clauses, boost=ranking.ALL_WORDS_BOOST))
+        ranked.append(tree.And(tuple(clauses), boost=ranking.ALL_WORDS_BOOST))
     if ranking.PROXIMITY_BOOST or ranking.TITLE_PHRASE_BOOST or ranking.PAIR_BOOST:
         ranked += _proximity(clauses)
-    return wq.Or(ranked)
+    return tree.Or(tuple(ranked))
 
 
-def _proximity(clauses: list[wq.Query]) -> list[wq.Query]:
+def _proximity(clauses: list[tree.Node]) -> list[tree.Node]:
     """The query's plain words as a phrase in the title, and close together in the text."""
     words = [_single_word(clause) for clause in clauses]
     if len(words) < 2 or None in words:
         return []
-    near: list[wq.Query] = []
+    typed = tuple(words)  # type: ignore[arg-type]
+    near: list[tree.Node] = []
     if ranking.TITLE_PHRASE_BOOST:
-        near.append(wq.Phrase("title", words, slop=ranking.TITLE_PHRASE_SLOP, boost=ranking.TITLE_PHRASE_BOOST))
+        near.append(tree.Phrase("title", typed, ranking.TITLE_PHRASE_SLOP, ranking.TITLE_PHRASE_BOOST))
     if ranking.PROXIMITY_BOOST:
-        near.append(wq.Phrase("text", words, slop=ranking.PROXIMITY_SLOP, boost=ranking.PROXIMITY_BOOST))
+        near.append(tree.Phrase("text", typed, ranking.PROXIMITY_SLOP, ranking.PROXIMITY_BOOST))
     if ranking.PAIR_BOOST and len(words) > 2:
         near += [
-            wq.Phrase("text", [first, second], slop=ranking.PAIR_SLOP, boost=ranking.PAIR_BOOST)
+            tree.Phrase("text", (first, second), ranking.PAIR_SLOP, ranking.PAIR_BOOST)  # type: ignore[arg-type]
             for first, second in zip(words, words[1:])
         ]
     return near
 
 
-def _single_word(clause: wq.Query) -> str | None:
+def _single_word(clause: tree.Node) -> str | None:
     """The analysed word of a clause that searches one word in the text fields, else None."""
-    leaves = [clause] if clause.is_leaf() else list(clause.children())
-    texts = {leaf.text for leaf in leaves if isinstance(leaf, wq.Term) and leaf.fieldname in TEXT_FIELDS}
-    if len(texts) == 1 and all(isinstance(leaf, wq.Term) for leaf in leaves):
+    leaves = [clause] if _is_leaf(clause) else list(tree.children(clause))
+    texts = {leaf.text for leaf in leaves if isinstance(leaf, tree.Term) and leaf.field in TEXT_FIELDS}
+    if len(texts) == 1 and all(isinstance(leaf, tree.Term) for leaf in leaves):
         return texts.pop()
     return None
 
 
-def exclusions_exclude(q: wq.Query) -> wq.Query:
+def exclusions_exclude(q: tree.Node) -> tree.Node:
     """Makes ``NOT`` exclude inside an OR group, as people mean it.
 
-    With OR as the default group, Whoosh reads ``chine NOT tensions`` as "chine, or anything
-    without tensions", which matches everything; we want "chine, but not tensions".
+    With OR as the default group, ``chine NOT tensions`` reads "chine, or anything without
+    tensions", which matches everything; we want "chine, but not tensions".
     """
-    q = q.apply(exclusions_exclude)
-    if not isinstance(q, wq.Or):
+    q = _apply(q, exclusions_exclude)
+    if not isinstance(q, tree.Or):
         return q
-    excluded = [child.query for child in q.subqueries if isinstance(child, wq.Not)]
+    excluded = [child.child for child in q.children if isinstance(child, tree.Not)]
     if not excluded:
         return q
-    kept = [child for child in q.subqueries if not isinstance(child, wq.Not)]
+    kept = tuple(child for child in q.children if not isinstance(child, tree.Not))
     # Even one kept clause stays in an OR: all_words_first must not read its fields as words.
-    positive = wq.Or(kept, boost=q.boost, scale=q.scale)
-    return wq.AndNot(positive, wq.Or(excluded) if len(excluded) > 1 else excluded[0])
+    positive = tree.Or(kept, boost=q.boost)
+    return tree.AndNot(positive, tree.Or(tuple(excluded)) if len(excluded) > 1 else excluded[0])
 
 
-def exact_words_only(q: wq.Query) -> wq.Query:
+def exact_words_only(q: tree.Node) -> tree.Node:
     """Keeps only the plain words of the title's words as written (:data:`EXACT_FIELD`): a bonus for
     a word typed as the title writes it. A phrase, wildcard or fuzzy term there is dropped (the
     field has no positions, and the text fields search them already)."""
-    if q.is_leaf():
-        if getattr(q, "fieldname", None) == EXACT_FIELD and type(q) is not wq.Term:
-            return wq.NullQuery
-        return q
-    return q.apply(exact_words_only)
+    if _is_leaf(q):
+        return tree.NOTHING if getattr(q, "field", None) == EXACT_FIELD and type(q) is not tree.Term else q
+    return _apply(q, exact_words_only)
 
 
-def fuzzy_on_words(q: wq.Query) -> wq.Query:
+def fuzzy_on_words(q: tree.Node) -> tree.Node:
     """Keeps one copy of each fuzzy term (``cyberataque~``) of the text fields: the ``text`` one.
 
-    The parser hands a fuzzy term to the analyzer untokenised, so it arrives folded but not
-    stemmed (see ``FrenchStemFilter``): a word as written, which :func:`bound_expansions` looks
-    up among the archive's words as written. The text field holds the title too, so the
-    title's copy is dropped.
+    A fuzzy term is read folded but not stemmed: a word as written, which the engine looks up
+    among the archive's words as written. The text field holds the title too, so the title's copy
+    is dropped.
     """
-    if isinstance(q, wq.FuzzyTerm) and q.fieldname in TEXT_FIELDS:
-        return q if q.fieldname == "text" else wq.NullQuery
-    return q.apply(fuzzy_on_words) if not q.is_leaf() else q
+    if isinstance(q, tree.Fuzzy) and q.field in TEXT_FIELDS:
+        return q if q.field == "text" else tree.NOTHING
+    return q if _is_leaf(q) else _apply(q, fuzzy_on_words)
 
 
-def has_positive_terms(q: wq.Query) -> bool:
-    if isinstance(q, wq.Not) or q is wq.NullQuery:
+def has_positive_terms(q: tree.Node) -> bool:
+    if isinstance(q, tree.Not) or q is tree.NOTHING:
         return False
-    if isinstance(q, wq.AndNot):
-        return has_positive_terms(q.a)
-    if q.is_leaf():
+    if isinstance(q, tree.AndNot):
+        return has_positive_terms(q.positive)
+    if _is_leaf(q):
         return True
-    return any(has_positive_terms(child) for child in q.children())
+    return any(has_positive_terms(child) for child in tree.children(q))
 
 
 def make_filters(

@@ -99,6 +99,12 @@ class Nothing:
     """Matches nothing: what is left of a clause of stop words only."""
 
 
+@dataclass(frozen=True, eq=False)
+class Unreadable:
+    """Matches nothing, and stays where it is: a word its field cannot read (``date:Alerte``).
+    Each one is its own (two are never merged), as Whoosh's error queries are."""
+
+
 @dataclass(frozen=True)
 class Or:
     """Any of ``children``; an article holding more of them ranks higher."""
@@ -141,7 +147,7 @@ class Not:
     boost: float = 1.0
 
 
-Leaf = Union[Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, TextRange, Every, Nothing]
+Leaf = Union[Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, TextRange, Every, Nothing, Unreadable]
 Node = Union[Leaf, Or, And, AndNot, AndMaybe, Not]
 NOTHING = Nothing()
 
@@ -173,31 +179,64 @@ def positive_leaves(node: Node) -> Iterator[Node]:
 
 
 def with_boost(node: Node, boost: float) -> Node:
-    """``node`` weighing ``boost`` (a node without a weight of its own is left as it is)."""
+    """``node`` weighing ``boost``: an AND NOT and an AND MAYBE pass it to both their sides; a node
+    without a weight of its own is left as it is."""
+    if isinstance(node, (AndNot, AndMaybe)):
+        first, second = children(node)
+        return type(node)(with_boost(first, boost), with_boost(second, boost))
     return replace(node, boost=boost) if hasattr(node, "boost") else node
+
+
+def field_of(node: Node) -> str | None:
+    """The one field ``node`` searches, or None (several fields, or none)."""
+    if isinstance(node, (Or, And)):
+        fields = {field_of(child) for child in node.children}
+        return fields.pop() if len(fields) == 1 and node.children else None
+    if isinstance(node, (AndNot, AndMaybe)):
+        first, second = (field_of(child) for child in children(node))
+        return first if first == second else None
+    return getattr(node, "field", None) if not isinstance(node, Not) else None
 
 
 def normalized(node: Node) -> Node:
     """``node`` without redundancy, as engines expect a query: nested ``Or`` in ``Or`` (and ``And``
-    in ``And``) lifted into their parent with their boosts multiplied in, duplicates and
-    :data:`NOTHING` removed, a branch of one child replaced by that child, a phrase of one word
-    made a term. (The rules of Whoosh's ``Query.normalize``, which parsed queries went through.)"""
+    in ``And``) lifted into their parent with their boosts multiplied in, overlapping ranges of a
+    field merged, duplicates and :data:`NOTHING` removed, a branch of one child replaced by that
+    child, a phrase of one word made a term, a wildcard without a wildcard made a term or a prefix.
+    (The rules of Whoosh's ``Query.normalize``, which parsed queries always went through.)"""
     if isinstance(node, (Or, And)):
         return _normalized_branch(node)
     if isinstance(node, (AndNot, AndMaybe)):
         first, second = (normalized(child) for child in children(node))
-        if first is NOTHING or second is NOTHING:
-            return second if first is NOTHING else first
-        return type(node)(first, second)
+        if first is NOTHING:  # nothing to keep, or nothing required
+            return NOTHING
+        return first if second is NOTHING else type(node)(first, second)
     if isinstance(node, Not):
         child = normalized(node.child)
         return NOTHING if child is NOTHING else Not(child, node.boost)
+    return _normalized_leaf(node)
+
+
+def _normalized_leaf(node: Node) -> Node:
     if isinstance(node, Phrase):
         if not node.words:
             return NOTHING
         if len(node.words) == 1:  # Whoosh gives the term no boost
             start, end = node.ranges[0] if node.ranges else (None, None)
             return Term(node.field, node.words[0], start=start, end=end)
+    if isinstance(node, Wildcard):
+        text = node.text
+        if text == "*":
+            return Every(node.field, node.boost)
+        if "*" not in text and "?" not in text:
+            return Term(node.field, text, node.boost)
+        if "?" not in text and "[" not in text and text.find("*") == len(text) - 1:
+            return Prefix(node.field, text[:-1], node.boost)
+    if isinstance(node, TextRange):
+        if node.start in ("", None) and node.end in ("\uffff", None):
+            return Every(node.field, node.boost)
+        if node.start == node.end:
+            return NOTHING if node.start_excluded or node.end_excluded else Term(node.field, node.start, node.boost)  # type: ignore[arg-type]
     return node
 
 
@@ -206,15 +245,16 @@ def _normalized_branch(node: Or | And) -> Node:
     for child in node.children:
         child = normalized(child)
         if type(child) is type(node):
-            subs += [with_boost(inner, inner.boost * child.boost) for inner in children(child)]  # type: ignore[union-attr]
+            subs += [with_boost(inner, getattr(inner, "boost", 1.0) * child.boost) for inner in children(child)]  # type: ignore[union-attr]
         else:
             subs.append(child)
     if all(sub is NOTHING for sub in subs):
         return NOTHING
     if any(isinstance(sub, Every) and sub.field is None for sub in subs):
         return Every()
-    every = {sub.field for sub in subs if isinstance(sub, Every)}
-    unique = list(dict.fromkeys(sub for sub in subs if sub is not NOTHING and (isinstance(sub, Every) or _field(sub) not in every)))
+    subs, every = _ranges_merged(subs, intersect=isinstance(node, And))
+    unique = list(dict.fromkeys(sub for sub in subs if isinstance(sub, Every) or field_of(sub) not in every))
+    unique = [sub for sub in unique if sub is not NOTHING]
     if not unique:
         return NOTHING
     if len(unique) == 1:
@@ -224,5 +264,56 @@ def _normalized_branch(node: Or | And) -> Node:
     return replace(node, children=tuple(unique))
 
 
-def _field(node: Node) -> str | None:
-    return getattr(node, "field", None) if not isinstance(node, (Or, And, AndNot, AndMaybe, Not)) else None
+def _ranges_merged(subs: list[Node], intersect: bool) -> tuple[list[Node], set[str | None]]:
+    """``subs`` with each text range merged with the later ones of its field it overlaps, and what
+    follows an ``Every`` of a field dropped; and the fields every article matches."""
+    subs, every = list(subs), set()
+    i = 0
+    while i < len(subs):
+        sub = subs[i]
+        if field_of(sub) in every:
+            subs.pop(i)
+            continue
+        if isinstance(sub, (TextRange, DateRange)):
+            j = i + 1
+            while j < len(subs):
+                if isinstance(sub, TextRange) and _overlap(sub, subs[j]):
+                    sub = _merged(sub, subs.pop(j), intersect)  # type: ignore[arg-type]
+                else:
+                    j += 1
+            sub = subs[i] = _normalized_leaf(sub)
+        if isinstance(sub, Every):
+            every.add(sub.field)
+        i += 1
+    return subs, every
+
+
+# A range's bounds as Whoosh compares them: (rank, value, side); below or above every word when open.
+def _low(node: TextRange) -> tuple[int, str, int]:
+    return (0, "", 0) if node.start is None else (1, node.start, 1 if node.start_excluded else 0)
+
+
+def _high(node: TextRange) -> tuple[int, str, int]:
+    return (2, "", 0) if node.end is None else (1, node.end, -1 if node.end_excluded else 0)
+
+
+def _overlap(node: TextRange, other: Node) -> bool:
+    if not isinstance(other, TextRange) or other.field != node.field:
+        return False
+    low1, high1, low2, high2 = _low(node), _high(node), _low(other), _high(other)
+    return low2 <= low1 <= high2 or low2 <= high1 <= high2 or low1 <= low2 <= high1 or low1 <= high2 <= high1
+
+
+def _merged(node: TextRange, other: TextRange, intersect: bool) -> TextRange:
+    low1, high1, low2, high2 = _low(node), _high(node), _low(other), _high(other)
+    if low1 >= low2 and high1 <= high2:
+        low, high = low2, high2
+    elif low2 >= low1 and high2 <= high1:
+        low, high = low1, high1
+    elif intersect:
+        low, high = max(low1, low2), min(high1, high2)
+    else:
+        low, high = min(low1, low2), max(high1, high2)
+    start = None if low[0] == 0 else low[1]
+    end = None if high[0] == 2 else high[1]
+    return TextRange(node.field, start, end, low[2] == 1, high[2] == -1, max(node.boost, other.boost))

@@ -1,11 +1,9 @@
 """searchlib's query tree (:mod:`searchlib.search.tree`) as Whoosh queries, and the query work
 that needs the index: wildcards and fuzzy words bounded to the words it holds, the terms a hit can
-show as matched, the name filters; and the parser :mod:`searchlib.search.query` reads the query
-language with: Whoosh's, its plugins' parts put in order once.
+show as matched, the name filters.
 """
 
-# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/test_query_tree.py, tests/test_search_features.py check the behaviour):
-#   whoosh.qparser.default.QueryParser (self in CachedParser): _priorized (overridden, super)
+# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/search/test_tree.py, tests/search/test_query.py check the behaviour):
 #   whoosh.query.terms.MultiTerm (a Prefix, Wildcard or FuzzyTerm): _btexts
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.qparser import QueryParser
 from whoosh.reading import IndexReader
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
@@ -31,20 +28,6 @@ from .schema import TEXT_FIELDS
 
 #: The field of dates: its ranges hold Whoosh's numbers for datetimes.
 _DATE_FIELD = "date"
-
-
-class CachedParser(QueryParser):
-    """Whoosh's query parser, with its plugins' taggers and filters put in order once: Whoosh asks
-    every plugin for them and sorts them again at every parse (a tenth of a parse; some plugins
-    make new taggers each time). They are made again when the plugins change."""
-
-    def _priorized(self, methodname: str) -> list[Any]:
-        plugins = tuple(self.plugins)
-        ordered = self.__dict__.setdefault("_ordered", {})
-        known = ordered.get(methodname)
-        if known is None or known[0] != plugins:
-            known = ordered[methodname] = (plugins, super()._priorized(methodname))
-        return known[1]
 
 
 def to_whoosh(node: t.Node) -> wq.Query:
@@ -62,6 +45,8 @@ def to_whoosh(node: t.Node) -> wq.Query:
         return wq.Not(to_whoosh(node.child), boost=node.boost)
     if kind is t.Nothing:
         return wq.NullQuery
+    if kind is t.Unreadable:  # Whoosh's error query: a NullQuery of its own, which stays in place
+        return type(wq.NullQuery)()
     return _leaf(node)
 
 
@@ -107,8 +92,10 @@ def from_whoosh(q: wq.Query) -> t.Node:
         return t.AndMaybe(from_whoosh(q.a), from_whoosh(q.b))
     if kind is wq.Not:
         return t.Not(from_whoosh(q.query), q.boost)
-    if type(q) is type(wq.NullQuery):  # also the query of a word a field cannot read (date:Alerte)
+    if q is wq.NullQuery:
         return t.NOTHING
+    if type(q) is type(wq.NullQuery):  # the query of a word a field cannot read (date:Alerte)
+        return t.Unreadable()
     return _tree_leaf(q)
 
 
