@@ -13,12 +13,15 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from ..errors import BadFilter, EmptyQuery
 from ..ingest.dates import parse_date_bound
 from ..models import SearchFilters
 from . import parser, ranking, tree
 from .fields import EXACT_FIELD, TEXT_FIELDS
+
+T = TypeVar("T")
 
 #: Longest query text searched; the rest is ignored (with a notice).
 MAX_QUERY_CHARS = 1000
@@ -79,27 +82,31 @@ class QueryBuilder:
 
     def parse(self, text: str) -> ParsedQuery:
         """Raises :class:`EmptyQuery` when nothing in ``text`` is searchable."""
-        notices: list[str] = []
-        if len(text) > MAX_QUERY_CHARS:
-            notices.append(f"the query is longer than {MAX_QUERY_CHARS} characters; the rest was ignored")
-            text = text[:MAX_QUERY_CHARS]
-        text = _NOT_A_WILDCARD.sub(" ", text)
-        problem = syntax_problem(text)
-        parsed = None
-        parsed_from = text
-        if problem is None:
-            try:
-                parsed = parser.parse(text, self._boosts)
-            except Exception:  # noqa: BLE001 - any failure to read means: read it as plain words
-                problem = "syntax searchlib could not read"
-        if parsed is None:
-            notices.append(f"the query has {problem}; searched for its words instead")
-            parsed_from = plain_words(text)
-            parsed = parser.parse(parsed_from, self._boosts)
+        text, parsed_from, parsed, notices = read_leniently(text, lambda typed: parser.parse(typed, self._boosts))
         built = tree.normalized(all_words_first(exclusions_exclude(fuzzy_on_words(exact_words_only(parsed)))))
         if not has_positive_terms(built):
             raise EmptyQuery(text, has_words=bool(plain_words(text)))
         return ParsedQuery(text, built, notices, parsed_from)
+
+
+def read_leniently(text: str, read: Callable[[str], T]) -> tuple[str, str, T, list[str]]:
+    """``text`` cut to :data:`MAX_QUERY_CHARS`, without the ``?`` and ``*`` that are no wildcards,
+    then ``read``; its plain words read instead when its syntax is broken or ``read`` fails. Gives
+    the text, the text read, what ``read`` made of it and the notices."""
+    notices: list[str] = []
+    if len(text) > MAX_QUERY_CHARS:
+        notices.append(f"the query is longer than {MAX_QUERY_CHARS} characters; the rest was ignored")
+        text = text[:MAX_QUERY_CHARS]
+    text = _NOT_A_WILDCARD.sub(" ", text)
+    problem = syntax_problem(text)
+    if problem is None:
+        try:
+            return text, text, read(text), notices
+        except Exception:  # noqa: BLE001 - any failure to read means: read it as plain words
+            problem = "syntax searchlib could not read"
+    notices.append(f"the query has {problem}; searched for its words instead")
+    words = plain_words(text)
+    return text, words, read(words), notices
 
 
 def _apply(node: tree.Node, rewrite: Callable[[tree.Node], tree.Node]) -> tree.Node:

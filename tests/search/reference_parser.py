@@ -26,7 +26,7 @@ from searchlib.backends.whoosh.schema import build_schema
 from searchlib.errors import EmptyQuery
 from searchlib.search import ranking
 from searchlib.search.fields import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS
-from searchlib.search.query import MAX_QUERY_CHARS, _NOT_A_WILDCARD, plain_words, syntax_problem
+from searchlib.search.query import plain_words, read_leniently
 
 # The French operators are read as the English ones; in capitals only, as lower-case "et" and "ou"
 # are ordinary (stop) words.
@@ -91,23 +91,7 @@ class ReferenceParser:
 
     def parse_whoosh(self, text: str) -> tuple[str, list[str], wq.Query]:
         """The text read, the notices and the Whoosh query of ``text``."""
-        notices: list[str] = []
-        if len(text) > MAX_QUERY_CHARS:
-            notices.append(f"the query is longer than {MAX_QUERY_CHARS} characters; the rest was ignored")
-            text = text[:MAX_QUERY_CHARS]
-        text = _NOT_A_WILDCARD.sub(" ", text)
-        problem = syntax_problem(text)
-        parsed = None
-        parsed_from = text
-        if problem is None:
-            try:
-                parsed = self._parser.parse(text, normalize=False)
-            except Exception:  # noqa: BLE001 - any parser failure means: read it as plain words
-                problem = "syntax searchlib could not read"
-        if parsed is None:
-            notices.append(f"the query has {problem}; searched for its words instead")
-            parsed_from = plain_words(text)
-            parsed = self._parser.parse(parsed_from, normalize=False)
+        text, parsed_from, parsed, notices = read_leniently(text, lambda typed: self._parser.parse(typed, normalize=False))
         built = normalized(all_words_first(exclusions_exclude(fuzzy_on_words(exact_words_only(parsed)))))
         if not has_positive_terms(built):
             raise EmptyQuery(text, has_words=bool(plain_words(text)))
