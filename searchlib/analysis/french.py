@@ -83,7 +83,7 @@ def stem(word: str) -> str:
 #
 # Indexing runs every word of every article through the chain above, one generator per part per
 # word. Most words repeat, so the fast path below looks each distinct word up once per process and
-# then counts terms in one loop. Its output is the chain's, exactly (tests/test_speed_benchmark.py checks
+# then counts terms in one loop. Its output is the chain's, exactly (tests/backends/whoosh/test_schema.py checks
 # it on the samples): the chain stays what queries, snippets and the pickled schema use.
 
 #: Longest folded word the French chain keeps (its StopFilter's ``maxsize``).

@@ -64,7 +64,7 @@ def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
 
     The words are found with the French tokenizer's pattern in one regex scan, and each distinct
     word is analysed once (cached): the same matches as running the whole analyzer over the text
-    (``tests/test_search_speed.py`` checks it), several times faster.
+    (``tests/search/test_snippets.py`` checks it), several times faster.
     """
     keys = _word_keys()
     # A French index term is the word folded with at most its last three letters replaced

@@ -23,7 +23,7 @@ Any other query (wildcards, fuzzy terms, ``AND``/``NOT``, fields other than titl
 another codec or weighting) returns None, and the caller runs it through Whoosh as before.
 """
 
-# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/test_search_speed.py, tests/test_phrases.py check the behaviour):
+# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/backends/whoosh/test_arrays.py, test_phrases.py check the behaviour):
 #   whoosh.codec.whoosh3: _lenfield
 #   whoosh.codec.whoosh3.W3LeafMatcher (a CompactLeafMatcher): _byteids, _compression, _dataoffset, _goto, _lastblock,
 #       _nextoffset, _postfile

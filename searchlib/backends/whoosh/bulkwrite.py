@@ -23,7 +23,7 @@ a :class:`searchlib.backends.whoosh.postings.WordBuffer` whose postings are buil
 the segment is written (and the word list counted from it).
 """
 
-# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/test_bulkwrite.py checks the behaviour):
+# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/backends/whoosh/test_bulkwrite.py checks the behaviour):
 #   whoosh.codec.whoosh3: _lenfield
 #   whoosh.codec.whoosh3.W3Codec (self.codec, a CompactCodec): _blocklimit, _compression, _inlinelimit
 #   whoosh.codec.whoosh3.W3FieldWriter (self.fieldwriter): _postfile, _tindex

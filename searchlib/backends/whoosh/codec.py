@@ -20,7 +20,7 @@ The codec and format are pickled into the index (a segment keeps its codec, a fi
 these class paths, and the dictionaries' bytes, are on-disk format (see ``schema.SCHEMA_VERSION``).
 """
 
-# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/test_codec.py, tests/test_bulkwrite.py check the behaviour):
+# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/backends/whoosh/test_codec.py, test_bulkwrite.py check the behaviour):
 #   whoosh.codec.whoosh3.W3Codec (self in CompactCodec): _blocklimit, _compression, _inlinelimit
 #   whoosh.codec.whoosh3.W3LeafMatcher (self in CompactLeafMatcher): _compression, _data, _dataoffset, _fixedsize, _ids,
 #       _nextoffset, _postfile, _read_data (overridden), _read_ids (overridden)

@@ -11,7 +11,7 @@ encodes every posting's positions at once (:class:`~searchlib.backends.whoosh.co
 
 The postings are those :meth:`searchlib.backends.whoosh.schema.FrenchText.index` gives, exactly: stop words take
 no position, an article's first kept word keeps its word index and the next kept words follow it
-(:func:`searchlib.analysis.french.french_positions`); tests/test_postings.py compares them.
+(:func:`searchlib.analysis.french.french_positions`); tests/backends/whoosh/test_postings.py compares them.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Kept apart from :mod:`searchlib.ingest.indexing`, which decides *what* to write;
 *how* Whoosh is written safely.
 """
 
-# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/test_reliability.py, tests/test_bulkwrite.py check the behaviour):
+# whoosh3 private names used here (pinned whoosh3==3.54.0; tests/backends/whoosh/test_writing.py, test_bulkwrite.py check the behaviour):
 #   whoosh.multiproc.MpWriter (self in ParallelWriter): _commit (overridden), _enqueue, _new_task (overridden)
 #   whoosh.multiproc.SubWriterTask (self in _BulkSubWriter): _process_file
 #   whoosh.writing.SegmentWriter (self in ParallelWriter, and the BulkWriter of _BulkSubWriter): _added, _close_segment,
