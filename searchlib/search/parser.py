@@ -32,13 +32,13 @@ _REVERSE_ALIASES = {alias: name for name, aliases in FIELD_ALIASES.items() for a
 _MAX_TERM = 64
 
 
-class Unreadable(Exception):
+class CannotRead(Exception):
     """The query names a field that cannot be searched, or a range bound that names no period."""
 
 
 def parse(text: str, field_boosts: dict[str, float]) -> tree.Node:
     """``text`` as a query tree (not yet normalised), its unfielded words searched in the fields of
-    ``field_boosts`` with those boosts. Raises :class:`Unreadable`."""
+    ``field_boosts`` with those boosts. Raises :class:`CannotRead`."""
     group = syntax.read(text, KNOWN_FIELDS, _REVERSE_ALIASES, field_boosts)
     node = _node(group)
     if node is None or (isinstance(node, (tree.Or, tree.And)) and not node.children):
@@ -57,7 +57,7 @@ def _node(node: syntax.Node) -> tree.Node | None:
         return _range(node)
     if isinstance(node, syntax.Every):
         return tree.Every()
-    raise Unreadable(f"no query for {type(node).__name__}")  # markers and operators never remain
+    raise CannotRead(f"no query for {type(node).__name__}")  # markers and operators never remain
 
 
 def _group(group: syntax.Group) -> tree.Node | None:
@@ -107,7 +107,7 @@ def _words(field: str | None, text: str, tokenize: bool) -> list[str]:
     if field is None or field in ID_FIELDS:
         return [text]
     if field in STORED_FIELDS:
-        raise Unreadable(f"the field {field} cannot be searched")
+        raise CannotRead(f"the field {field} cannot be searched")
     if not tokenize:  # a pattern: folded, never stemmed, kept even when a stop word
         lowered = text.lower()
         return [fold_pattern(lowered) if is_pattern(lowered) else fold(lowered)]
@@ -128,7 +128,7 @@ def _phrase(node: syntax.Phrase) -> tree.Node | None:
     if field in DATE_FIELDS:
         return _date(field, node.text, node.boost)
     if field in STORED_FIELDS:
-        raise Unreadable(f"the field {field} cannot be searched")
+        raise CannotRead(f"the field {field} cannot be searched")
     found = _spans(field, node.text)
     words = tuple(word for word, _, _ in found)
     ranges = tuple((node.textstart + start, node.textstart + end) for _, start, end in found)
@@ -183,9 +183,9 @@ def _period(text: str) -> tuple[dt.datetime, dt.datetime]:
     try:
         parts = _date_parts(text)
     except ValueError as error:
-        raise Unreadable(str(error)) from None
+        raise CannotRead(str(error)) from None
     if None not in parts:  # an instant has no period: the parser could not read the range
-        raise Unreadable(f"{text!r} is an instant, not a period")
+        raise CannotRead(f"{text!r} is an instant, not a period")
     return _bounds(parts)
 
 
@@ -217,7 +217,7 @@ def _date_parts(text: str) -> tuple[int | None, ...]:
 def _bounds(parts: tuple[int | None, ...]) -> tuple[dt.datetime, dt.datetime]:
     year, month, day, hour, minute, second, micro = parts
     if year is None:
-        raise Unreadable("a date without a year")
+        raise CannotRead("a date without a year")
     first = dt.datetime(year, month or 1, day or 1, hour or 0, minute or 0, second or 0, micro or 0)
     last_month = 12 if month is None else month
     last_day = calendar.monthrange(year, last_month)[1] if day is None else day
