@@ -18,7 +18,6 @@ import zlib
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
 
 from .french import folded_words
 

@@ -132,8 +132,6 @@ BINARY = ("andnot", "andmaybe")
 
 
 class Group(Node):
-    has_boost = True
-
     def __init__(self, kind: str = "or", nodes: list[Node] | None = None) -> None:
         self.kind = kind
         self.nodes: list[Node] = list(nodes or [])

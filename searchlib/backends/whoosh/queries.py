@@ -24,7 +24,7 @@ from ...analysis.vocabulary import Vocabulary
 from ...models import SearchFilters
 from ...search import tree as t
 from ...search.spelling import words_within
-from .schema import TEXT_FIELDS
+from ...search.fields import TEXT_FIELDS
 
 #: The field of dates: its ranges hold Whoosh's numbers for datetimes.
 _DATE_FIELD = "date"

@@ -14,7 +14,7 @@ from whoosh.system import pack_uint
 
 from ...analysis.french import folded_content_words, folded_words, french_positions, french_positions_and_words
 from .analyzer import folded_analyzer, french_analyzer, name_analyzer
-from ...search.fields import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS  # noqa: F401 - the engine's fields are the language's
+from ...search.fields import EXACT_FIELD, TEXT_FIELDS
 from .codec import CompactPositions
 from ...analysis.copy_keys import COPY_HASH_VERSION, BodyKey, simhash
 from ...models import Article

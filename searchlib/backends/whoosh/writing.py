@@ -215,8 +215,8 @@ class ParallelWriter(MpWriter):
         results = self._results()
         for task in self.tasks:
             task.join()
-        for words, analysed, worker_segments in results:
-            self.words.take(words)
+        for counted, analysed, worker_segments in results:
+            self.words.take(counted)
             analysis.learn(analysed)  # inherited by the next batch's workers
             postings.number_words(analysed)  # and numbered (for their WordBuffers)
             segments.append(worker_segments)
