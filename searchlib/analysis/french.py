@@ -73,6 +73,16 @@ def fold_pattern(pattern: str) -> str:
     return "".join(part if is_pattern(part) else fold(part) for part in _WILDCARD_PART.split(pattern) if part)
 
 
+def fold_token(text: str) -> str:
+    """A token's text folded: a word (:func:`fold`), or a wildcard pattern (:func:`fold_pattern`)."""
+    return fold_pattern(text) if is_pattern(text) else fold(text)
+
+
+def content_word(folded: str) -> bool:
+    """Whether a folded word is indexed: not a stop word, not longer than :data:`MAX_TERM`."""
+    return 1 <= len(folded) <= MAX_TERM and folded not in FRENCH_STOP_WORDS
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball French on a folded word; most words repeat, so the result is cached."""
@@ -87,7 +97,7 @@ def stem(word: str) -> str:
 # it on the samples): the chain stays what queries, snippets and the pickled schema use.
 
 #: Longest folded word the French chain keeps (its StopFilter's ``maxsize``).
-_MAX_TERM = 64
+MAX_TERM = 64
 #: Distinct words remembered per process before the caches start again (about 100 MB at worst).
 _CACHE_LIMIT = 400_000
 # Raw word → (folded word, index term or None for a stop word). Module-level, so never pickled
@@ -98,7 +108,7 @@ _WORDS: dict[str, tuple[str, str | None]] = {}
 def _analysed(word: str) -> tuple[str, str | None]:
     """(folded, French term) of one raw word, as the two analyzers' chains compute them."""
     folded = fold(word.lower())
-    term = None if len(folded) > _MAX_TERM or folded in FRENCH_STOP_WORDS else stem(folded)
+    term = None if len(folded) > MAX_TERM or folded in FRENCH_STOP_WORDS else stem(folded)
     if len(_WORDS) >= _CACHE_LIMIT:
         _WORDS.clear()
     _WORDS[word] = (folded, term)

@@ -13,7 +13,7 @@ import calendar
 import datetime as dt
 import re
 
-from ..analysis.french import _WORD, FRENCH_STOP_WORDS, fold, fold_pattern, is_pattern, terms
+from ..analysis.french import _WORD, content_word, fold, fold_token, terms
 from . import syntax, tree
 from .fields import FIELD_ALIASES
 
@@ -29,7 +29,6 @@ STORED_FIELDS = frozenset(
 )
 KNOWN_FIELDS = FRENCH_FIELDS | FOLDED_FIELDS | NAME_FIELDS | ID_FIELDS | DATE_FIELDS | STORED_FIELDS
 _REVERSE_ALIASES = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
-_MAX_TERM = 64
 
 
 class CannotRead(Exception):
@@ -109,18 +108,13 @@ def _words(field: str | None, text: str, tokenize: bool) -> list[str]:
     if field in STORED_FIELDS:
         raise CannotRead(f"the field {field} cannot be searched")
     if not tokenize:  # a pattern: folded, never stemmed, kept even when a stop word
-        lowered = text.lower()
-        return [fold_pattern(lowered) if is_pattern(lowered) else fold(lowered)]
+        return [fold_token(text.lower())]
     if field in FRENCH_FIELDS:
         return terms(text)
     folded = [fold(word.lower()) for word in _WORD.findall(text)]
     if field in FOLDED_FIELDS:
-        return [word for word in folded if _kept(word)]
+        return [word for word in folded if content_word(word)]
     return folded
-
-
-def _kept(folded: str) -> bool:
-    return 1 <= len(folded) <= _MAX_TERM and folded not in FRENCH_STOP_WORDS
 
 
 def _phrase(node: syntax.Phrase) -> tree.Node | None:
@@ -146,7 +140,7 @@ def _spans(field: str | None, text: str) -> list[tuple[str, int, int]]:
         folded = fold(match.group().lower())
         if field in NAME_FIELDS:
             found.append((folded, match.start(), match.end()))
-        elif _kept(folded):
+        elif content_word(folded):
             term = terms(match.group())[0] if field in FRENCH_FIELDS else folded
             found.append((term, match.start(), match.end()))
     return found

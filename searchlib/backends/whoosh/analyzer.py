@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StopFilter, Token, Tokenizer
 
-from ...analysis.french import _WORD, FRENCH_STOP_WORDS, fold, fold_pattern, is_pattern, stem
+from ...analysis.french import _WORD, FRENCH_STOP_WORDS, MAX_TERM, fold_token, stem
 
 
 class FrenchTokenizer(Tokenizer):
@@ -71,7 +71,7 @@ class FoldFilter(Filter):
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for token in tokens:
             text = token.text
-            token.text = fold_pattern(text) if is_pattern(text) else fold(text)
+            token.text = fold_token(text)
             yield token
 
 
@@ -96,7 +96,7 @@ def french_analyzer() -> Analyzer:
         FrenchTokenizer()
         | LowercaseFilter()
         | FoldFilter()
-        | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=1, maxsize=64)
+        | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=1, maxsize=MAX_TERM)
         | FrenchStemFilter()
     )
 
@@ -105,7 +105,7 @@ def folded_analyzer() -> Analyzer:
     """The French analyzer without stemming: folded content words, as written ("élections" →
     "elections", not "election"). Of the title's words, for the bonus of a query word found in the
     title in the form it was typed (see ``searchlib.search.ranking.FIELD_BOOSTS``)."""
-    return FrenchTokenizer() | LowercaseFilter() | FoldFilter() | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=1, maxsize=64)
+    return FrenchTokenizer() | LowercaseFilter() | FoldFilter() | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=1, maxsize=MAX_TERM)
 
 
 def name_analyzer() -> Analyzer:
