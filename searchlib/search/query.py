@@ -122,10 +122,6 @@ def _apply(node: tree.Node, rewrite: Callable[[tree.Node], tree.Node]) -> tree.N
     return node
 
 
-def _is_leaf(node: tree.Node) -> bool:
-    return not isinstance(node, (tree.Or, tree.And, tree.AndNot, tree.AndMaybe, tree.Not))
-
-
 def all_words_first(q: tree.Node) -> tree.Node:
     """Adds bonuses for articles holding every clause of a top-level OR (every word, usually),
     and for those where the words stand close together."""
@@ -165,7 +161,7 @@ def _proximity(clauses: list[tree.Node]) -> list[tree.Node]:
 
 def _single_word(clause: tree.Node) -> str | None:
     """The analysed word of a clause that searches one word in the text fields, else None."""
-    leaves = [clause] if _is_leaf(clause) else list(tree.children(clause))
+    leaves = [clause] if not tree.is_branch(clause) else list(tree.children(clause))
     texts = {leaf.text for leaf in leaves if isinstance(leaf, tree.Term) and leaf.field in TEXT_FIELDS}
     if len(texts) == 1 and all(isinstance(leaf, tree.Term) for leaf in leaves):
         return texts.pop()
@@ -194,7 +190,7 @@ def exact_words_only(q: tree.Node) -> tree.Node:
     """Keeps only the plain words of the title's words as written (:data:`EXACT_FIELD`): a bonus for
     a word typed as the title writes it. A phrase, wildcard or fuzzy term there is dropped (the
     field has no positions, and the text fields search them already)."""
-    if _is_leaf(q):
+    if not tree.is_branch(q):
         return tree.NOTHING if getattr(q, "field", None) == EXACT_FIELD and type(q) is not tree.Term else q
     return _apply(q, exact_words_only)
 
@@ -208,7 +204,7 @@ def fuzzy_on_words(q: tree.Node) -> tree.Node:
     """
     if isinstance(q, tree.Fuzzy) and q.field in TEXT_FIELDS:
         return q if q.field == "text" else tree.NOTHING
-    return q if _is_leaf(q) else _apply(q, fuzzy_on_words)
+    return q if not tree.is_branch(q) else _apply(q, fuzzy_on_words)
 
 
 def has_positive_terms(q: tree.Node) -> bool:
@@ -216,7 +212,7 @@ def has_positive_terms(q: tree.Node) -> bool:
         return False
     if isinstance(q, tree.AndNot):
         return has_positive_terms(q.positive)
-    if _is_leaf(q):
+    if not tree.is_branch(q):
         return True
     return any(has_positive_terms(child) for child in tree.children(q))
 

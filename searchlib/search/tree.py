@@ -152,6 +152,11 @@ Node = Union[Leaf, Or, And, AndNot, AndMaybe, Not]
 NOTHING = Nothing()
 
 
+def is_branch(node: Node) -> bool:
+    """Whether ``node`` combines others (``Or``, ``And``, ``AndNot``, ``AndMaybe``, ``Not``)."""
+    return isinstance(node, (Or, And, AndNot, AndMaybe, Not))
+
+
 def children(node: Node) -> tuple[Node, ...]:
     """The nodes directly under ``node`` (none for a leaf)."""
     if isinstance(node, (Or, And)):
@@ -163,6 +168,15 @@ def children(node: Node) -> tuple[Node, ...]:
     if isinstance(node, Not):
         return (node.child,)
     return ()
+
+
+def leaves(node: Node) -> Iterator[Node]:
+    """Every leaf of ``node``, the excluded ones too."""
+    if is_branch(node):
+        for child in children(node):
+            yield from leaves(child)
+    else:
+        yield node
 
 
 def positive_leaves(node: Node) -> Iterator[Node]:
@@ -195,7 +209,7 @@ def field_of(node: Node) -> str | None:
     if isinstance(node, (AndNot, AndMaybe)):
         first, second = (field_of(child) for child in children(node))
         return first if first == second else None
-    return getattr(node, "field", None) if not isinstance(node, Not) else None
+    return None if is_branch(node) else getattr(node, "field", None)
 
 
 def normalized(node: Node) -> Node:

@@ -83,6 +83,8 @@ class WhooshView(View):
         return translated
 
     def prepare(self, query: tree.Node) -> tuple[tree.Node, list[str]]:
+        if not any(isinstance(leaf, (tree.Prefix, tree.Wildcard, tree.Fuzzy)) for leaf in tree.leaves(query)):
+            return query, []  # nothing to expand: no translation there and back
         bounded, notices = bound_expansions(self.whoosh(query), self.reader, self._words)
         return from_whoosh(bounded), notices
 
@@ -107,7 +109,7 @@ class WhooshView(View):
 
     def match(
         self,
-        query: Any,
+        query: tree.Node,
         filters: SearchFilters,
         *,
         window: int,
