@@ -108,7 +108,12 @@ class Archive:
         Files or records that cannot be read are listed in the report's ``failed``; everything
         else is indexed. Files unchanged since they were last indexed are not read again; articles
         are updated in place when they changed. With ``prune``, articles whose file is gone, or no
-        longer holds them, are removed. ``progress(done, total)`` is called as each file is done.
+        longer holds them, are removed.
+
+        ``progress(bytes_done, bytes_total)`` is called as each file is done and every 0.2 s while
+        one is read: bytes of the files on disk (a compressed file counts its compressed bytes). A
+        callback that takes a third argument also gets the number of articles read so far. The
+        report says how long the run took (``seconds``) and how many articles it read (``read``).
 
         Work is committed every ``batch_size`` articles: a crash loses at most the batch in
         flight, and running the same call again finishes the job without duplicates. Ctrl-C

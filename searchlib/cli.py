@@ -7,6 +7,7 @@ import importlib
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,7 +115,7 @@ def main() -> None:
     "--errors",
     "errors_file",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write what could not be indexed to this file, as JSON Lines.",
+    help="Write every record that could not be indexed, and every file passed over, to this file, as JSON Lines.",
 )
 @_fail_cleanly
 def index(
@@ -130,8 +131,10 @@ def index(
     """Index the articles in PATHS (files or directories of them, recursively).
 
     Files unchanged since the last run are skipped, changed articles are updated in place. Files
-    or records that cannot be read are reported and everything else is indexed; the exit status
-    is 1 when anything failed.
+    or records that cannot be read are reported, one line per file and reason, and everything else
+    is indexed; the exit status is 1 when anything failed. Files with no title or text field
+    (judgements, queries) are passed over as not articles. On a terminal a bar shows the bytes
+    read, the articles per second and the time left.
 
     \b
     Example:
@@ -149,7 +152,7 @@ def index(
         else:
             with Archive(index_dir, lock_timeout=wait) as archive:
                 report = archive.index_paths(paths, progress=progress, prune=prune, batch_size=batch_size, jobs=jobs)
-    _print_report(report)
+    _print_report(report, errors_file)
     if errors_file is not None:
         _write_failures(errors_file, report)
     if report.failed:
@@ -157,29 +160,27 @@ def index(
 
 
 @contextmanager
-def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+def _progress_bar() -> Iterator[Callable[[int, int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal, in bytes read, with the articles per
+    second and the time left; nothing otherwise."""
     if not sys.stderr.isatty():
         yield None
         return
-    with click.progressbar(length=0, label="Indexing", file=sys.stderr) as bar:
+    started = time.monotonic()
+    with click.progressbar(length=1, label="Indexing", file=sys.stderr, show_eta=True, item_show_func=str) as bar:
 
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
+        def progress(done: int, total: int, articles: int) -> None:
+            bar.length = max(total, 1)
+            rate = articles / max(time.monotonic() - started, 1e-3)
+            bar.update(done - bar.pos, f"{render.size(done)} of {render.size(total)}, {rate:,.0f} articles/s")
 
         yield progress
 
 
-def _print_report(report: IndexReport) -> None:
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for failure in report.failed:
-        click.echo(f"failed: {failure}", err=True)
-    click.echo(
-        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.removed} removed, {len(report.failed)} failed"
-    )
+def _print_report(report: IndexReport, errors_file: Path | None) -> None:
+    for line in render.report_problems(report, str(errors_file) if errors_file else None):
+        click.echo(line, err=True)
+    click.echo(render.report_text(report))
     if report.batches > 1:
         click.echo(f"committed in {report.batches} batches: a crash would have lost at most the batch in flight")
 
@@ -187,7 +188,7 @@ def _print_report(report: IndexReport) -> None:
 def _write_failures(path: Path, report: IndexReport) -> None:
     try:
         with path.open("w", encoding="utf-8") as out:
-            for failure in [*report.failed, *report.warnings]:
+            for failure in [*report.failed, *report.warnings, *report.skipped]:
                 out.write(json.dumps(render.failure_dict(failure), ensure_ascii=False) + "\n")
     except OSError as error:
         raise click.ClickException(f"cannot write {path}: {error.strerror or error}") from None

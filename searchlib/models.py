@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field, fields
 
 
@@ -144,6 +145,8 @@ class Failure:
     transient: bool = False
     #: Where the record starts, in bytes, for formats without lines (WARC, JSON arrays).
     offset: int | None = None
+    #: Not an article file at all (a judgement TSV, a list of queries): passed over, not a failure.
+    skipped: bool = False
 
     def __str__(self) -> str:
         where = self.path
@@ -166,10 +169,51 @@ class IndexReport:
     batches: int = 0
     failed: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)
+    #: Files none of whose records could be an article (see :attr:`Failure.skipped`).
+    skipped: list[Failure] = field(default_factory=list)
+    #: Articles read from files in this run (files unchanged since the last run are not read).
+    read: int = 0
+    #: How long the run took, in seconds.
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    @property
+    def rate(self) -> float:
+        """Articles read per second."""
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+    def note(self, failure: Failure) -> None:
+        """Counts ``failure`` as a failure, a warning or a skipped file."""
+        kind = self.skipped if failure.skipped else self.warnings if failure.warning else self.failed
+        kind.append(failure)
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """Failures of one file for one reason (give or take a quoted value or a number), told once."""
+
+    first: Failure
+    count: int
+    #: Whether every failure of the group gave the very same reason as the first.
+    same_reason: bool
+
+
+# What differs between two failures for the same reason: quoted values and numbers.
+_PARTICULARS = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
+
+
+def group_failures(failures: list[Failure]) -> list[FailureGroup]:
+    """``failures`` grouped by file and reason, in the order each group first appears."""
+    groups: dict[tuple[str, str], list[Failure]] = {}
+    for failure in failures:
+        groups.setdefault((failure.path, _PARTICULARS.sub("#", failure.reason)), []).append(failure)
+    return [
+        FailureGroup(members[0], len(members), all(f.reason == members[0].reason for f in members))
+        for members in groups.values()
+    ]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ from typing import Any
 
 import click
 
-from .models import Article, CopyOf, Failure, Hit, IndexStats, SearchFilters, SearchResults, Snippet
+from .models import (
+    Article, CopyOf, Failure, FailureGroup, Hit, IndexReport, IndexStats, SearchFilters, SearchResults, Snippet,
+    group_failures,
+)  # fmt: skip
 
 
 def snippet_html(snippet: Snippet) -> str:
@@ -115,7 +118,71 @@ def failure_dict(failure: Failure) -> dict[str, Any]:
     if offset is not None:
         data["offset"] = offset
     data["indexed"] = failure.warning
+    data["skipped"] = failure.skipped
     return data
+
+
+#: Lines of problems an indexing run prints before it sends people to ``--errors FILE``.
+PROBLEM_LINES = 20
+
+
+def report_problems(report: IndexReport, errors_file: str | None = None) -> list[str]:
+    """One line per file and reason for what went wrong in an indexing run (not one per record)."""
+    lines = [
+        f"{kind}: {_group_text(group)}"
+        for kind, failures in (("skipped", report.skipped), ("warning", report.warnings), ("failed", report.failed))
+        for group in group_failures(failures)
+    ]
+    if len(lines) <= PROBLEM_LINES:
+        return lines
+    where = f"in {errors_file}" if errors_file else "with --errors FILE"
+    return [*lines[:PROBLEM_LINES], f"… and {_count(len(lines) - PROBLEM_LINES)} more lines like these: the whole list {where}"]
+
+
+def _group_text(group: FailureGroup) -> str:
+    first = group.first
+    if group.count == 1:
+        return str(first)
+    at = f"line {first.line}" if first.line is not None else f"byte {first.offset}" if first.offset is not None else None
+    records = f"{_count(group.count)} records" + ("" if first.warning else " skipped")
+    if not group.same_reason:
+        return f"{first.path}: {records}, the first{f' at {at}' if at else ''}: {first.reason}"
+    return f"{first.path}: {records}: {first.reason}" + (f" (first at {at})" if at else "")
+
+
+def report_text(report: IndexReport) -> str:
+    """The closing line of an indexing run: what changed, in how long, how fast."""
+    counts = [
+        f"{_count(report.added)} added", f"{_count(report.updated)} updated", f"{_count(report.unchanged)} unchanged",
+        f"{_count(report.removed)} removed", f"{_count(len(report.failed))} failed",
+    ]  # fmt: skip
+    if report.skipped:
+        files = len(report.skipped)
+        counts.append(f"{_count(files)} not article file{'s' if files > 1 else ''} passed over")
+    line = ", ".join(counts) + f" in {duration(report.seconds)}"
+    if report.read:
+        line += f", {_count(round(report.rate))} articles/s"
+    return line
+
+
+def size(count: int) -> str:
+    """Bytes for people: ``812 kB``, ``1.4 GB``."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}" if count < 10 * scale else f"{count / scale:.0f} {unit}"
+    return f"{count} B"
+
+
+def duration(seconds: float) -> str:
+    """``0.4 s``, ``39 s``, ``5 min 12 s``, ``1 h 05 min``."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
 
 
 def stats_dict(stats: IndexStats) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import json
 import lzma
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,11 +114,23 @@ def archive_folder(tmp_path: Path, files: int, per_file: int) -> Path:
     return folder
 
 
-def interrupt_after(files: int) -> Callable[[int, int], None]:
-    """A progress callback that stops an indexing run (as Ctrl-C does) once ``files`` are done."""
+def interrupt_after(folder: Path, files: int) -> Callable[[int, int], None]:
+    """A progress callback that stops an indexing run (as Ctrl-C does) once the first ``files``
+    files of ``folder`` (in name order, as they are indexed) are read."""
+    size = sum(path.stat().st_size for path in sorted(folder.iterdir())[:files])
 
     def progress(done: int, total: int) -> None:
-        if done == files:
+        if done >= size:
             raise KeyboardInterrupt
 
     return progress
+
+
+_TIMING = re.compile(r" in \d+(?:\.\d)? s(?:, [\d ]+ articles/s)?$", re.MULTILINE)
+
+
+def without_timing(summary: str) -> str:
+    """An indexing run's closing line without its time and rate (`` in 0.2 s, 22 articles/s``),
+    which it must have."""
+    assert _TIMING.search(summary), summary
+    return _TIMING.sub("", summary)

@@ -7,6 +7,8 @@ into it, and keeps the file catalog (which file gave which articles) in step wit
 
 from __future__ import annotations
 
+import inspect
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -14,8 +16,13 @@ from ..backends.base import Backend, Batch
 from ..models import Article, Failure, IndexReport
 from .catalog import FileCatalog, FileRecord, signature_of
 
-#: Called with (files done, files in all) during an indexing run.
-Progress = Callable[[int, int], None]
+#: Called during an indexing run with (bytes read, bytes in all): the files' sizes on disk, a
+#: compressed file's compressed size. A callback that takes a third argument also gets the
+#: number of articles read so far.
+Progress = Callable[..., None]
+
+#: Seconds between two calls of the progress callback while a file is read.
+PROGRESS_EVERY = 0.2
 
 #: Articles written between two commits of an indexing run: a crash loses at most that many
 #: articles' work (about 4 s of it on two cores). Each commit costs a segment per worker process,
@@ -39,18 +46,20 @@ def index_paths(
     # `searchlib search` process's start-up time, and searching never needs them.
     from .sources import discover
 
-    found = list(discover(paths))
+    started = time.monotonic()
+    found = list(discover(paths, backend.path))
+    meter = _Meter(found, progress)
     catalog = backend.catalog()
     with backend.run(batch_size, jobs, on_commit=catalog.save) as batch:
-        for done, item in enumerate(found, 1):
+        for item in found:
             if isinstance(item, Failure):
                 batch.record(item)
             else:
-                _index_file(batch, catalog, item, prune)
-            if progress is not None:
-                progress(done, len(found))
+                _index_file(batch, catalog, item, prune, meter)
+            meter.file_done(item)
         if prune:
             _prune_missing(batch, catalog)
+    batch.report.seconds = time.monotonic() - started
     return batch.report
 
 
@@ -64,7 +73,55 @@ def delete(backend: Backend, article_ids: Iterable[str]) -> list[str]:
     return removed
 
 
-def _index_file(batch: Batch, catalog: FileCatalog, path: Path, prune: bool) -> None:
+class _Meter:
+    """Tells the progress callback how many bytes of the files have been read, and articles."""
+
+    def __init__(self, found: list[Path | Failure], progress: Progress | None) -> None:
+        self.sizes = {item: _size(item) for item in found if isinstance(item, Path)}
+        self.total = sum(self.sizes.values())
+        self.done = self.articles = 0
+        self.progress = progress
+        self.with_articles = progress is not None and _takes_three(progress)
+        self.last = time.monotonic()
+
+    def read(self, path: Path, position: Callable[[], int]) -> None:
+        """One more article read from ``path``; ``position()`` says how far into it."""
+        self.articles += 1
+        if self.progress is not None and time.monotonic() - self.last >= PROGRESS_EVERY:
+            self._tell(self.done + min(position(), self.sizes.get(path, 0)))
+
+    def file_done(self, item: Path | Failure) -> None:
+        if isinstance(item, Path):
+            self.done += self.sizes.get(item, 0)
+        if self.progress is not None:
+            self._tell(self.done)
+
+    def _tell(self, done: int) -> None:
+        self.last = time.monotonic()
+        if self.with_articles:
+            self.progress(done, self.total, self.articles)  # type: ignore[misc]
+        else:
+            self.progress(done, self.total)  # type: ignore[misc]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _takes_three(callback: Callable[..., None]) -> bool:
+    try:
+        inspect.signature(callback).bind(0, 0, 0)
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (some built-ins)
+        return False
+    return True
+
+
+def _index_file(batch: Batch, catalog: FileCatalog, path: Path, prune: bool, meter: _Meter) -> None:
     key = FileCatalog.key(path)
     known = catalog.files.get(key)
     if known is not None and catalog.unchanged(path):
@@ -76,17 +133,8 @@ def _index_file(batch: Batch, catalog: FileCatalog, path: Path, prune: bool) -> 
         signature: tuple[int, int] | None = signature_of(path)
     except OSError:
         signature = None  # read_file reports why
-    from .sources import read_file
-
-    ids: list[str] = []
-    failures: list[Failure] = []
-    for record in read_file(path):
-        batch.record(record)
-        if isinstance(record, Article):
-            ids.append(record.id)
-        else:
-            failures.append(record)
-    complete = all(failure.warning for failure in failures)
+    ids, failures = _read(batch, path, meter)
+    complete = all(failure.warning or failure.skipped for failure in failures)
     previous = known.ids if known else []
     if prune and complete:
         for gone in set(previous) - set(ids):
@@ -98,6 +146,40 @@ def _index_file(batch: Batch, catalog: FileCatalog, path: Path, prune: bool) -> 
     # with a file read through is remembered and reported again until the file changes.
     read_through = not any(failure.transient for failure in failures)
     catalog.files[key] = FileRecord(signature if read_through else None, ids, failures)
+
+
+def _read(batch: Batch, path: Path, meter: _Meter) -> tuple[list[str], list[Failure]]:
+    """Writes the articles of ``path``, reports what could not be read; returns their ids and that."""
+    from .sources import metered, read_file
+
+    ids: list[str] = []
+    failures: list[Failure] = []
+    with metered() as position:
+        for record in read_file(path):
+            if isinstance(record, Article):
+                batch.record(record)
+                ids.append(record.id)
+                meter.read(path, position)
+            else:
+                failures.append(record)
+    batch.report.read += len(ids)
+    if not ids:
+        failures = _not_articles(failures)
+    for failure in failures:
+        batch.record(failure)
+    return ids, failures
+
+
+def _not_articles(failures: list[Failure]) -> list[Failure]:
+    """A file none of whose records has a field that could be a title or text is not an article
+    file (a table of relevance judgements, a list of queries): one line, not one per record."""
+    from .sources.jsonl import NO_TEXT_FIELD
+
+    if not failures or not all(NO_TEXT_FIELD in failure.reason for failure in failures):
+        return failures
+    first = failures[0].reason
+    why = first[first.index(NO_TEXT_FIELD) :]
+    return [Failure(failures[0].path, f"not an article file: {why}", skipped=True)]
 
 
 def _prune_missing(batch: Batch, catalog: FileCatalog) -> None:

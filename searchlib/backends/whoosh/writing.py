@@ -89,7 +89,7 @@ class Batch:
 
     def record(self, item: Article | Failure) -> None:
         if isinstance(item, Failure):
-            (self.report.warnings if item.warning else self.report.failed).append(item)
+            self.report.note(item)
         else:
             self.put(item)
 

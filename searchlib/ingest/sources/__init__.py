@@ -19,12 +19,12 @@ from typing import cast
 from ...models import Article, Failure
 from .bundles import read_compressed, read_tar, read_zip
 from .jsonl import read_json, read_jsonl
-from .members import Member, Source, head
+from .members import Member, Source, head, metered
 from .sniff import sniff, sniff_markup
 from .tabular import read_csv, read_tsv
 from .text import read_text
 
-__all__ = ["READERS", "Member", "Reader", "Source", "discover", "read_file", "read_source", "reader_for"]
+__all__ = ["READERS", "Member", "Reader", "Source", "discover", "metered", "read_file", "read_source", "reader_for"]
 
 Reader = Callable[[Source], Iterator[Article | Failure]]
 
@@ -146,17 +146,19 @@ def supported(path: Path) -> bool:
         return True  # unreadable: read_file will say why
 
 
-def discover(paths: Iterable[str | Path]) -> Iterator[Path | Failure]:
+def discover(paths: Iterable[str | Path], index: Path | None = None) -> Iterator[Path | Failure]:
     """The archive files under ``paths`` (recursively, in a stable order), or why a path is unusable.
 
-    Inside directories, hidden files and files of other formats are passed over silently; a file
-    named explicitly in an unknown format is reported.
+    Inside directories, hidden files, files of other formats and the ``index`` folder itself (the
+    default ``./index`` sits inside ``searchlib index .``) are passed over silently; a file named
+    explicitly in an unknown format is reported.
     """
+    own = index.resolve() if index else None
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and Path(root, d).resolve() != own)
                 for name in sorted(files):
                     child = Path(root, name)
                     if not name.startswith(".") and child.is_file() and supported(child):

@@ -17,15 +17,15 @@ import zlib
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from ...models import Article, Failure
-from .members import MAX_DEPTH, Member, Source, depth
+from .members import MAX_DEPTH, Member, Source, depth, open_source
 
 #: Reads one member: its reader by extension or content; ``quiet`` passes over unknown formats.
 Dispatch = Callable[[Source, bool], Iterator[Article | Failure]]
 
-_OPEN: dict[str, Callable[[BinaryIO | Path], BinaryIO]] = {
+_OPEN: dict[str, Callable[[BinaryIO], BinaryIO]] = {
     "gzip": gzip.open,  # type: ignore[dict-item]
     "bzip2": bz2.open,  # type: ignore[dict-item]
     "xz": lzma.open,  # type: ignore[dict-item]
@@ -64,12 +64,14 @@ def read_zip(source: Source, dispatch: Dispatch) -> Iterator[Article | Failure]:
     if depth(source) >= MAX_DEPTH:
         yield Failure(str(source), f"compressed or bundled more than {MAX_DEPTH} levels deep")
         return
+    stream = _seekable(source)
     try:
-        archive = zipfile.ZipFile(_seekable(source))
+        archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, EOFError) as error:
+        stream.close()
         yield Failure(str(source), f"not a readable zip file: {error}")
         return
-    with archive:
+    with stream, archive:
         for info in archive.infolist():
             if info.is_dir() or _hidden(info.filename):
                 continue
@@ -90,7 +92,7 @@ def read_tar(source: Source, dispatch: Dispatch) -> Iterator[Article | Failure]:
         return
     current = str(source)
     try:
-        with source.open("rb") as raw, tarfile.open(fileobj=raw, mode="r|*") as archive:
+        with open_source(source) as raw, tarfile.open(fileobj=raw, mode="r|*") as archive:
             for info in archive:
                 if not info.isfile() or _hidden(info.name):
                     continue
@@ -121,8 +123,33 @@ def _member(source: Source, name: str, opener: Callable[[], BinaryIO], *, reopen
 
 
 def _decompress(source: Source, kind: str) -> BinaryIO:
-    # A Path is opened by the decompressor, which then closes it too.
-    return _OPEN[kind](source if isinstance(source, Path) else source.open("rb"))
+    raw = open_source(source)
+    return cast(BinaryIO, io.BufferedReader(_Decompressed(_OPEN[kind](raw), raw)))
+
+
+class _Decompressed(io.RawIOBase):
+    """A decompressor's stream that also closes the file it reads: given an open file (so that a
+    meter sees how far it got), gzip, bz2 and lzma leave it open."""
+
+    def __init__(self, stream: BinaryIO, raw: BinaryIO) -> None:
+        super().__init__()
+        self.stream, self.raw = stream, raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                self.stream.close()
+            finally:
+                self.raw.close()
+        super().close()
 
 
 def _once(opener: Callable[[], BinaryIO]) -> Callable[[], BinaryIO]:
@@ -141,11 +168,11 @@ def _same(stream: BinaryIO) -> BinaryIO:
     return stream
 
 
-def _seekable(source: Source) -> Path | BinaryIO:
+def _seekable(source: Source) -> BinaryIO:
     """zipfile needs to seek to the directory at the end; a zip inside a tar is held in memory."""
+    stream = open_source(source)
     if isinstance(source, Path):
-        return source
-    stream = source.open("rb")
+        return stream
     try:
         seekable = stream.seekable()
     except AttributeError:  # a tar member's stream says it has seek() but cannot tell

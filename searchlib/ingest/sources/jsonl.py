@@ -14,7 +14,7 @@ from ..cleaning import clean_paragraphs, normalize_text, split_paragraphs, title
 from ..dates import parse_date
 from ...models import Article, Failure
 from .common import NotText, decode, derived_id
-from .members import WHOLE_FILE_LIMIT, Source, TooLarge, read_whole
+from .members import WHOLE_FILE_LIMIT, Source, TooLarge, open_source, read_whole
 
 # Our field ← the names it goes by in the wild, first match wins.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -29,6 +29,11 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "section": ("section", "category", "categorie", "rubrique"),
 }
 
+#: Why a record with no field of :data:`FIELD_ALIASES`' title, lede or body is not an article: a
+#: file none of whose records has one is not an article file (see ingest.indexing).
+NO_TEXT_FIELD = "no field that could be a title or text"
+_TEXT_NAMES = frozenset(FIELD_ALIASES["title"] + FIELD_ALIASES["lede"] + FIELD_ALIASES["body"])
+
 #: Longest line read as one record; longer lines are reported rather than parsed.
 MAX_LINE_BYTES = 32 * 1024 * 1024
 
@@ -39,7 +44,7 @@ class BadRecord(ValueError):
 
 def read_jsonl(path: Source) -> Iterator[Article | Failure]:
     empty = True
-    with path.open("rb") as stream:
+    with open_source(path) as stream:
         for number, raw in enumerate(stream, 1):
             if not raw.strip():
                 continue
@@ -181,6 +186,11 @@ def _text_field(record: dict[str, Any], field: str) -> str:
     return ""
 
 
+def _names(record: dict[str, Any], shown: int = 6) -> str:
+    names = [str(name) for name in record][: shown + 1]
+    return ", ".join(names[:shown]) + (", …" if len(names) > shown else "") if names else "none"
+
+
 def record_article(
     record: dict[str, Any], path: Source, number: int, *, line: int | None = None, offset: int | None = None
 ) -> Iterator[Article | Failure]:
@@ -193,6 +203,8 @@ def record_article(
     cleaned = clean_paragraphs(split_paragraphs(fields["body"]))
     body = "\n\n".join(cleaned.paragraphs)
     if not (fields["title"] or fields["lede"] or body):
+        if _TEXT_NAMES.isdisjoint(record):
+            raise BadRecord(f"no title or text: {NO_TEXT_FIELD} (it has {_names(record)})")
         raise BadRecord("no title or text")
     date = cleaned.date  # unless the record has a readable date of its own
     if fields["date"]:

@@ -8,7 +8,9 @@ purpose: a member's name comes from the archive and must never reach the file sy
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Union
@@ -61,6 +63,43 @@ class Member:
 Source = Union[Path, Member]
 
 
+# The streams opened on files on disk while a meter is on (see metered()).
+_OPENED: ContextVar[list[BinaryIO] | None] = ContextVar("searchlib_opened_files", default=None)
+
+
+def open_source(source: Source) -> BinaryIO:
+    """``source`` opened for reading bytes; readers open files through this, so that a meter can
+    tell how far into a file on disk they are."""
+    stream = source.open("rb")
+    opened = _OPENED.get()
+    if opened is not None and isinstance(source, Path):
+        opened.append(stream)
+    return stream
+
+
+@contextmanager
+def metered() -> Iterator[Callable[[], int]]:
+    """Within it, a function giving how far (in bytes) the readers have got into the files on
+    disk they opened: the furthest position of any of their streams, compressed bytes for a
+    compressed file."""
+    opened: list[BinaryIO] = []
+    furthest = [0]
+
+    def position() -> int:
+        for stream in opened:
+            try:
+                furthest[0] = max(furthest[0], stream.tell())
+            except (ValueError, OSError):  # closed, or cannot tell
+                pass
+        return furthest[0]
+
+    token = _OPENED.set(opened)
+    try:
+        yield position
+    finally:
+        _OPENED.reset(token)
+
+
 def depth(source: Source) -> int:
     return source.depth if isinstance(source, Member) else 0
 
@@ -68,11 +107,11 @@ def depth(source: Source) -> int:
 def head(source: Source, size: int = 2048) -> bytes:
     """The first bytes of ``source``, without using up a stream that can only be read once."""
     if isinstance(source, Member) and not source.reopenable:
-        stream = source.open()
+        stream = open_source(source)
         peek = getattr(stream, "peek", None)
         # Peeking leaves the bytes in the buffer for the reader that comes next.
         return peek(size)[:size] if peek is not None else b""
-    with source.open("rb") as stream:
+    with open_source(source) as stream:
         return stream.read(size)
 
 
@@ -88,7 +127,7 @@ class TooLarge(ValueError):
 
 def read_whole(source: Source, limit: int) -> bytes:
     """The bytes of ``source``, refusing to hold more than ``limit`` of them in memory."""
-    with source.open("rb") as stream:
+    with open_source(source) as stream:
         data = stream.read(limit + 1)
     if len(data) > limit:
         raise TooLarge(f"larger than {limit // 2**20} MiB, more than searchlib reads in one piece")

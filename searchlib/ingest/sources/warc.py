@@ -21,7 +21,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from ..dates import parse_date
 from ...models import Article, Failure
 from .html import NoArticle, page_article
-from .members import Source
+from .members import Source, open_source
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _PAGE_RECORDS = ("response", "resource")
@@ -50,7 +50,7 @@ class _WholeGzip(Exception):
 
 def _read_warc(source: Source, whole_gzip: bool) -> Iterator[Article | Failure]:
     skipped: Counter[str] = Counter()
-    with source.open("rb") as raw:
+    with open_source(source) as raw:
         stream = _Counted(gzip.GzipFile(fileobj=raw) if whole_gzip else raw)
         records = ArchiveIterator(stream, arc2warc=True)
         try:

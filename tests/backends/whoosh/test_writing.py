@@ -31,7 +31,7 @@ def test_interrupted_run_keeps_committed_batches_and_finishes_on_rerun(tmp_path:
     folder = archive_folder(tmp_path, files=4, per_file=10)
     with Archive(tmp_path / "ix") as archive:
         with pytest.raises(Interrupted) as stopped:
-            archive.index_paths([folder], progress=interrupt_after(2), batch_size=10)
+            archive.index_paths([folder], progress=interrupt_after(folder, 2), batch_size=10)
         assert stopped.value.committed == 20 and len(archive) == 20
         report = archive.index_paths([folder], batch_size=10)
         assert (report.added, report.unchanged, len(archive)) == (20, 20, 40)
@@ -44,7 +44,7 @@ def test_a_first_build_stopped_before_its_merge_is_merged_by_the_next_run(tmp_pa
     folder = archive_folder(tmp_path, files=4, per_file=50)
     with Archive(tmp_path / "ix") as archive:
         with pytest.raises(Interrupted):
-            archive.index_paths([folder], progress=interrupt_after(3), batch_size=50)
+            archive.index_paths([folder], progress=interrupt_after(folder, 3), batch_size=50)
         assert len(archive) == 150 and len(archive._backend._ix._segments()) == 3
         report = archive.index_paths([folder], batch_size=50)
         assert (report.added, report.unchanged, len(archive)) == (50, 150, 200)

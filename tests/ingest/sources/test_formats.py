@@ -164,9 +164,10 @@ def test_bad_json_element_is_reported_with_its_offset(tmp_path: Path) -> None:
     assert [a.id for a in articles] == ["a", "b"]
     bad = data.encode().index(b'{"id": "bad"')
     assert [(f.offset, f.line) for f in failures] == [(bad, None), (data.encode().index(b"42"), None)]
-    assert failures[0].reason == "element 2: no title or text"
+    no_text = "element 2: no title or text: no field that could be a title or text (it has id, date)"
+    assert failures[0].reason == no_text
     assert failures[1].reason == "element 3: expected a JSON object, got int"
-    assert str(failures[0]) == f"{path}@{bad}: element 2: no title or text"
+    assert str(failures[0]) == f"{path}@{bad}: {no_text}"
 
 
 def test_truncated_json_array_keeps_the_elements_before(tmp_path: Path) -> None:
