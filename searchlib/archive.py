@@ -176,7 +176,9 @@ class Archive:
 
         >>> archive.search("pékin", date_from="juillet 2023", sources=["AFP"], facets=["year"])  # doctest: +SKIP
 
-        Raises :class:`~searchlib.errors.EmptyQuery` when the query has nothing to search for and
+        A query of common words only ("le la les", "la une") is searched as written in titles and
+        source names, with a notice. Raises :class:`~searchlib.errors.EmptyQuery` when the query
+        has no word at all, or only words to leave out, and
         :class:`~searchlib.errors.BadFilter` for a filter that cannot be used.
         """
         facets = tuple(dict.fromkeys(facets))

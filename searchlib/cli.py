@@ -268,7 +268,8 @@ def search(  # noqa: PLR0913 - one option per filter
     QUERY takes words (any accents, any case), "exact phrases", "proximity"~5, AND / OR / NOT
     (or ET / OU / SAUF), +required and -excluded words, (brackets), field:word (title, lede,
     body, author, source, section, date:2023-07, date:[2023-01-01 TO 2023-06-30]), wildcards
-    (cyber*) and fuzzy words (cyberataque~). See the README for more.
+    (cyber*) and fuzzy words (cyberataque~). A query of common words only ("la une") is searched
+    as written in titles and source names. See the README for more.
 
     \b
     Example:

@@ -97,7 +97,7 @@ class EmptyQuery(QueryError):
         elif not has_words:
             reason = f"the query {query!r} has no words to search for"
         else:
-            reason = f"the query {query!r} only has words too common to search (le, de, et…)"
+            reason = f"the query {query!r} only has words to leave out (NOT, SAUF, -)"
         super().__init__(query, reason)
         self.hint = 'add a word that says what you are looking for, e.g. searchlib search "sécurité"'
 

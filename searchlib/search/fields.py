@@ -12,6 +12,11 @@ TEXT_FIELDS = ("title", "text")
 #: The field of the title's words as written, searched for each query word beside TEXT_FIELDS.
 EXACT_FIELD = "title_words"
 
+#: The title's every word, stop words too, folded and not stemmed, with positions: where a query of
+#: common words only ("la une", "Les Échos") is looked for as written. Article text keeps no stop
+#: words (they are half its words), so such a query is searched in titles and source names only.
+ALL_WORDS_FIELD = "title_all_words"
+
 #: Names people may use in a query for a field (``body:fentanyl``, ``auteur:haddad``).
 FIELD_ALIASES = {
     "text": ["body", "lede", "texte", "content", "chapo"],

@@ -19,7 +19,8 @@ from ..errors import BadFilter, EmptyQuery
 from ..ingest.dates import parse_date_bound
 from ..models import SearchFilters
 from . import parser, ranking, tree
-from .fields import EXACT_FIELD, TEXT_FIELDS
+from ..analysis.french import _WORD, content_word, fold_token
+from .fields import ALL_WORDS_FIELD, EXACT_FIELD, TEXT_FIELDS
 
 T = TypeVar("T")
 
@@ -81,12 +82,37 @@ class QueryBuilder:
         self._boosts = {name: ranking.FIELD_BOOSTS.get(name, 1.0) for name in fields}
 
     def parse(self, text: str) -> ParsedQuery:
-        """Raises :class:`EmptyQuery` when nothing in ``text`` is searchable."""
+        """Raises :class:`EmptyQuery` when nothing in ``text`` is searchable; a query of common
+        words only is searched as written (:func:`common_words_query`), with a notice."""
         text, parsed_from, parsed, notices = read_leniently(text, lambda typed: parser.parse(typed, self._boosts))
         built = tree.normalized(all_words_first(exclusions_exclude(fuzzy_on_words(exact_words_only(parsed)))))
-        if not has_positive_terms(built):
+        if has_positive_terms(built):
+            return ParsedQuery(text, built, notices, parsed_from)
+        words = common_words(text)
+        if not words:
             raise EmptyQuery(text, has_words=bool(plain_words(text)))
-        return ParsedQuery(text, built, notices, parsed_from)
+        notice = (
+            f"the query has only common words ({', '.join(dict.fromkeys(words))}): searched as written, "
+            "in titles and source names"
+        )
+        return ParsedQuery(text, common_words_query(words), [*notices, notice], parsed_from)
+
+
+def common_words(text: str) -> tuple[str, ...]:
+    """The folded words of ``text`` when every one is too common to be indexed in article text
+    ("Les Échos" → les, echos), else nothing."""
+    words = tuple(fold_token(match.group().lower()) for match in _WORD.finditer(plain_words(text)))
+    return () if any(content_word(word) for word in words) else words
+
+
+def common_words_query(words: tuple[str, ...]) -> tree.Node:
+    """Common words as written: first the titles and source names that hold them as a phrase, then
+    the titles that hold them all."""
+    if len(words) == 1:
+        return tree.Or((tree.Term(ALL_WORDS_FIELD, words[0]), tree.Term("source", words[0])))
+    phrases = (tree.Phrase(ALL_WORDS_FIELD, words, boost=4.0), tree.Phrase("source", words, boost=4.0))
+    every = tree.And(tuple(tree.Term(ALL_WORDS_FIELD, word) for word in words))
+    return tree.Or((*phrases, every))
 
 
 def read_leniently(text: str, read: Callable[[str], T]) -> tuple[str, str, T, list[str]]:

@@ -17,8 +17,8 @@ def error_message(error: SearchlibError) -> tuple[str, str | None]:
     if isinstance(error, SearchStopped):
         return "La recherche a pris trop de temps et a été arrêtée.", "Précisez-la : plus de mots, une expression entre guillemets, des dates ou une source."
     if isinstance(error, EmptyQuery):
-        if "too common" in error.reason:
-            return "Ces mots sont trop courants pour être recherchés (le, de, et…).", "Ajoutez un mot qui dit ce que vous cherchez."
+        if "leave out" in error.reason:
+            return "La recherche ne dit que ce qu'il faut exclure (NOT, SAUF, -).", "Ajoutez un mot qui dit ce que vous cherchez."
         return "La recherche ne contient aucun mot à chercher.", "Saisissez un ou plusieurs mots, par exemple « sécurité »."
     if isinstance(error, ArticleNotFound):
         return f"Aucun article n'a l'identifiant « {error.article_id} ».", "Retrouvez-le par une recherche."
@@ -47,6 +47,8 @@ def _bad_filter(error: BadFilter) -> tuple[str, str | None]:
 _NOTICES = [
     (re.compile(r"the query has .*; searched for its words instead"),
      "Une partie de la syntaxe n'a pas pu être lue : les mots de la recherche ont été cherchés tels quels."),
+    (re.compile(r"the query has only common words \((.*)\): searched as written"),
+     "La recherche n'a que des mots courants ({0}) : ils ont été cherchés tels quels dans les titres et les noms de sources."),
     (re.compile(r"the query is longer than (\d+) characters"),
      "La recherche dépassait {0} caractères : la suite a été ignorée."),
 ]  # fmt: skip

@@ -72,7 +72,7 @@ def test_filters_sort_paging_and_facets(client: TestClient) -> None:
         ({"q": "pekin", "facets": "year,colour"}, "bad facets"),
         ({"q": ""}, "bad q"),
         ({"q": "  "}, "empty"),
-        ({"q": "le la les"}, "too common"),
+        ({"q": "-wang"}, "leave out"),
         ({}, "bad q"),
     ],
 )
@@ -216,7 +216,9 @@ def test_page_says_what_is_wrong_in_words(client: TestClient) -> None:
     assert 'role="alert"' in bad_date.text and "Date de début non reconnue : « hier soir »" in bad_date.text
     assert "Aucun article trouvé." in client.get("/", params={"q": "zzzyxw"}).text
     assert client.get("/view/nope").status_code == 404
-    assert "trop courants" in client.get("/", params={"q": "le la les"}).text
+    common = client.get("/", params={"q": "le la les"})
+    assert common.status_code == 200 and "que des mots courants (le, la, les)" in common.text
+    assert "faut exclure (NOT, SAUF, -)" in client.get("/", params={"q": "-pekin"}).text
     assert "ont été cherchés tels quels" in client.get("/", params={"q": '"pekin'}).text
 
 

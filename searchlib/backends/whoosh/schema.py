@@ -106,6 +106,10 @@ def build_schema() -> Schema:
         # The title's words as written (folded, not stemmed): a query word found there in the form
         # it was typed earns a bonus (FIELD_BOOSTS). Never searched on its own: adds no match.
         title_words=FoldedWords(multitoken_query="or"),
+        # The title's every word, stop words too (ALL_WORDS_FIELD): for queries of common words only.
+        # Of Whoosh's TEXT and the name analyzer's classes, so that an index holding it still opens
+        # in a searchlib that does not know it. Indexes written before it lack it (see Batch.put).
+        title_all_words=TEXT(analyzer=names),
         lede=STORED(),
         body=STORED(),
         date=DATETIME(stored=True, sortable=True),
@@ -141,6 +145,7 @@ def to_document(
         "id": article.id,
         "title": article.title,
         "title_words": article.title,
+        "title_all_words": article.title,
         "text": "\n".join(parts),
         "lede": article.lede,
         "body": article.body,

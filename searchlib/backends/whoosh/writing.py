@@ -36,6 +36,7 @@ from .bulkwrite import BulkWriter
 from ...ingest.catalog import FileCatalog
 from ...errors import IncompatibleIndex, IndexWriteError
 from ...models import Article, Failure, IndexReport
+from ...search.fields import ALL_WORDS_FIELD
 from .schema import to_document
 from ...analysis.vocabulary import WordCounter
 
@@ -62,6 +63,8 @@ class Batch:
         self.copy_hash_version = copy_hash_version
         self.writer: IndexWriter | None = open_writer()
         self.existing = existing
+        #: Fields of newer searchlibs an index written before them lacks: left out of its articles.
+        self.absent = {ALL_WORDS_FIELD} - set(existing.schema.names())
         self.size = size
         self.on_commit = on_commit
         self.written: set[str] = set()
@@ -95,6 +98,8 @@ class Batch:
 
     def put(self, article: Article) -> None:
         document = to_document(article, defer_copy_hash=True, copy_hash_version=self.copy_hash_version)
+        for name in self.absent:
+            del document[name]
         if article.id in self.written:
             if article.id in self.uncommitted:
                 self.commit()  # so that the update replaces it rather than standing beside it
