@@ -69,6 +69,8 @@ class Hit:
     snippet: Snippet
     #: Other copies of the same agency dispatch, grouped under this hit (see searchlib.search.grouping).
     copies: tuple[CopyOf, ...] = ()
+    #: ``(start, end)`` offsets into :attr:`title` of the matched words, as in :class:`Snippet`.
+    title_highlights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,24 +16,40 @@ from .models import (
 
 def snippet_html(snippet: Snippet) -> str:
     """The snippet with matched words in ``<mark>`` and everything else HTML-escaped."""
-    return _wrap(snippet, "<mark>", "</mark>", lambda text: html.escape(text, quote=False))
+    return marked_html(snippet.text, snippet.highlights, quote=False)
+
+
+def title_html(hit: Hit) -> str:
+    """The hit's title with matched words in ``<mark>`` and everything else HTML-escaped, quotes
+    too (a title often ends up in an attribute as well)."""
+    return marked_html(hit.title, hit.title_highlights, quote=True)
+
+
+def marked_html(text: str, highlights: tuple[tuple[int, int], ...], *, quote: bool) -> str:
+    escape = lambda part: html.escape(part, quote=quote)  # noqa: E731
+    return "".join(f"<mark>{escape(part)}</mark>" if hit else escape(part) for part, hit in _parts(text, highlights))
 
 
 def snippet_ansi(snippet: Snippet) -> str:
     """The snippet with matched words in bold yellow for a terminal."""
-    start = click.style("", bold=True, fg="yellow", reset=False)
-    return _wrap(snippet, start, "\x1b[0m", lambda text: text)
+    return "".join(click.style(part, bold=True, fg="yellow") if hit else part for part, hit in _parts(snippet.text, snippet.highlights))
 
 
-def _wrap(snippet: Snippet, before: str, after: str, escape: Any) -> str:
-    parts: list[str] = []
+def title_ansi(hit: Hit) -> str:
+    """The hit's title in bold, its matched words in bold yellow, for a terminal."""
+    parts = _parts(hit.title, hit.title_highlights)
+    return "".join(click.style(part, bold=True, fg="yellow" if hit else None) for part, hit in parts)
+
+
+def _parts(text: str, highlights: tuple[tuple[int, int], ...]) -> list[tuple[str, bool]]:
+    """``text`` cut at ``highlights``: (part, whether it is a matched word), empty parts left out."""
+    parts: list[tuple[str, bool]] = []
     position = 0
-    for start, end in snippet.highlights:
-        parts.append(escape(snippet.text[position:start]))
-        parts.append(before + escape(snippet.text[start:end]) + after)
+    for start, end in highlights:
+        parts += [(text[position:start], False), (text[start:end], True)]
         position = end
-    parts.append(escape(snippet.text[position:]))
-    return "".join(parts)
+    parts.append((text[position:], False))
+    return [(part, hit) for part, hit in parts if part]
 
 
 def _iso(date: dt.date | None) -> str | None:
@@ -44,6 +60,7 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
     return {
         "id": hit.id,
         "title": hit.title,
+        "title_html": title_html(hit),
         "date": _iso(hit.date),
         "source": hit.source,
         "author": hit.author,
@@ -207,7 +224,7 @@ def results_text(results: SearchResults, color: bool) -> str:
     shown = f"{results.first}" if results.first == results.last else f"{results.first}–{results.last}"
     lines = [f"Showing {shown} of {_count(results.total)} articles"]
     for rank, hit in enumerate(results.hits, results.first):
-        title = click.style(hit.title, bold=True) if color else hit.title
+        title = title_ansi(hit) if color else hit.title
         meta = " · ".join(x for x in (_iso(hit.date), hit.source, hit.author) if x)
         snippet = snippet_ansi(hit.snippet) if color else hit.snippet.text
         lines += ["", f"{rank}. {title}"]

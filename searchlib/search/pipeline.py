@@ -15,7 +15,7 @@ from .grouping import Group, group_copies
 from .query import ParsedQuery, QueryBuilder
 from .tree import Node
 from .second_look import query_words, rerank
-from .snippets import make_snippet
+from .snippets import make_snippet, marked
 from .spelling import FEW_RESULTS, corrected, with_spelling_alternatives
 
 #: Ranked candidates per page shown when wire copies are grouped.
@@ -115,7 +115,7 @@ def page_hits(view: View, top: list[tuple[DocRef, float]], q: Node, request: Sea
             for i, article in enumerate(articles) if i != first
         )
         snippet = snippet_of(shown, terms) if request.snippets else Snippet("")
-        hits.append(hit(shown, group.rows[0][1], snippet, others))
+        hits.append(hit(shown, group.rows[0][1], snippet, others, marked(shown.title, terms)))
     return hits
 
 
@@ -147,7 +147,10 @@ def similar(view: View, article_id: str, limit: int, snippets: bool) -> SearchRe
     hits = []
     for doc, score in close:
         article = view.article(doc)
-        hits.append(hit(article, score, snippet_of(article, words) if snippets else Snippet("")))
+        if snippets:
+            hits.append(hit(article, score, snippet_of(article, words), title_highlights=marked(article.title, words)))
+        else:
+            hits.append(hit(article, score, Snippet("")))
     return SearchResults(query=label, total=len(hits), hits=hits, limit=limit)
 
 
@@ -156,7 +159,13 @@ def snippet_of(article: Article, terms: set[str]) -> Snippet:
     return make_snippet(text or article.title, terms)
 
 
-def hit(article: Article, score: float, snippet: Snippet, copies: tuple[CopyOf, ...] = ()) -> Hit:
+def hit(
+    article: Article,
+    score: float,
+    snippet: Snippet,
+    copies: tuple[CopyOf, ...] = (),
+    title_highlights: tuple[tuple[int, int], ...] = (),
+) -> Hit:
     return Hit(
         id=article.id,
         title=article.title,
@@ -167,4 +176,5 @@ def hit(article: Article, score: float, snippet: Snippet, copies: tuple[CopyOf, 
         score=score,
         snippet=snippet,
         copies=copies,
+        title_highlights=title_highlights,
     )

@@ -47,6 +47,11 @@ def make_snippet(text: str, terms: set[str], size: int = SNIPPET_CHARS) -> Snipp
     return _join(text, windows, matches)
 
 
+def marked(text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
+    """The ``(start, end)`` ranges of the words of ``text`` (a title) whose index term is in ``terms``."""
+    return tuple((start, end) for start, end, _ in _matches(text, terms)) if terms and text else ()
+
+
 def _single_spaced(text: str) -> str:
     """``" ".join(text.split())``: every run of white space one space, none at the ends.
 

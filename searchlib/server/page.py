@@ -99,6 +99,7 @@ def _hit_context(hit: Hit, root: str, back: str) -> dict[str, Any]:
     return {
         "hit": hit,
         "snippet": Markup(render.snippet_html(hit.snippet)),  # escaped by snippet_html, but our <mark>
+        "title": Markup(render.title_html(hit)) if hit.title else hit.id,
         "view": view + "?" + urlencode({"back": back}),
         "copy_sources": ", ".join(dict.fromkeys(copy.source or copy.id for copy in hit.copies)),
     }

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 class HitOut(BaseModel):
     id: str
     title: str
+    title_html: str = Field(description="HTML: the title escaped, matched words in <mark>, as in snippet")
     date: str | None = Field(description="ISO date, or null for an undated article")
     source: str | None
     author: str | None

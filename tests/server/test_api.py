@@ -204,6 +204,12 @@ def test_page_escapes_every_stored_field_but_our_marks(client: TestClient) -> No
     for raw in ("<script>", "<img", "<b>Source", "<em>Dupont", '" onmouseover="', "javascript:"):
         assert raw not in page, raw
     assert "&lt;script&gt;" in page and "&lt;img" in page
+    # the title's marked words too, and the JSON's title_html
+    assert re.search(r"<h2><a [^>]*>&lt;script&gt;alert\(&quot;titre&quot;\)&lt;/script&gt; <mark>Pékin</mark> répond", page)
+    hostile = client.get("/search", params={"q": "pekin", "from": "2024"}).json()["hits"][0]
+    assert hostile["title_html"] == (
+        "&lt;script&gt;alert(&quot;titre&quot;)&lt;/script&gt; <mark>Pékin</mark> répond &quot; onmouseover=&quot;alert(1)"
+    )
     # the article view too
     view = client.get("/view/hostile-1").text
     for raw in ("<script>", "<img", "<b>Source", "<em>Dupont", "javascript:"):
