@@ -186,7 +186,7 @@ def test_index_locked_by_another_writer_fails_with_one_line(
 
 # -- search ------------------------------------------------------------------------------------
 
-HIT_KEYS = {"id", "title", "date", "source", "author", "url", "score", "snippet"}
+HIT_KEYS = {"id", "title", "title_html", "date", "source", "author", "url", "score", "snippet"}
 
 
 def search_json(runner: CliRunner, index_dir: Path, query: str, *more: str) -> dict[str, Any]:
