@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import ftfy
 
-from .dates import MONTH_PATTERN, find_date
+from .dates import MONTH_PATTERN, date_in_sentence, find_date
 
 _AGENCIES = r"AFP|Reuters|AP|Associated\ Press|Belga|ATS|DPA|ANSA|EFE|Xinhua"
 
@@ -284,8 +284,7 @@ class CleanText:
     agency: str | None = None
     #: Where a wire story was filed from, read from its dateline ("PARIS (AFP) -" → "Paris").
     place: str | None = None
-    #: The first French date written in the opening paragraphs ("jeudi 13 juillet 2023"), for
-    #: articles that carry no other date.
+    #: A French date the text gives (:func:`opening_date`), for articles that carry no other date.
     date: dt.date | None = None
 
 
@@ -293,9 +292,10 @@ class CleanText:
 DATELINE_PARAGRAPHS = 3
 
 
-def clean_paragraphs(paragraphs: list[str]) -> CleanText:
+def clean_paragraphs(paragraphs: list[str], lede: str = "") -> CleanText:
     """Splits glued paragraphs; drops repeated paragraphs and page furniture; takes the byline out
-    as author and agency and the dateline as place and agency.
+    as author and agency and the dateline as place and agency. A ``lede`` given apart (a record's
+    own field) is read before them for the date only.
 
     >>> cleaned = clean_paragraphs(["PARIS (AFP) - La Seine déborde.", "Lire aussi", "Par Marie Dupont"])
     >>> (cleaned.paragraphs, cleaned.author, cleaned.agency, cleaned.place)
@@ -306,12 +306,13 @@ def clean_paragraphs(paragraphs: list[str]) -> CleanText:
     author: str | None = None
     agency: str | None = None
     place: str | None = None
-    date = find_date("\n".join(paragraphs[:DATELINE_PARAGRAPHS]))
+    dispatch = False
     for paragraph in paragraphs:
         for piece in split_glued(paragraph):
             while len(kept) < DATELINE_PARAGRAPHS and (dateline := parse_dateline(piece)) is not None:
                 place = place or dateline.place
                 agency = agency or dateline.agency
+                dispatch = dispatch or dateline.agency is not None
                 piece = dateline.rest
             key = " ".join(piece.casefold().split())
             if not key or key in seen or is_boilerplate(piece):
@@ -323,7 +324,29 @@ def clean_paragraphs(paragraphs: list[str]) -> CleanText:
                 agency = agency or byline.agency
                 continue
             kept.append(piece)
-    return CleanText(kept, author, agency, place, date)
+    if lede:  # read first: the text's first sentence is the lede's
+        dateline = parse_dateline(lede)
+        opening, first = [lede, *paragraphs], dateline.rest if dateline else lede
+        dispatch = dispatch or bool(dateline and dateline.agency)
+    else:
+        opening, first = paragraphs, next((piece for piece in kept[:DATELINE_PARAGRAPHS] if not looks_like_title(piece)), "")
+    return CleanText(kept, author, agency, place, opening_date(opening, first, dispatch))
+
+
+def opening_date(paragraphs: list[str], first: str, dispatch: bool) -> dt.date | None:
+    """The date an article's text gives, for articles with no other: one opening a line of its
+    first ``paragraphs``, where pages print theirs ("Publié le 13/07/2023", "PARIS, 13 juillet 2023
+    (AFP) -"), else one in the first sentence of ``first``, its first paragraph without dateline
+    (:func:`~searchlib.ingest.dates.date_in_sentence`); never one later in the text."""
+    found = find_date("\n".join(paragraphs[:DATELINE_PARAGRAPHS]))
+    if found or not first:
+        return found
+    return date_in_sentence(first_sentence(first), dispatch=dispatch)
+
+
+def first_sentence(text: str) -> str:
+    """``text`` up to the end of its first sentence."""
+    return _SENTENCE_END.split(text, maxsplit=1)[0]
 
 
 def looks_like_title(paragraph: str) -> bool:
@@ -333,7 +356,7 @@ def looks_like_title(paragraph: str) -> bool:
 
 def title_from_text(text: str, limit: int = 160) -> str:
     """A title for an article that has none: its first sentence, cut at a word boundary."""
-    first = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
+    first = first_sentence(text).strip()
     if len(first) <= limit:
         return first.rstrip(".")
     cut = first[:limit].rsplit(" ", 1)[0]

@@ -103,21 +103,55 @@ def find_date(text: str, within: int = FIND_DATE_WITHIN) -> dt.date | None:
     >>> find_date("1er janvier 2016, 14h30 . – Un homme a foncé sur des militaires.")
     datetime.date(2016, 1, 1)
     """
-    latest = dt.date.today().year + 1
     for match in _DATE_IN_TEXT.finditer(text[:within]):
         if match["year"]:
-            day = 1 if match["day"].lower() == "1er" else int(match["day"])
-            month = _month_number(match["month"])
-            year = int(match["year"])
+            found = _plausible(match["year"], _month_number(match["month"]), match["day"])
         else:
-            day, month, year = int(match["nday"]), int(match["nmonth"]), int(match["nyear"])
-        if not EARLIEST_YEAR <= year <= latest:
-            continue
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
+            found = _plausible(match["nyear"], match["nmonth"], match["nday"])
+        if found:
+            return found
     return None
+
+
+# A French date in running text, its weekday if written: "(le) jeudi 13 juillet 2023".
+_DATE_IN_SENTENCE = re.compile(
+    rf"(?<![\w/])(?:(?P<weekday>{_WEEKDAY})\s+)?(?P<day>1er|\d{{1,2}})\s+(?P<month>{MONTH_PATTERN})\s*(?P<year>\d{{4}})(?![\w/])",
+    re.IGNORECASE,
+)
+_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def date_in_sentence(sentence: str, *, dispatch: bool) -> dt.date | None:
+    """The first French date of ``sentence`` (an article's first), or None.
+
+    In a dispatch's first sentence (one that opened with a dateline, "PARIS (AFP) - …") the story
+    happened on or just before the day it was filed, so any full date counts. Elsewhere a first
+    sentence may recall history ("Le 6 juin 1944, …"): only a date written with its weekday, as
+    news writes the day of the story ("jeudi 13 juillet 2023"), counts. A weekday that is not the
+    date's own (a typo) makes it no date.
+
+    >>> date_in_sentence("Le gouvernement a présenté jeudi 13 juillet 2023 son plan", dispatch=True)
+    datetime.date(2023, 7, 13)
+    """
+    for match in _DATE_IN_SENTENCE.finditer(sentence):
+        weekday = match["weekday"]
+        if not (dispatch or weekday):
+            continue
+        found = _plausible(match["year"], _month_number(match["month"]), match["day"])
+        if found and (not weekday or _WEEKDAYS[found.weekday()] == weekday.lower()):
+            return found
+    return None
+
+
+def _plausible(year: str | int, month: str | int, day: str | int) -> dt.date | None:
+    """The date, when it is one and its year lies between :data:`EARLIEST_YEAR` and next year."""
+    day = 1 if str(day).lower() == "1er" else int(day)
+    if not EARLIEST_YEAR <= int(year) <= dt.date.today().year + 1:
+        return None
+    try:
+        return dt.date(int(year), int(month), day)
+    except ValueError:
+        return None
 
 
 def _month_number(name: str) -> int:

@@ -7,13 +7,14 @@ cleaning never raises and that cleaning clean text changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchlib import Article, Failure
+from searchlib import Archive, Article, Failure
 from searchlib.ingest.cleaning import (
     clean_paragraphs,
     is_boilerplate,
@@ -290,6 +291,51 @@ def test_unreadable_date_header_falls_back_on_the_text(tmp_path: Path) -> None:
     warning, article = read_file(path)
     assert isinstance(warning, Failure) and warning.warning and "dated 2023-07-13 from its text" in warning.reason
     assert isinstance(article, Article) and article.date == dt.date(2023, 7, 13)
+
+
+DISPATCH = "PARIS (AFP) - Le gouvernement a présenté jeudi 13 juillet 2023 son plan de relance. Il sera voté le 2 octobre 2023."
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("dispatch.txt", f"Plan de relance\n\n{DISPATCH}\n\nLa suite."),
+        ("dispatch.jsonl", json.dumps({"title": "Plan de relance", "text": DISPATCH + "\n\nLa suite."}) + "\n"),
+        ("lede.jsonl", json.dumps({"title": "Plan de relance", "lede": DISPATCH, "text": "La suite."}) + "\n"),
+    ],
+)
+def test_a_dispatch_is_dated_from_its_first_sentence(tmp_path: Path, name: str, content: str) -> None:
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    with Archive(tmp_path / "ix") as archive:
+        archive.index_paths([tmp_path / name])
+        hits = archive.search("relance", date_from="2023-07-13", date_to="2023-07-13").hits
+    assert [hit.date for hit in hits] == [dt.date(2023, 7, 13)]  # the first sentence's, not October's
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "date"),
+    [
+        # A date in the dateline itself, then in the first sentence.
+        (["PARIS, 12 juillet 2023 (Reuters) - Le plan a été présenté jeudi 13 juillet 2023."], dt.date(2023, 7, 12)),
+        (["Titre court", "JAKARTA (AFP) - Blinken a vu Wang Yi le 13 juillet 2023 à Jakarta."], dt.date(2023, 7, 13)),
+        # Not a dispatch: only a date written with its own weekday, as news writes the day.
+        (["Le ministre a présenté jeudi 13 juillet 2023 son plan."], dt.date(2023, 7, 13)),
+        (["Le 6 juin 1944, les Alliés débarquent en Normandie."], None),
+        (["Le ministre a présenté vendredi 13 juillet 2023 son plan."], None),  # 13 July 2023 was a Thursday
+        # Never one later than the first sentence.
+        (["PARIS (AFP) - Le plan a été présenté. Il entre en vigueur le 13 juillet 2023."], None),
+        (["PARIS (AFP) - Le plan a été présenté.", "Il entre en vigueur jeudi 13 juillet 2023."], None),
+    ],
+)
+def test_the_date_an_article_opens_with(paragraphs: list[str], date: dt.date | None) -> None:
+    assert clean_paragraphs(paragraphs).date == date
+
+
+def test_a_records_own_date_wins_over_its_first_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"title": "Plan", "date": "2023-07-14", "text": DISPATCH}) + "\n", encoding="utf-8")
+    [article] = read_file(path)
+    assert isinstance(article, Article) and article.date == dt.date(2023, 7, 14)
 
 
 def test_mojibake_file_is_repaired(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def page_article(
     """The article of one page; raises :class:`NoArticle` when the page has none.
 
     ``url``, ``date`` and ``charset`` come from outside the page (a WARC record's headers): the url
-    is kept as given, the date only when the page has none of its own. ``record`` tells pages of
+    is kept as given, the date only when neither the page nor its text gives one. ``record`` tells pages of
     one file apart in derived ids.
     """
     document = bare_extraction(decode_page(data, charset), url=url, **_EXTRACTION)
@@ -80,7 +80,8 @@ def page_article(
         raise NoArticle("no article text")
     description = _clean(document.description)
     page_url = url or _clean(document.url) or None
-    page_date = parse_date(document.date) if document.date else date or cleaned.date
+    # The page's own date, else one its text gives, else the crawl's (only when it was fetched).
+    page_date = parse_date(document.date) if document.date else cleaned.date or date
     return Article(
         id=page_url or derived_id(source, record),  # type: ignore[arg-type]
         title=title or title_from_text(body),

@@ -200,7 +200,7 @@ def record_article(
     ids; ``line`` or ``offset`` say where a warning points. Raises BadRecord for an unusable record.
     """
     fields = {field: _text_field(record, field) for field in FIELD_ALIASES}
-    cleaned = clean_paragraphs(split_paragraphs(fields["body"]))
+    cleaned = clean_paragraphs(split_paragraphs(fields["body"]), lede=fields["lede"])
     body = "\n\n".join(cleaned.paragraphs)
     if not (fields["title"] or fields["lede"] or body):
         if _TEXT_NAMES.isdisjoint(record):

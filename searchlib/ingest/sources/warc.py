@@ -2,7 +2,7 @@
 
 Every HTML page a crawler fetched (a ``response`` record with status 2xx) becomes an article,
 its text extracted as for HTML files; the record's URL is the article's, the crawl date its date
-unless the page has its own. Other records (requests, metadata, images, redirects) are skipped and
+unless the page or its text gives one (README, "Dates"). Other records (requests, metadata, images, redirects) are skipped and
 counted in one warning. warcio reads both formats, compressed per record or not, and gives each
 record's byte offset, which is how a bad record is reported.
 """

@@ -360,6 +360,18 @@ def test_warc_html_responses_become_articles(tmp_path: Path, name: str) -> None:
     assert "4 request" in skipped.reason and "1 image/png" in skipped.reason and "1 HTTP 301" in skipped.reason
 
 
+def test_a_crawled_dispatch_is_dated_from_its_text_not_the_crawl(tmp_path: Path) -> None:
+    dispatch = page(
+        "Plan de relance",
+        "PARIS (AFP) - Le gouvernement a présenté jeudi 13 juillet 2023 son plan de relance pour l'industrie.\n"
+        "Le texte sera débattu à l'Assemblée nationale à la rentrée, selon le ministère de l'Économie.",
+    )
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(warc([("https://e.org/plan", dispatch)]))
+    [article], _ = read(path)
+    assert (article.date, article.agency, article.place) == (dt.date(2023, 7, 13), "AFP", "Paris")  # crawled 2024-01-15
+
+
 def test_broken_warc_record_is_reported_with_its_offset(tmp_path: Path) -> None:
     data = warc([("https://e.org/brest", BREST_PAGE), (PAGE_URL, ARTICLE_PAGE)], compress=False)
     second = data.rindex(b"WARC/1.0", 0, data.index(f"WARC-Target-URI: {PAGE_URL}".encode()))
