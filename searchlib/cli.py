@@ -331,6 +331,9 @@ def similar(article_id: str, index_dir: Path, limit: int, as_json: bool, no_colo
 def show(article_id: str, index_dir: Path, as_json: bool) -> None:
     """Show the stored article ARTICLE_ID (ids are listed by `searchlib search`).
 
+    Its address is printed decoded for people (Élection, not %C3%89lection); --json gives it as
+    stored.
+
     \b
     Example:
         searchlib show winer-2016_12_16-001 --json

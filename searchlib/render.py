@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
+from urllib.parse import quote
 from typing import Any
 
 import click
@@ -231,12 +233,39 @@ def results_text(results: SearchResults, color: bool) -> str:
         if meta:
             lines.append(f"   {meta}")
         lines.append(f"   {snippet}")
-        lines.append(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
+        lines.append(f"   id: {hit.id}" + (f"  {readable_url(hit.url)}" if hit.url else ""))
         copies = copies_line(hit)
         if copies:
             lines.append(f"   {copies}")
     lines += _suggestion_lines(results) + facets_text(results.facets)
     return "\n".join(lines)
+
+
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def readable_url(url: str) -> str:
+    """``url`` with its percent-encoded letters decoded for people ("%C3%89lection" → "Élection").
+
+    Decoded are the letters beyond ASCII and what a path may hold as it is (letters, digits,
+    ``-._~:@!$'()*,;``); an encoded space, slash, ``?``, ``#``, ``&``, ``=``, ``+``, ``%`` or
+    control character stays encoded, so the address still opens the same page when copied, and
+    bytes that are not UTF-8 stay as they are. JSON keeps the address as stored."""
+
+    def decoded(run: re.Match[str]) -> str:
+        try:
+            text = bytes.fromhex(run.group().replace("%", "")).decode("utf-8")
+        except UnicodeDecodeError:
+            return run.group()
+        return "".join(char if _shown_as_is(char) else quote(char, safe="") for char in text)
+
+    return _ESCAPES.sub(decoded, url)
+
+
+def _shown_as_is(char: str) -> bool:
+    if ord(char) > 127:
+        return char.isprintable() and not char.isspace()
+    return char.isalnum() or char in "-._~:@!$'()*,;"
 
 
 def _count(number: int) -> str:
@@ -313,7 +342,8 @@ def histogram(counts: dict[str, int], width: int = 40) -> list[str]:
 def article_text(article: Article) -> str:
     meta = [
         ("Date", _iso(article.date)), ("Source", article.source), ("Author", article.author),
-        ("Agency", article.agency), ("Place", article.place), ("Section", article.section), ("URL", article.url),
+        ("Agency", article.agency), ("Place", article.place), ("Section", article.section),
+        ("URL", readable_url(article.url) if article.url else None),
         ("Id", article.id), ("File", article.path),
     ]  # fmt: skip
     lines = [article.title, "=" * min(len(article.title), 80)]
