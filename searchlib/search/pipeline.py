@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from ..backends.base import DocRef, Matches, View
 from ..errors import QueryError
 from ..models import Article, CopyOf, Hit, SearchFilters, SearchResults, Snippet
-from . import ranking
+from . import ranking, tree
+from .fields import ALL_WORDS_FIELD
+from .tree import Node
 from .grouping import Group, group_copies
 from .query import ParsedQuery, QueryBuilder
-from .tree import Node
 from .second_look import query_words, rerank
 from .snippets import make_snippet, marked
 from .spelling import FEW_RESULTS, corrected, with_spelling_alternatives
@@ -105,6 +106,7 @@ def page_hits(view: View, top: list[tuple[DocRef, float]], q: Node, request: Sea
     else:  # grouped on the copy keys and dates, without reading the articles
         groups = group_copies(top, view.copy_key)[page]
     terms = view.highlight_terms(q) if request.snippets else set()
+    written = as_written(q)
     hits = []
     for group in groups:
         articles = [view.article(doc) for doc, _ in group.rows]
@@ -115,8 +117,21 @@ def page_hits(view: View, top: list[tuple[DocRef, float]], q: Node, request: Sea
             for i, article in enumerate(articles) if i != first
         )
         snippet = snippet_of(shown, terms) if request.snippets else Snippet("")
-        hits.append(hit(shown, group.rows[0][1], snippet, others, marked(shown.title, terms)))
+        title_marks = marked(shown.title, terms, written) if request.snippets else ()
+        hits.append(hit(shown, group.rows[0][1], snippet, others, title_marks))
     return hits
+
+
+def as_written(q: Node) -> frozenset[str]:
+    """The words a query of common words only looks for in titles as written (see
+    :func:`~searchlib.search.query.common_words_query`); none for any other query."""
+    words: set[str] = set()
+    for leaf in tree.leaves(q):
+        if isinstance(leaf, tree.Term) and leaf.field == ALL_WORDS_FIELD:
+            words.add(leaf.text)
+        elif isinstance(leaf, tree.Phrase) and leaf.field == ALL_WORDS_FIELD:
+            words.update(leaf.words)
+    return frozenset(words)
 
 
 def suggest(view: View, parser: QueryBuilder, text: str, filters: SearchFilters, total: int) -> tuple[str | None, int]:

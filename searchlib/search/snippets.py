@@ -47,9 +47,15 @@ def make_snippet(text: str, terms: set[str], size: int = SNIPPET_CHARS) -> Snipp
     return _join(text, windows, matches)
 
 
-def marked(text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
-    """The ``(start, end)`` ranges of the words of ``text`` (a title) whose index term is in ``terms``."""
-    return tuple((start, end) for start, end, _ in _matches(text, terms)) if terms and text else ()
+def marked(text: str, terms: set[str], written: frozenset[str] = frozenset()) -> tuple[tuple[int, int], ...]:
+    """The ``(start, end)`` ranges of the words of ``text`` (a title) whose index term is in
+    ``terms``, or whose folded form is in ``written`` (the words of a query of common words)."""
+    if not text:
+        return ()
+    if written:
+        fold = analysis.fold
+        return tuple(match.span() for match in analysis._WORD.finditer(text) if fold(match.group().lower()) in written)
+    return tuple((start, end) for start, end, _ in _matches(text, terms)) if terms else ()
 
 
 def _single_spaced(text: str) -> str:

@@ -61,3 +61,8 @@ def test_the_terminal_shows_the_hits_and_the_notice(tmp_path: Path) -> None:
     assert "No articles found" in result.stdout  # no title holds all three: said, not an error
     result = CliRunner().invoke(main, ["search", "la une", "--index", str(tmp_path / "ix")])
     assert result.exit_code == 0 and "La une des quotidiens" in result.stdout
+
+
+def test_the_common_words_are_marked_in_the_titles_found(archive: Archive) -> None:
+    first = archive.search("la une").hits[0]
+    assert [first.title[start:end] for start, end in first.title_highlights] == ["La", "une"]
