@@ -13,11 +13,12 @@ import datetime as dt
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import ftfy
 
-from .dates import MONTH_PATTERN, date_in_sentence, find_date
+from .dates import MONTH_PATTERN, date_in_sentence, find_date, parse_date
 
 _AGENCIES = r"AFP|Reuters|AP|Associated\ Press|Belga|ATS|DPA|ANSA|EFE|Xinhua"
 
@@ -284,8 +285,28 @@ class CleanText:
     agency: str | None = None
     #: Where a wire story was filed from, read from its dateline ("PARIS (AFP) -" → "Paris").
     place: str | None = None
-    #: A French date the text gives (:func:`opening_date`), for articles that carry no other date.
-    date: dt.date | None = None
+    #: What :attr:`date` reads: the opening paragraphs, the first one (without dateline), whether
+    #: the text is a dispatch (see :func:`opening_date`).
+    opening: list[str] = field(default_factory=list, repr=False, compare=False)
+    first: str = field(default="", repr=False, compare=False)
+    dispatch: bool = field(default=False, repr=False, compare=False)
+
+    @cached_property
+    def date(self) -> dt.date | None:
+        """A French date the text gives (:func:`opening_date`), for articles that carry no other
+        date: read only when asked, as most records bring their own."""
+        return opening_date(self.opening, self.first, self.dispatch)
+
+    def dated(self, own: str) -> tuple[dt.date | None, str | None]:
+        """The article's date, ``own`` (its record's or header's) when it is readable, else
+        :attr:`date`; and, for an unreadable ``own``, the warning that says which date was used."""
+        if not own:
+            return self.date, None
+        try:
+            return parse_date(own), None
+        except ValueError as error:
+            fallback = f"dated {self.date.isoformat()} from its text" if self.date else "indexed without a date"
+            return self.date, f"{error}; {fallback}"
 
 
 #: Datelines are looked for in this many opening paragraphs (a title and a lede may come first).
@@ -330,7 +351,7 @@ def clean_paragraphs(paragraphs: list[str], lede: str = "") -> CleanText:
         dispatch = dispatch or bool(dateline and dateline.agency)
     else:
         opening, first = paragraphs, next((piece for piece in kept[:DATELINE_PARAGRAPHS] if not looks_like_title(piece)), "")
-    return CleanText(kept, author, agency, place, opening_date(opening, first, dispatch))
+    return CleanText(kept, author, agency, place, opening, first, dispatch)
 
 
 def opening_date(paragraphs: list[str], first: str, dispatch: bool) -> dt.date | None:

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..cleaning import clean_paragraphs, normalize_text, split_paragraphs, title_from_text
-from ..dates import parse_date
 from ...models import Article, Failure
 from .common import NotText, decode, derived_id
 from .members import WHOLE_FILE_LIMIT, Source, TooLarge, open_source, read_whole
@@ -206,13 +205,9 @@ def record_article(
         if _TEXT_NAMES.isdisjoint(record):
             raise BadRecord(f"no title or text: {NO_TEXT_FIELD} (it has {_names(record)})")
         raise BadRecord("no title or text")
-    date = cleaned.date  # unless the record has a readable date of its own
-    if fields["date"]:
-        try:
-            date = parse_date(fields["date"])
-        except ValueError as error:
-            fallback = f"dated {date.isoformat()} from its text" if date else "indexed without a date"
-            yield Failure(str(path), f"{error}; {fallback}", line=line, offset=offset, warning=True)
+    date, unreadable = cleaned.dated(fields["date"])
+    if unreadable:
+        yield Failure(str(path), unreadable, line=line, offset=offset, warning=True)
     yield Article(
         id=fields["id"] or fields["url"] or derived_id(path, number),  # type: ignore[arg-type]
         title=fields["title"] or title_from_text(fields["lede"] or body),

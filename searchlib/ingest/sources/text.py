@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..cleaning import clean_paragraphs, looks_like_title, normalize_text, split_paragraphs, title_from_text
-from ..dates import parse_date
 from ...models import Article, Failure
 from .common import NotText, decode, derived_id
 from .members import ARTICLE_FILE_LIMIT, TooLarge, read_whole
@@ -71,14 +70,10 @@ def read_text(path: Path) -> Iterator[Article | Failure]:
     if not (title or lede or body):
         yield Failure(str(path), "no article text (only boilerplate)")
         return
-    # Without a readable Date header, the first date written in the opening paragraphs.
-    date = cleaned.date
-    if header.get("date"):
-        try:
-            date = parse_date(header["date"])
-        except ValueError as error:
-            fallback = f"dated {date.isoformat()} from its text" if date else "indexed without a date"
-            yield Failure(str(path), f"{error}; {fallback}", line=_header_line(text, "date"), warning=True)
+    # Without a readable Date header, the date the text gives.
+    date, unreadable = cleaned.dated(header.get("date", ""))
+    if unreadable:
+        yield Failure(str(path), unreadable, line=_header_line(text, "date"), warning=True)
     yield Article(
         id=header.get("id") or header.get("url") or derived_id(path),
         title=title or title_from_text(lede or body),
