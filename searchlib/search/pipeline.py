@@ -162,10 +162,8 @@ def similar(view: View, article_id: str, limit: int, snippets: bool) -> SearchRe
     hits = []
     for doc, score in close:
         article = view.article(doc)
-        if snippets:
-            hits.append(hit(article, score, snippet_of(article, words), title_highlights=marked(article.title, words)))
-        else:
-            hits.append(hit(article, score, Snippet("")))
+        snippet = snippet_of(article, words) if snippets else Snippet("")
+        hits.append(hit(article, score, snippet, title_highlights=marked(article.title, words) if snippets else ()))
     return SearchResults(query=label, total=len(hits), hits=hits, limit=limit)
 
 
