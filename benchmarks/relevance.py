@@ -18,6 +18,16 @@ News known-item mode (OrangeSum; 1,000 title-fragment queries, the article is th
     python benchmarks/relevance.py --news                    # ../shared/data/orangesum-fr-news/...
     python benchmarks/relevance.py --news PATH --news-docs 5000 --engines fts5,searchlib
 
+Query styles (``--styles [N]``, with ``--news``): N queries (default 200) for each way of typing a
+known-item query of ``query_styles.py`` — consecutive or scattered title words, a rare and a common
+word, lede words, body words, a name and a word, a typing slip — for each half of the articles
+(``tune``: what the ranking was tuned on; ``check``: never looked at while tuning), each also with
+its words in another order; MRR@10 (R@10) per style, half and engine, the mean of the styles, and
+the largest change the order of the words made::
+
+    python benchmarks/relevance.py --news --styles 500 --engines searchlib,fts5,whoosh-naive,tantivy \
+        --searchlib-index /tmp/os-index
+
 The documented news figure is searchlib's on an index built by ``searchlib index`` (which cleans
 the articles as it reads them; the harness's own indexing does not)::
 
@@ -26,7 +36,8 @@ the articles as it reads them; the harness's own indexing does not)::
 
 Engines: ``searchlib`` (public API), ``fts5`` (SQLite FTS5, unicode61 remove_diacritics 2,
 OR of the query words, bm25), ``whoosh-naive`` (Whoosh French stemming + accent folding,
-MultifieldParser with OrGroup, BM25F), ``tantivy`` (listed, always skipped with a note).
+MultifieldParser with OrGroup, BM25F), ``tantivy`` (French stemming and folding, OR of the words,
+BM25; skipped with a note when the ``tantivy`` package is not installed).
 Progress goes to stderr; the table (or the ``--json`` object) to stdout.
 """
 
@@ -234,15 +245,63 @@ class WhooshNaiveEngine:
         self._tmp.cleanup()
 
 
+class TantivyEngine:
+    """Tantivy (through its Python binding) as one sets it up for French: words lower-cased,
+    folded to ASCII and stemmed (Snowball French), title and body, an OR of the words, BM25."""
+
+    def __init__(self) -> None:
+        import tantivy
+        self._tantivy = tantivy
+        self._tmp = tempfile.TemporaryDirectory(prefix="bench-tantivy-")
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("id", stored=True, tokenizer_name="raw")
+        builder.add_text_field("title", tokenizer_name="fr")
+        builder.add_text_field("body", tokenizer_name="fr")
+        self._index = tantivy.Index(builder.build(), path=self._tmp.name)
+        self._index.register_tokenizer("fr", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+                                       .filter(tantivy.Filter.remove_long(40))
+                                       .filter(tantivy.Filter.lowercase())
+                                       .filter(tantivy.Filter.ascii_fold())
+                                       .filter(tantivy.Filter.stemmer("french")).build())
+        self._searcher = None
+        self.errors = 0
+
+    def index(self, docs: list[Doc]) -> None:
+        writer = self._index.writer(heap_size=256 * 2**20, num_threads=1)
+        for d in docs:
+            writer.add_document(self._tantivy.Document(id=d.id, title=d.title, body=f"{d.lede}\n{d.body}"))
+        writer.commit()
+        writer.wait_merging_threads()
+        self._index.reload()
+        self._searcher = self._index.searcher()
+
+    def search(self, query: str, limit: int) -> list[str]:
+        words = WORD.findall(query)
+        if not words:
+            return []
+        try:
+            parsed = self._index.parse_query(" ".join(words), ["title", "body"])
+            hits = self._searcher.search(parsed, limit).hits
+            return [self._searcher.doc(address)["id"][0] for _, address in hits]
+        except ValueError:
+            self.errors += 1
+            return []
+
+    def close(self) -> None:
+        self._searcher = None
+        self._index = None
+        self._tmp.cleanup()
+
+
 ENGINE_CLASSES: dict[str, type[Engine]] = {
-    "searchlib": SearchlibEngine, "fts5": Fts5Engine, "whoosh-naive": WhooshNaiveEngine}
+    "searchlib": SearchlibEngine, "fts5": Fts5Engine, "whoosh-naive": WhooshNaiveEngine,
+    "tantivy": TantivyEngine}
 
 
 def skip_reason(name: str) -> str | None:
     """Why an engine cannot run here, or None."""
-    if name == "tantivy":
-        return ("tantivy is not installed" if importlib.util.find_spec("tantivy") is None
-                else "no tantivy engine in this harness yet")
+    if name == "tantivy" and importlib.util.find_spec("tantivy") is None:
+        return "tantivy is not installed (pip install -e '.[bench]')"
     if name == "searchlib" and importlib.util.find_spec("searchlib") is None:
         return "searchlib is not installed (pip install -e .)"
     return None
@@ -420,6 +479,51 @@ def print_table(report: dict, variants: list[str]) -> None:
         print(f"skipped {name}: {reason}")
 
 
+def styles_main(docs: list[Doc], engines: list[str], n: int, as_json: bool) -> int:
+    """Every query style of :mod:`query_styles`, both halves, as typed and permuted."""
+    from query_styles import HALVES, STYLES, Corpus, permuted, style_queries
+    corpus = Corpus(docs)
+    variants: dict[str, list[tuple[str, str]]] = {}
+    for style in STYLES:
+        for half in HALVES:
+            queries = style_queries(corpus, style, half, n)
+            variants[f"{style}/{half}"] = queries
+            variants[f"{style}/{half}/permuted"] = permuted(queries)
+    qrels = {qid: {qid} for queries in variants.values() for qid, _ in queries}
+    report = evaluate("orangesum-news query styles", docs, variants, qrels, engines, ["MRR@10", "R@10"])
+    report["queries"] = {name: len(queries) for name, queries in variants.items()}
+    for res in report["engines"].values():
+        for half in HALVES:
+            res[f"mix/{half}"] = {m: round(mean([res[f"{style}/{half}"][m] for style in STYLES]), 4)
+                                  for m in ("MRR@10", "R@10")}
+        res["largest permutation change"] = round(max(
+            abs(res[f"{style}/{half}/permuted"]["MRR@10"] - res[f"{style}/{half}"]["MRR@10"])
+            for style in STYLES for half in HALVES), 4)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print_styles(report, [*STYLES, "mix"], HALVES)
+    return 0
+
+
+def print_styles(report: dict, styles: list[str], halves: tuple[str, ...]) -> None:
+    """One row per style: MRR@10 (R@10) of each engine on each half."""
+    engines = list(report["engines"])
+    header = ["style"] + [f"{name} {half}" for name in engines for half in halves]
+    rows = [[style] + [f"{report['engines'][name][f'{style}/{half}']['MRR@10']:.4f} "
+                       f"({report['engines'][name][f'{style}/{half}']['R@10']:.3f})"
+                       for name in engines for half in halves] for style in styles]
+    rows.append(["largest change permuted"] + [f"{report['engines'][name]['largest permutation change']:.4f}"
+                                               for name in engines for _ in halves])
+    rows.append(["ms/query"] + [f"{report['engines'][name]['query_ms']:.2f}" for name in engines for _ in halves])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print(f"{report['dataset']} ({report['docs']} docs): MRR@10 (R@10)")
+    for row in [header, *rows]:
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+    for name, reason in report["skipped"].items():
+        print(f"skipped {name}: {reason}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dataset", nargs="?", type=Path, help="BEIR-style directory")
@@ -433,6 +537,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--news", nargs="?", type=Path, const=DEFAULT_NEWS, metavar="PATH",
                     help="OrangeSum known-item mode (default path: %(const)s)")
     ap.add_argument("--news-docs", type=int, metavar="N", help="index only the first N articles")
+    ap.add_argument("--styles", nargs="?", type=int, const=200, metavar="N",
+                    help="with --news: N known-item queries (default %(const)s) per style and half, each "
+                         "also with its words in another order (benchmarks/query_styles.py)")
     ap.add_argument("--searchlib-index", type=Path, metavar="DIR",
                     help="search this index (built by `searchlib index` from the same articles) "
                          "instead of indexing them for searchlib")
@@ -449,6 +556,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"news mode skipped: {args.news} not found")
             return 0
         docs = [to_doc(rec) for rec in itertools.islice(read_jsonl(args.news), args.news_docs)]
+        if args.styles:
+            return styles_main(docs, engines, args.styles, args.json)
         queries = news_queries(docs, NEWS_QUERIES)
         qrels = {qid: {qid} for qid, _ in queries}
         variants = {"mixed": queries}

@@ -82,3 +82,25 @@ def test_a_set_that_cannot_be_read_is_one_line(tmp_path: Path) -> None:
     nowhere = run(str(tmp_path / "nowhere"))
     assert nowhere.returncode != 0 and "Traceback" not in nowhere.stderr
     assert "no such directory" in nowhere.stderr
+
+
+def test_news_query_styles_report_each_style_half_and_order(tmp_path: Path) -> None:
+    # Wikinews sample articles (shipped) as a small news corpus: every style finds its articles,
+    # each half has queries of its own, and searchlib gives the same figures in any word order.
+    records = [json.loads(line) for line in (REPO / "samples" / "wikinews_fr_sample.jsonl").read_text(encoding="utf-8").splitlines()]
+    news = tmp_path / "news.jsonl"
+    with news.open("w", encoding="utf-8") as out:
+        for record in records:  # the first paragraph as the lede
+            lede, _, body = (record.get("text") or "").strip().partition("\n\n")
+            out.write(json.dumps({**record, "lede": lede, "text": body}, ensure_ascii=False) + "\n")
+    done = run("--news", str(news), "--styles", "6", "--engines", "searchlib,fts5", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    searchlib = report["engines"]["searchlib"]
+    for style in ("consecutive", "scattered", "rare-common", "lede", "body", "name-topic", "slip"):
+        for half in ("tune", "check"):
+            assert report["queries"][f"{style}/{half}"] > 0
+            assert 0 <= searchlib[f"{style}/{half}"]["MRR@10"] <= 1
+    assert report["queries"]["scattered/tune"] == 6
+    assert searchlib["largest permutation change"] <= 0.002
+    assert 0 < searchlib["mix/check"]["MRR@10"] <= 1
