@@ -11,6 +11,12 @@ TEXT_FIELDS = ("title", "text")
 
 #: The field of the title's words as written, searched for each query word beside TEXT_FIELDS.
 EXACT_FIELD = "title_words"
+#: The field of the whole article's words as written (folded, not stemmed), searched for each
+#: query word beside TEXT_FIELDS: the word typed scores above the other words of its stem
+#: ("manifestant" above "manifestation"), as a search engine's multi-field does.
+TEXT_EXACT_FIELD = "text_words"
+#: Both fields of words as written: a plain query word only, never a phrase or a pattern.
+EXACT_FIELDS = (EXACT_FIELD, TEXT_EXACT_FIELD)
 
 #: The title's every word, stop words too, folded and not stemmed, with positions: where a query of
 #: common words only ("la une", "Les Échos") is looked for as written. Article text keeps no stop

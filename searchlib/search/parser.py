@@ -19,7 +19,7 @@ from .fields import FIELD_ALIASES
 
 #: Fields of the French analysis, and the word-as-written, name, id and date fields.
 FRENCH_FIELDS = frozenset(("title", "text"))
-FOLDED_FIELDS = frozenset(("title_words",))
+FOLDED_FIELDS = frozenset(("title_words", "text_words"))
 NAME_FIELDS = frozenset(("source", "author", "agency", "section", "place"))
 ID_FIELDS = frozenset(("id",))
 DATE_FIELDS = frozenset(("date",))

@@ -20,7 +20,7 @@ from ..ingest.dates import parse_date_bound
 from ..models import SearchFilters
 from . import parser, ranking, tree
 from ..analysis.french import _WORD, content_word, fold_token
-from .fields import ALL_WORDS_FIELD, EXACT_FIELD, TEXT_FIELDS
+from .fields import ALL_WORDS_FIELD, EXACT_FIELDS, TEXT_FIELDS
 
 T = TypeVar("T")
 
@@ -77,8 +77,7 @@ class QueryBuilder:
 
     def __init__(self) -> None:
         fields = [name for name in TEXT_FIELDS if ranking.FIELD_BOOSTS.get(name, 1.0)]
-        if ranking.FIELD_BOOSTS.get(EXACT_FIELD):
-            fields.append(EXACT_FIELD)
+        fields += [name for name in EXACT_FIELDS if ranking.FIELD_BOOSTS.get(name)]
         self._boosts = {name: ranking.FIELD_BOOSTS.get(name, 1.0) for name in fields}
 
     def parse(self, text: str) -> ParsedQuery:
@@ -161,27 +160,27 @@ def all_words_first(q: tree.Node) -> tree.Node:
     ranked: list[tree.Node] = [tree.Or(tuple(clauses))]
     if ranking.ALL_WORDS_BOOST:
         ranked.append(tree.And(tuple(clauses), boost=ranking.ALL_WORDS_BOOST))
-    if ranking.PROXIMITY_BOOST or ranking.TITLE_PHRASE_BOOST or ranking.PAIR_BOOST:
+    if ranking.PROXIMITY_BOOST or ranking.TITLE_NEAR_BOOST or ranking.TITLE_TOGETHER_BOOST:
         ranked += _proximity(clauses)
     return tree.Or(tuple(ranked))
 
 
 def _proximity(clauses: list[tree.Node]) -> list[tree.Node]:
-    """The query's plain words as a phrase in the title, and close together in the text."""
+    """The query's plain words close together in the title, and in the text, in any order: the
+    order they were typed in changes nothing (they are sorted)."""
     words = [_single_word(clause) for clause in clauses]
-    if len(words) < 2 or None in words:
+    if None in words:
         return []
-    typed = tuple(words)  # type: ignore[arg-type]
+    typed = tuple(sorted(set(words)))  # type: ignore[arg-type]
+    if len(typed) < 2:  # one word, typed twice
+        return []
     near: list[tree.Node] = []
-    if ranking.TITLE_PHRASE_BOOST:
-        near.append(tree.Phrase("title", typed, ranking.TITLE_PHRASE_SLOP, ranking.TITLE_PHRASE_BOOST))
+    if ranking.TITLE_NEAR_BOOST:
+        near.append(tree.Near("title", typed, ranking.TITLE_NEAR_SLOP, ranking.TITLE_NEAR_BOOST))
+    if ranking.TITLE_TOGETHER_BOOST:
+        near.append(tree.Near("title", typed, 1, ranking.TITLE_TOGETHER_BOOST))
     if ranking.PROXIMITY_BOOST:
-        near.append(tree.Phrase("text", typed, ranking.PROXIMITY_SLOP, ranking.PROXIMITY_BOOST))
-    if ranking.PAIR_BOOST and len(words) > 2:
-        near += [
-            tree.Phrase("text", (first, second), ranking.PAIR_SLOP, ranking.PAIR_BOOST)  # type: ignore[arg-type]
-            for first, second in zip(words, words[1:])
-        ]
+        near.append(tree.Near("text", typed, ranking.PROXIMITY_SLOP, ranking.PROXIMITY_BOOST))
     return near
 
 
@@ -213,11 +212,11 @@ def exclusions_exclude(q: tree.Node) -> tree.Node:
 
 
 def exact_words_only(q: tree.Node) -> tree.Node:
-    """Keeps only the plain words of the title's words as written (:data:`EXACT_FIELD`): a bonus for
-    a word typed as the title writes it. A phrase, wildcard or fuzzy term there is dropped (the
+    """Keeps only the plain words of the fields of words as written (:data:`EXACT_FIELDS`): a bonus
+    for a word typed as the article writes it. A phrase, wildcard or fuzzy term there is dropped (the
     field has no positions, and the text fields search them already)."""
     if not tree.is_branch(q):
-        return tree.NOTHING if getattr(q, "field", None) == EXACT_FIELD and type(q) is not tree.Term else q
+        return tree.NOTHING if getattr(q, "field", None) in EXACT_FIELDS and type(q) is not tree.Term else q
     return _apply(q, exact_words_only)
 
 

@@ -5,37 +5,42 @@ from __future__ import annotations
 
 
 
-#: How much a match weighs in the title, in the whole text (which holds the title too), and in the
+#: How much a match weighs in the title, in the whole text (which holds the title too), in the
 #: title's words as written (``title_words``: a query word the title holds in the form it was typed,
-#: folded). The title's own weight went to its words as written: news known-item 0.8999 → 0.9045,
-#: PIAF 0.7789 → 0.7807, Wikinews 0.905 → 0.910 / 0.909 (docs/history/relevance-log.md, #55). The title field
-#: still gives the title phrase bonus below.
-FIELD_BOOSTS = {"title": 0.0, "text": 1.0, "title_words": 0.3}
+#: folded) and in the whole text's words as written (``text_words``). The title's own weight went to
+#: its words as written (docs/history/relevance-log.md, #55). The text's words as written make the
+#: word typed count more than the other words of its stem ("manifestants", not "manifestation"):
+#: PIAF 0.8013 → 0.8061, Service-Public 0.8526 → 0.8609, Wikinews 0.912 → 0.926 / 0.918 → 0.924,
+#: lede-word queries 0.457 → 0.533 (#81–#83). The title field still gives the title bonus below.
+FIELD_BOOSTS = {"title": 0.0, "text": 1.0, "title_words": 0.3, "text_words": 0.6}
 
 #: BM25 term-frequency saturation (K1) and length normalisation (B, per field).
 K1 = 1.2
-FIELD_B = {"title": 0.75, "text": 0.75, "title_words": 0.75}
+FIELD_B = {"title": 0.75, "text": 0.75, "title_words": 0.75, "text_words": 0.75}
 
 #: Score added for holding every word of the query, as a share of the words' own score: articles
 #: with all the words rank first, articles with some of them still match.
 ALL_WORDS_BOOST = 0.0
 
-#: Bonus for the query's words standing close together in the text, in order (at most
-#: PROXIMITY_SLOP apart).
-PROXIMITY_BOOST = 1.0
+#: Bonus for the query's words standing close together in the text, in any order: one of each
+#: within PROXIMITY_SLOP × (words − 1) positions (:class:`searchlib.search.tree.Near`). The order a
+#: query's words were typed in never counts: quotes ask for it ("…" and "…"~N).
+PROXIMITY_BOOST = 0.5
 PROXIMITY_SLOP = 3
-#: Bonus for the query's words standing together in the title, as a phrase (stop words between
-#: them aside): what people remember of a headline (news known-item 0.887 → 0.900).
-TITLE_PHRASE_BOOST = 1.0
-TITLE_PHRASE_SLOP = 1
-#: Bonus for each pair of neighbouring query words standing close together in the text.
-PAIR_BOOST = 0.0
-PAIR_SLOP = 3
+#: Bonus for the title holding every word of the query, in any order, within TITLE_NEAR_SLOP ×
+#: (words − 1) positions (a title is rarely longer: anywhere in it, in practice). What a reader
+#: remembers of a headline is a few of its words, not their order: scattered title words 0.826 →
+#: 0.906, a name and a word of the title 0.696 → 0.828 (#81–#83).
+TITLE_NEAR_BOOST = 1.0
+TITLE_NEAR_SLOP = 10
+#: And a bonus for the title holding them side by side, in any order (stop words aside): the
+#: headline's own words, remembered together (consecutive title words 0.891 → 0.902, #84).
+TITLE_TOGETHER_BOOST = 0.5
 
 #: The second look (:mod:`searchlib.search.second_look`) at the best-ranked articles: how many, and the weight
 #: of each of its measures (docs/history/relevance-log.md, #66–#73: PIAF 0.7807 → 0.8028). Each measure adds query
-#: words' IDF: of the most found within NEARBY_WIDTH consecutive words, of neighbouring query words
-#: found side by side, and of the words held in a form sharing their first FORM_LETTERS letters.
+#: words' IDF: of the most found within NEARBY_WIDTH consecutive words, of each two query words found
+#: side by side (in either order), and of the words held in a form sharing their first FORM_LETTERS letters.
 RERANK_DEPTH = 20
 NEARBY_WIDTH = 4
 NEARBY_BOOST = 0.7

@@ -7,7 +7,7 @@ words' IDF:
 
 - **nearby**: the most weight of distinct query words found within
   :data:`~searchlib.search.ranking.NEARBY_WIDTH` consecutive indexed words (stop words take no position);
-- **adjacent**: the weight of each pair of neighbouring query words standing side by side;
+- **adjacent**: the weight of each pair of query words standing side by side, in either order;
 - **forms**: the weight of the query words the article holds in a form sharing its first
   :data:`~searchlib.search.ranking.FORM_LETTERS` letters ("villageois" and "village", which Snowball
   stems apart), or exactly as typed for a shorter word ("Tours" holds "tours", not only "tour");
@@ -54,7 +54,8 @@ class QueryWord:
 
 
 def query_words(q: tree.Node, typed: str, idf: Callable[[str], float]) -> list[QueryWord]:
-    """The words of ``typed`` that ``q`` searches in the text (not negated), in order, each once."""
+    """The words of ``typed`` that ``q`` searches in the text (not negated), each once, sorted (the
+    order they were typed in changes nothing)."""
     searched: set[str] = set()
     for leaf in tree.positive_leaves(q):
         if isinstance(leaf, tree.Term) and leaf.field == "text":
@@ -66,7 +67,7 @@ def query_words(q: tree.Node, typed: str, idf: Callable[[str], float]) -> list[Q
         folded, stem = analysed(raw)
         if stem is not None and stem in searched and stem not in words:
             words[stem] = QueryWord(stem, folded, idf(stem))
-    return list(words.values())
+    return [words[stem] for stem in sorted(words)]
 
 
 def rerank(
@@ -134,15 +135,16 @@ def nearby_weight(held: Sequence[Sequence[int]], words: Sequence[QueryWord], wid
 
 
 def adjacent_weight(held: Sequence[Sequence[int]], words: Sequence[QueryWord]) -> float:
-    """The weight of each pair of neighbouring query words found side by side, in order (the
-    lighter word of the pair)."""
+    """The weight of each pair of query words found side by side, in either order (the lighter
+    word of the pair)."""
     total = 0.0
-    for i in range(len(words) - 1):
-        before, after = held[i], held[i + 1]
-        if before and after:
-            following = set(after)
-            if any(position + 1 in following for position in before):
-                total += min(words[i].weight, words[i + 1].weight)
+    for i in range(len(words)):
+        if not held[i]:
+            continue
+        beside = {position + step for position in held[i] for step in (-1, 1)}
+        for j in range(i + 1, len(words)):
+            if held[j] and not beside.isdisjoint(held[j]):
+                total += min(words[i].weight, words[j].weight)
     return total
 
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ..analysis.french import FRENCH_STOP_WORDS, fold, terms
 from . import tree
-from .fields import TEXT_FIELDS
+from .fields import EXACT_FIELDS, TEXT_FIELDS
 from ..analysis.vocabulary import Vocabulary
 
 #: A query finding fewer results than this gets a suggestion (when one finds more).
@@ -58,6 +58,9 @@ def with_spelling_alternatives(
     closest spelling in the archive (``Strutthof`` → ``Stutthof`` too), with a notice for each;
     ``parsed_from`` is the text the terms' character ranges point into.
 
+    The word is also searched as the archive writes it in the fields of words as written
+    (``text_words``: "candidatrue" → "candidature", not only the stem).
+
     Only when the query has other words that the archive holds: a query whose words all miss finds
     nothing, and gets a "did you mean" with its count instead. The word matched nothing, so
     adding its spelling takes no result away; a quoted word is left as it is.
@@ -67,6 +70,7 @@ def with_spelling_alternatives(
     if all(held.values()) or not any(held.values()):
         return q, []
     spellings: dict[str, str | None] = {}  # term → the term of its spelling in the archive
+    written_as: dict[str, str] = {}  # the word as typed (folded) → its spelling, as written
     notices: list[str] = []
     for node in words:
         if held[node.text] or node.text in spellings or _quoted(node, parsed_from):
@@ -77,6 +81,7 @@ def with_spelling_alternatives(
         analysed = terms(better) if better else []
         spellings[node.text] = analysed[0] if len(analysed) == 1 else None
         if spellings[node.text]:
+            written_as[folded] = better  # type: ignore[assignment]
             notices.append(f'no article holds "{written}": searched for "{better}" as well')
     if not any(spellings.values()):
         return q, []
@@ -84,6 +89,8 @@ def with_spelling_alternatives(
     def widen(node: tree.Node) -> tree.Node:
         if type(node) is tree.Term and node.field in TEXT_FIELDS and spellings.get(node.text):
             return tree.Or((node, tree.Term(node.field, spellings[node.text], boost=node.boost)))  # type: ignore[arg-type]
+        if type(node) is tree.Term and node.field in EXACT_FIELDS and node.text in written_as:
+            return tree.Or((node, tree.Term(node.field, written_as[node.text], boost=node.boost)))
         if isinstance(node, tree.AndNot):
             return tree.AndNot(widen(node.positive), node.negative)  # what is excluded stays as written
         if isinstance(node, (tree.Or, tree.And)):

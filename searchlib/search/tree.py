@@ -63,6 +63,18 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Near:
+    """Analysed words standing close together in any order: one occurrence of each within a
+    window of ``slop × (len(words) − 1)`` positions. The proximity bonus of an unquoted query,
+    which must rank the same whatever the order its words were typed in."""
+
+    field: str
+    words: tuple[str, ...]
+    slop: int = 1
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
 class DateRange:
     """Articles dated from ``start`` to ``end`` (either open), each bound in or out."""
 
@@ -147,7 +159,7 @@ class Not:
     boost: float = 1.0
 
 
-Leaf = Union[Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, TextRange, Every, Nothing, Unreadable]
+Leaf = Union[Term, Phrase, Near, Prefix, Wildcard, Fuzzy, DateRange, TextRange, Every, Nothing, Unreadable]
 Node = Union[Leaf, Or, And, AndNot, AndMaybe, Not]
 NOTHING = Nothing()
 
@@ -192,6 +204,19 @@ def positive_leaves(node: Node) -> Iterator[Node]:
         yield node
 
 
+def without_fields(node: Node, fields: frozenset[str]) -> Node:
+    """``node`` with its leaves searching ``fields`` made :data:`NOTHING` (to normalize after): for
+    an index written before those fields existed."""
+    if isinstance(node, (Or, And)):
+        return replace(node, children=tuple(without_fields(child, fields) for child in node.children))
+    if isinstance(node, (AndNot, AndMaybe)):
+        first, second = (without_fields(child, fields) for child in children(node))
+        return type(node)(first, second)
+    if isinstance(node, Not):
+        return Not(without_fields(node.child, fields), node.boost)
+    return NOTHING if getattr(node, "field", None) in fields else node
+
+
 def with_boost(node: Node, boost: float) -> Node:
     """``node`` weighing ``boost``: an AND NOT and an AND MAYBE pass it to both their sides; a node
     without a weight of its own is left as it is."""
@@ -232,6 +257,8 @@ def normalized(node: Node) -> Node:
 
 
 def _normalized_leaf(node: Node) -> Node:
+    if isinstance(node, Near) and len(set(node.words)) < 2:
+        return NOTHING  # one word stands near itself: the term scores it already
     if isinstance(node, Phrase):
         if not node.words:
             return NOTHING

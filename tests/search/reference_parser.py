@@ -22,10 +22,11 @@ from whoosh.qparser import (
 
 from whoosh.qparser import QueryParser
 
+from searchlib.backends.whoosh.near import Near
 from searchlib.backends.whoosh.schema import build_schema
 from searchlib.errors import EmptyQuery
 from searchlib.search import ranking
-from searchlib.search.fields import EXACT_FIELD, FIELD_ALIASES, TEXT_FIELDS
+from searchlib.search.fields import EXACT_FIELDS, FIELD_ALIASES, TEXT_FIELDS
 from searchlib.search.query import plain_words, read_leniently
 
 # The French operators are read as the English ones; in capitals only, as lower-case "et" and "ou"
@@ -81,8 +82,7 @@ class ReferenceParser:
         # Whoosh's MultifieldParser, on a parser that orders its plugins' parts once
         self._parser = CachedParser(None, schema or build_schema(), group=OrGroup)
         fields = [name for name in TEXT_FIELDS if ranking.FIELD_BOOSTS.get(name, 1.0)]
-        if ranking.FIELD_BOOSTS.get(EXACT_FIELD):
-            fields.append(EXACT_FIELD)
+        fields += [name for name in EXACT_FIELDS if ranking.FIELD_BOOSTS.get(name)]
         self._parser.add_plugin(MultifieldPlugin(fields, fieldboosts=ranking.FIELD_BOOSTS))
         self._parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         self._parser.replace_plugin(_FRENCH_OPERATORS)
@@ -139,26 +139,26 @@ def all_words_first(q: wq.Query) -> wq.Query:
     ranked = [wq.Or(clauses)]
     if ranking.ALL_WORDS_BOOST:
         ranked.append(wq.And(clauses, boost=ranking.ALL_WORDS_BOOST))
-    if ranking.PROXIMITY_BOOST or ranking.TITLE_PHRASE_BOOST or ranking.PAIR_BOOST:
+    if ranking.PROXIMITY_BOOST or ranking.TITLE_NEAR_BOOST or ranking.TITLE_TOGETHER_BOOST:
         ranked += _proximity(clauses)
     return wq.Or(ranked)
 
 
 def _proximity(clauses: list[wq.Query]) -> list[wq.Query]:
-    """The query's plain words as a phrase in the title, and close together in the text."""
+    """The query's plain words close together in the title and in the text, in any order."""
     words = [_single_word(clause) for clause in clauses]
     if len(words) < 2 or None in words:
         return []
+    words = sorted(set(words))
+    if len(words) < 2:  # one word, typed twice
+        return []
     near: list[wq.Query] = []
-    if ranking.TITLE_PHRASE_BOOST:
-        near.append(wq.Phrase("title", words, slop=ranking.TITLE_PHRASE_SLOP, boost=ranking.TITLE_PHRASE_BOOST))
+    if ranking.TITLE_NEAR_BOOST:
+        near.append(Near("title", words, slop=ranking.TITLE_NEAR_SLOP, boost=ranking.TITLE_NEAR_BOOST))
+    if ranking.TITLE_TOGETHER_BOOST:
+        near.append(Near("title", words, slop=1, boost=ranking.TITLE_TOGETHER_BOOST))
     if ranking.PROXIMITY_BOOST:
-        near.append(wq.Phrase("text", words, slop=ranking.PROXIMITY_SLOP, boost=ranking.PROXIMITY_BOOST))
-    if ranking.PAIR_BOOST and len(words) > 2:
-        near += [
-            wq.Phrase("text", [first, second], slop=ranking.PAIR_SLOP, boost=ranking.PAIR_BOOST)
-            for first, second in zip(words, words[1:])
-        ]
+        near.append(Near("text", words, slop=ranking.PROXIMITY_SLOP, boost=ranking.PROXIMITY_BOOST))
     return near
 
 
@@ -190,11 +190,11 @@ def exclusions_exclude(q: wq.Query) -> wq.Query:
 
 
 def exact_words_only(q: wq.Query) -> wq.Query:
-    """Keeps only the plain words of the title's words as written (:data:`EXACT_FIELD`): a bonus for
-    a word typed as the title writes it. A phrase, wildcard or fuzzy term there is dropped (the
+    """Keeps only the plain words of the fields of words as written (:data:`EXACT_FIELDS`): a bonus
+    for a word typed as the article writes it. A phrase, wildcard or fuzzy term there is dropped (the
     field has no positions, and the text fields search them already)."""
     if q.is_leaf():
-        if getattr(q, "fieldname", None) == EXACT_FIELD and type(q) is not wq.Term:
+        if getattr(q, "fieldname", None) in EXACT_FIELDS and type(q) is not wq.Term:
             return wq.NullQuery
         return q
     return q.apply(exact_words_only)

@@ -84,11 +84,13 @@ def test_nearby_weight_takes_the_heaviest_window_of_distinct_words() -> None:
     assert nearby_weight([[], [], []], words, width=4) == 0.0
 
 
-def test_adjacent_weight_counts_neighbouring_query_words_side_by_side_in_order() -> None:
+def test_adjacent_weight_counts_each_pair_of_query_words_side_by_side_in_either_order() -> None:
     words = [QueryWord("a", "a", 1.0), QueryWord("b", "b", 2.0), QueryWord("c", "c", 4.0)]
-    assert adjacent_weight([[3], [4], [5]], words) == 1.0 + 2.0
-    assert adjacent_weight([[4], [3], [9]], words) == 0.0  # reversed, and apart
-    assert adjacent_weight([[3], [], [4]], words) == 0.0  # a and c are not neighbours in the query
+    assert adjacent_weight([[3], [4], [5]], words) == 1.0 + 2.0  # a b, b c; a and c stand apart
+    assert adjacent_weight([[4], [3], [9]], words) == 1.0  # b a: the order does not matter
+    assert adjacent_weight([[3], [], [4]], words) == 1.0  # a c
+    assert adjacent_weight([[3], [5], [9]], words) == 0.0
+    assert adjacent_weight([[3, 8], [9], []], words) == 1.0  # a pair counts once
 
 
 @pytest.mark.parametrize(
@@ -113,16 +115,17 @@ def test_forms_weight_trusts_a_held_stem_that_starts_like_the_word() -> None:
     assert forms_weight([[3]], [word], never_read) == 1.5
 
 
-def test_query_words_are_the_searched_words_in_order_once_each_without_the_excluded() -> None:
+def test_query_words_are_the_searched_words_sorted_once_each_without_the_excluded() -> None:
     (paix,), (vienne,), (pieds, noirs), (guerre,) = (terms(word) for word in ("paix", "Vienne", "pieds-noirs", "guerre"))
     q = tree.AndNot(
         tree.Or((tree.Term("text", paix), tree.Term("text", vienne), tree.Phrase("text", (pieds, noirs)))),
         tree.Term("text", guerre),
     )
     found = query_words(q, "Vienne paix Vienne pieds-noirs guerre", lambda stem: 1.0)
-    assert [(word.stem, word.folded) for word in found] == [
-        (vienne, "vienne"), (paix, "paix"), (pieds, "pieds"), (noirs, "noirs")
-    ]
+    expected = sorted([(vienne, "vienne"), (paix, "paix"), (pieds, "pieds"), (noirs, "noirs")])
+    assert [(word.stem, word.folded) for word in found] == expected
+    # Typed in another order, the words come out the same.
+    assert query_words(q, "pieds-noirs paix guerre Vienne", lambda stem: 1.0) == found
 
 
 def test_without_the_text_a_form_is_held_where_the_stem_is_for_a_share_of_its_weight() -> None:

@@ -58,3 +58,18 @@ def test_a_quoted_or_excluded_word_is_searched_as_written(archive: Archive, quer
 def test_when_every_word_misses_the_query_finds_nothing_and_suggests(archive: Archive) -> None:
     results = archive.search("cyberataque Jakartaa")
     assert (results.total, results.notices, results.suggestion) == (0, [], "cyberattaque Jakarta")
+
+
+def test_a_respelt_word_counts_as_written_in_the_form_the_archive_spells_it() -> None:
+    # Both articles hold the stem of "candidature"; only one holds the word in that form. Typed
+    # with a slip, the word is searched as the archive spells it: as written, too.
+    archive = Archive.in_memory()
+    archive.add_many(
+        [
+            Article(id="plural", title="Municipales", body="Les candidatures de Manuel Valls à Barcelone."),
+            Article(id="singular", title="Municipales", body="La candidature de Manuel Valls à Barcelone."),
+        ]
+    )
+    results = archive.search("candidatrue valls")
+    assert any("candidature" in notice for notice in results.notices)
+    assert [hit.id for hit in results.hits] == ["singular", "plural"]

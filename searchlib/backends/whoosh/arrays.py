@@ -61,6 +61,7 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
 from . import phrases
+from .near import Near, window_width, windows
 from .schema import NO_DATE
 from .codec import CompactLeafMatcher, CompactPositions, read_block, value_bounds
 
@@ -106,8 +107,9 @@ class _Leaf:
     fieldname: str
     words: tuple[bytes, ...]  # one word for a term
     boost: float
-    slop: int = 0
+    slop: int = 0  # an ordered phrase's; a window's width for a Near
     phrase: bool = False
+    unordered: bool = False  # a Near: the words within ``slop`` positions, in any order
     postings: list[_Postings] = field(default_factory=list)
     matched: np.ndarray | None = None  # a phrase's documents (ascending), once read
 
@@ -241,12 +243,14 @@ class Engine:
                 fieldobj = self.schema[node.fieldname]
                 leaves.append(_Leaf(node.fieldname, (fieldobj.to_bytes(node.text),), boost * node.boost))
                 return True
-            if kind is wq.Phrase and node.fieldname in allowed and node.words:
+            if (kind is wq.Phrase or kind is Near) and node.fieldname in allowed and node.words:
                 fieldobj = self.schema[node.fieldname]
                 if not (fieldobj.format and fieldobj.format.supports("positions")):
                     return False
                 words = tuple(fieldobj.to_bytes(word) for word in node.words)
-                leaves.append(_Leaf(node.fieldname, words, boost * node.boost, node.slop, phrase=True))
+                near = kind is Near
+                slop = window_width(node.slop, len(words)) if near else node.slop
+                leaves.append(_Leaf(node.fieldname, words, boost * node.boost, slop, phrase=True, unordered=near))
                 return True
             return False
 
@@ -391,7 +395,8 @@ class Engine:
             holding = self._holding(leaf).astype(np.int64)
             if len(leaf.postings) > 1 and leaf.postings[0].format.__class__ is CompactPositions and len(holding):
                 keys = [postings.position_keys(holding) for postings in leaf.postings]
-                leaf.matched = phrases.matching_docs(keys, leaf.slop)
+                match = phrases.window_docs if leaf.unordered else phrases.matching_docs
+                leaf.matched = match(keys, leaf.slop)
             else:
                 leaf.matched = np.array([d for d in holding.tolist() if self._phrase_at(leaf, d)], dtype=np.int64)
         return leaf.matched
@@ -409,6 +414,8 @@ class Engine:
         ``slop``) decides: each next word must stand 1 to ``slop`` positions after the end of a
         match of the words before it. Only the ends of those matches matter."""
         slop = leaf.slop
+        if leaf.unordered:
+            return bool(windows([postings.positions(docnum) for postings in leaf.postings], slop))
         ends = leaf.postings[0].positions(docnum)
         for postings in leaf.postings[1:]:
             if not ends:

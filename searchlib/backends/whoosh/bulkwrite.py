@@ -65,6 +65,7 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.columns import TranslatingColumnReader, VarBytesColumn
+from whoosh.formats import Frequency
 from whoosh.filedb.filetables import md5_hash
 from whoosh.reading import SegmentReader
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
@@ -82,8 +83,8 @@ from .codec import (
     shift_block,
 )
 from ...analysis.copy_keys import BodyKey, simhash_of_keys
-from .postings import WORD_BYTES, Grouped, WordBuffer, shared_numbers
-from .schema import FrenchText
+from .postings import WORD_BYTES, Grouped, WordBuffer, build_folded, shared_numbers
+from .schema import FoldedWords, FrenchText
 from ...analysis.vocabulary import WordCounter
 
 #: Values whose postings a writer remembers (see BulkWriter._postings_of_value), and how many
@@ -208,6 +209,7 @@ class BulkWriter(SegmentWriter):
         self._check_fields(schema, fieldnames)
         count = 0
         words = None
+        same_text: tuple[str, WordBuffer] | None = None  # the text buffered last, and where
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -227,7 +229,11 @@ class BulkWriter(SegmentWriter):
                     buffer = self._buffer_of(fieldname, field) if type(value) is str else None
                     if buffer is not None:  # its words counted and postings built when written
                         before = len(buffer)
-                        kept = buffer.add(docnum, value, fieldboost)
+                        if type(field) is FoldedWords and same_text is not None and same_text[0] == value:
+                            kept = buffer.add_words_of(docnum, same_text[1], fieldboost)  # numbered already
+                        else:
+                            kept = buffer.add(docnum, value, fieldboost)
+                            same_text = (value, buffer)
                         length = kept if scorable else 0
                         count += (len(buffer) - before) * WORD_BYTES // POSTING_BYTES
                         postings = ()
@@ -314,7 +320,9 @@ class BulkWriter(SegmentWriter):
         kept per term as they come)."""
         buffer = self._buffers.get(fieldname)
         if buffer is None:
-            if type(field) is not FrenchText or type(field.format) is not CompactPositions:
+            french = type(field) is FrenchText and type(field.format) is CompactPositions
+            as_written = type(field) is FoldedWords and type(field.format) is Frequency
+            if not (french or as_written):
                 return None
             buffer = self._buffers[fieldname] = WordBuffer(self._numbers)
         return buffer
@@ -324,7 +332,9 @@ class BulkWriter(SegmentWriter):
         for fieldname, buffer in self._buffers.items():
             if fieldname == self._count_words:
                 self.words.add_counts(buffer.folded_counts(), len(buffer.docnums))
-            self._built[fieldname] = buffer.build(self.schema[fieldname].format.field_boost)
+            field = self.schema[fieldname]
+            build = build_folded if type(field) is FoldedWords else WordBuffer.build
+            self._built[fieldname] = build(buffer, field.format.field_boost)
         self._buffers = {}
 
     def _set_length(self, fieldname: str, docnum: int, byte: int) -> None:

@@ -63,3 +63,17 @@ def matching_docs(word_keys: list[np.ndarray], slop: int) -> np.ndarray:
         np.add.at(covered, past, -1)
         ends = keys[np.cumsum(covered[:-1]) > 0]
     return np.unique(ends >> _SHIFT)
+
+
+def window_docs(word_keys: list[np.ndarray], width: int) -> np.ndarray:
+    """The documents where one position of each word (their position keys, in any order) fits in
+    a window of at most ``width`` positions, ascending (:class:`searchlib.backends.whoosh.near.Near`).
+    Each position of any word is tried as the window's first."""
+    starts = np.unique(np.concatenate(word_keys)) if word_keys else np.zeros(0, dtype=np.int64)
+    fits = np.ones(len(starts), dtype=bool)
+    for keys in word_keys:
+        at = np.searchsorted(keys, starts, side="left")
+        inside = at < len(keys)
+        inside[inside] = keys[at[inside]] <= starts[inside] + width
+        fits &= inside
+    return np.unique(starts[fits] >> _SHIFT)

@@ -9,6 +9,10 @@ segment's words by term with one stable sort (the words are already in article a
 order, so the sort keeps them so within a term), counts each term's frequency per article and
 encodes every posting's positions at once (:class:`~searchlib.backends.whoosh.codec.CompactPositions`' bytes).
 
+A field of the words as written (:class:`~searchlib.backends.whoosh.schema.FoldedWords`: ``title_words``,
+``text_words``) is buffered the same way, its article's words copied from the French field holding the
+same text (:meth:`WordBuffer.add_words_of`), and :func:`build_folded` counts each folded word.
+
 The postings are those :meth:`searchlib.backends.whoosh.schema.FrenchText.index` gives, exactly: stop words take
 no position, an article's first kept word keeps its word index and the next kept words follow it
 (:func:`searchlib.analysis.french.french_positions`); tests/backends/whoosh/test_postings.py compares them.
@@ -143,6 +147,17 @@ class WordBuffer:
         self.boosts.append(boost)
         return int(np.count_nonzero(np.frombuffer(words, dtype=np.intc) >= 0)) if words else 0
 
+    def add_words_of(self, docnum: int, other: WordBuffer, boost: float) -> int:
+        """Buffers the words ``other`` buffered last (the same text, already numbered: a field of
+        the words as written copies its French field's); returns its length, as :meth:`add`."""
+        count = other.counts[-1] if other.counts else 0
+        words = other.words[len(other.words) - count :]
+        self.words.extend(words)
+        self.docnums.append(docnum)
+        self.counts.append(count)
+        self.boosts.append(boost)
+        return int(np.count_nonzero(np.frombuffer(words, dtype=np.intc) >= 0)) if count else 0
+
     def last_words(self) -> np.ndarray:
         """The numbers of the words of the last article added."""
         count = self.counts[-1] if self.counts else 0
@@ -248,14 +263,54 @@ class WordBuffer:
         return Grouped(spans, docnums, weights, value_starts, value_ends, blob.tobytes())
 
 
+def build_folded(buffer: WordBuffer, format_boost: float) -> Grouped:
+    """The postings of a field of words as written (:class:`~searchlib.backends.whoosh.schema.FoldedWords`)
+    from the buffered articles: each kept word's folded spelling with its count in the article
+    (Whoosh's Frequency format: the count as a 4-byte unsigned int), as
+    :func:`~searchlib.analysis.french.folded_content_words` gives them."""
+    words = np.frombuffer(buffer.words, dtype=np.intc) if buffer.words else np.zeros(0, np.intc)
+    counts = np.frombuffer(buffer.counts, dtype=np.intc) if buffer.counts else np.zeros(0, np.intc)
+    articles = len(counts)
+    article = np.repeat(np.arange(articles, dtype=np.int64), counts)
+    kept = words >= 0
+    if not kept.any():
+        return Grouped.empty()
+    folded = buffer.numbers.table(buffer.numbers.kept_folded)[words[kept]].astype(np.int64)
+    pairs = np.sort(folded * articles + article[kept])  # by spelling, then article
+    first = np.flatnonzero(np.diff(pairs, prepend=-1))
+    frequency = np.diff(np.append(first, len(pairs)))
+    spelling, posting_article = pairs[first] // articles, pairs[first] % articles
+    boosts = np.frombuffer(buffer.boosts, dtype=np.float64)[posting_article]
+    weights = frequency.astype(np.float64) * format_boost * boosts
+    docnums = np.frombuffer(buffer.docnums, dtype=np.intc)[posting_article]
+    value_starts = np.arange(len(first), dtype=np.int64) * 4
+    blob = frequency.astype(">u4").tobytes()
+    term_starts = np.flatnonzero(np.diff(spelling, prepend=-1))
+    term_ends = np.append(term_starts[1:], len(first)).tolist()
+    names = buffer.numbers.folded
+    spans = {
+        names[t].encode("utf-8"): (s, e) for t, s, e in zip(spelling[term_starts].tolist(), term_starts.tolist(), term_ends)
+    }
+    return Grouped(spans, docnums, weights, value_starts, value_starts + 4, blob, fixed=True)
+
+
 class Grouped:
     """A segment's postings of one field: each term's span of postings, in arrays."""
 
     def __init__(
-        self, spans: dict[bytes, tuple[int, int]], docnums: Any, weights: Any, starts: Any, ends: Any, blob: bytes
+        self,
+        spans: dict[bytes, tuple[int, int]],
+        docnums: Any,
+        weights: Any,
+        starts: Any,
+        ends: Any,
+        blob: bytes,
+        fixed: bool = False,
     ) -> None:
         #: Term → (its first posting, the posting after its last).
         self.spans = spans
+        #: Whether every value has the same size (a format's fixed-size values come joined).
+        self.fixed = fixed
         self._docnums = docnums
         self._weights = weights
         self._starts = starts
@@ -268,8 +323,11 @@ class Grouped:
         return cls({}, nothing, nothing.astype(np.float64), nothing, nothing, b"")
 
     def postings(self, span: tuple[int, int]) -> tuple[list[int], list[float], list[bytes]]:
-        """A term's (docnums, weights, encoded positions), as Python lists (``Postings``)."""
+        """A term's (docnums, weights, values), as Python lists (``Postings``); fixed-size values
+        as one bytes string."""
         s, e = span
         blob = self._blob
+        if self.fixed:  # one bytes string of the values one after the other
+            return self._docnums[s:e].tolist(), self._weights[s:e].tolist(), blob[int(self._starts[s]) : int(self._ends[e - 1])]
         values = [blob[a:b] for a, b in zip(self._starts[s:e].tolist(), self._ends[s:e].tolist())]
         return self._docnums[s:e].tolist(), self._weights[s:e].tolist(), values

@@ -25,6 +25,7 @@ from ...models import SearchFilters
 from ...search import tree as t
 from ...search.spelling import words_within
 from ...search.fields import TEXT_FIELDS
+from .near import Near
 
 #: The field of dates: its ranges hold Whoosh's numbers for datetimes.
 _DATE_FIELD = "date"
@@ -56,6 +57,8 @@ def _leaf(node: t.Node) -> wq.Query:
     if isinstance(node, t.Phrase):
         ranges = list(node.ranges) if node.ranges is not None else None
         return wq.Phrase(node.field, list(node.words), slop=node.slop, boost=node.boost, char_ranges=ranges)
+    if isinstance(node, t.Near):
+        return Near(node.field, list(node.words), slop=node.slop, boost=node.boost)
     if isinstance(node, t.Prefix):
         return _placed(wq.Prefix(node.field, node.text, boost=node.boost), node)
     if isinstance(node, t.Wildcard):
@@ -107,6 +110,8 @@ def _tree_leaf(q: wq.Query) -> t.Node:
     if kind is wq.Phrase:
         ranges = tuple(tuple(pair) for pair in q.char_ranges) if q.char_ranges is not None else None
         return t.Phrase(q.fieldname, tuple(q.words), q.slop, q.boost, ranges)
+    if kind is Near:
+        return t.Near(q.fieldname, tuple(q.words), q.slop, q.boost)
     if kind is wq.Prefix:
         return t.Prefix(q.fieldname, q.text, q.boost, **place)
     if kind is wq.Wildcard:

@@ -14,7 +14,7 @@ from whoosh.system import pack_uint
 
 from ...analysis.french import folded_content_words, folded_words, french_positions, french_positions_and_words
 from .analyzer import folded_analyzer, french_analyzer, name_analyzer
-from ...search.fields import EXACT_FIELD, TEXT_FIELDS
+from ...search.fields import EXACT_FIELDS, TEXT_FIELDS
 from .codec import CompactPositions
 from ...analysis.copy_keys import COPY_HASH_VERSION, BodyKey, simhash
 from ...models import Article
@@ -28,7 +28,7 @@ SCHEMA_VERSION = 8
 READABLE_SCHEMA_VERSIONS = (7, SCHEMA_VERSION)
 
 #: Every field a query's words are ranked in (what the fast path of searchlib.backends.whoosh.arrays reads).
-RANKED_FIELDS = (*TEXT_FIELDS, EXACT_FIELD)
+RANKED_FIELDS = (*TEXT_FIELDS, *EXACT_FIELDS)
 
 #: The field whose words, as written, make the archive's word list (:mod:`searchlib.analysis.vocabulary`).
 VOCABULARY_FIELD = "text"
@@ -106,6 +106,8 @@ def build_schema() -> Schema:
         # The title's words as written (folded, not stemmed): a query word found there in the form
         # it was typed earns a bonus (FIELD_BOOSTS). Never searched on its own: adds no match.
         title_words=FoldedWords(multitoken_query="or"),
+        # The whole text's words as written, the same way (TEXT_EXACT_FIELD).
+        text_words=FoldedWords(multitoken_query="or"),
         # The title's every word, stop words too (ALL_WORDS_FIELD): for queries of common words only.
         # Of Whoosh's TEXT and the name analyzer's classes, so that an index holding it still opens
         # in a searchlib that does not know it. Indexes written before it lack it (see Batch.put).
@@ -141,12 +143,14 @@ def to_document(
     so that worker processes compute it; ``copy_hash_version`` is the index's (see
     :mod:`searchlib.analysis.copy_keys`)."""
     parts = [part for part in (article.title, article.lede, article.body) if part]
+    text = "\n".join(parts)
     document: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
         "title_words": article.title,
         "title_all_words": article.title,
-        "text": "\n".join(parts),
+        "text": text,
+        "text_words": text,  # the same string: the writer numbers its words once (BulkWriter)
         "lede": article.lede,
         "body": article.body,
         "fingerprint": article.fingerprint(),

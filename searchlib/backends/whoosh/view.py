@@ -79,7 +79,10 @@ class WhooshView(View):
         """``query`` as a Whoosh query (translated once per view)."""
         translated = self._translated.get(query)
         if translated is None:
-            translated = self._translated[query] = to_whoosh(query)
+            # An index written before a ranked field existed (text_words) is searched without it.
+            missing = frozenset(RANKED_FIELDS) - set(self.searcher.schema.names())
+            searched = tree.normalized(tree.without_fields(query, missing)) if missing else query
+            translated = self._translated[query] = to_whoosh(searched)
         return translated
 
     def prepare(self, query: tree.Node) -> tuple[tree.Node, list[str]]:

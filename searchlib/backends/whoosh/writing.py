@@ -36,7 +36,7 @@ from .bulkwrite import BulkWriter
 from ...ingest.catalog import FileCatalog
 from ...errors import IncompatibleIndex, IndexWriteError
 from ...models import Article, Failure, IndexReport
-from ...search.fields import ALL_WORDS_FIELD
+from ...search.fields import ALL_WORDS_FIELD, TEXT_EXACT_FIELD
 from .schema import to_document
 from ...analysis.vocabulary import WordCounter
 
@@ -64,7 +64,7 @@ class Batch:
         self.writer: IndexWriter | None = open_writer()
         self.existing = existing
         #: Fields of newer searchlibs an index written before them lacks: left out of its articles.
-        self.absent = {ALL_WORDS_FIELD} - set(existing.schema.names())
+        self.absent = {ALL_WORDS_FIELD, TEXT_EXACT_FIELD} - set(existing.schema.names())
         self.size = size
         self.on_commit = on_commit
         self.written: set[str] = set()

@@ -185,8 +185,8 @@ def test_a_merge_of_many_segments_reads_through_smaller_windows() -> None:
 
 
 def test_the_writer_remembers_only_the_values_that_repeat(tmp_path: Path) -> None:
-    """The postings of a date or a section are computed once and reused; a title's words, which
-    rarely repeat, are not kept (they would fill the memory for nothing)."""
+    """The postings of a date or a section are computed once and reused; a title's every word, which
+    rarely repeats, is not kept (it would fill the memory for nothing)."""
     import datetime as dt
 
     ix = FileStorage(str(tmp_path)).create_index(build_schema(), indexname="t")
@@ -195,7 +195,7 @@ def test_the_writer_remembers_only_the_values_that_repeat(tmp_path: Path) -> Non
         article = Article(id=f"a{n}", title=f"Dépêche numéro {n}", body="Pékin.", date=dt.date(2023, 1, 1 + n % 3), section="monde")
         writer.add_document(**to_document(article))
     remembered = {field for field, _ in writer._value_postings}
-    assert remembered == {"date", "section"} and "title_words" in writer._unrepeated
+    assert remembered == {"date", "section"} and "title_all_words" in writer._unrepeated
     assert len(writer._value_postings) == 3 + 1
     writer.commit()
     with ix.searcher() as searcher:

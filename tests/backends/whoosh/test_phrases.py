@@ -3,6 +3,7 @@ finds: the same positions decoded, the same documents matched, for any slop."""
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 
 import numpy as np
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 
 from searchlib import Archive, Article
 from searchlib.backends.whoosh.codec import CompactPositions
-from searchlib.backends.whoosh.phrases import decode_positions, matching_docs, position_keys
+from searchlib.backends.whoosh.near import windows
+from searchlib.backends.whoosh.phrases import decode_positions, matching_docs, position_keys, window_docs
 
 positions = st.lists(st.integers(0, 70_000), min_size=1, max_size=40, unique=True).map(sorted)
 
@@ -58,6 +60,34 @@ def test_whole_array_matching_finds_what_the_walk_finds(words: list[dict[int, li
         flat = np.array([p for d in holding.tolist() for p in word[d]], dtype=np.int64)
         keys.append(position_keys(holding, counts, flat))
     assert matching_docs(keys, slop).tolist() == one_by_one(words, slop)
+
+
+def _keys(words: list[dict[int, list[int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    holding = np.array(sorted(set.intersection(*(set(w) for w in words))), dtype=np.int64)
+    keys = []
+    for word in words:
+        counts = np.array([len(word[d]) for d in holding.tolist()], dtype=np.int64)
+        flat = np.array([p for d in holding.tolist() for p in word[d]], dtype=np.int64)
+        keys.append(position_keys(holding, counts, flat))
+    return holding, keys
+
+
+@pytest.mark.equivalence
+@settings(max_examples=300)
+@given(
+    st.lists(st.dictionaries(st.integers(0, 40), small_positions, min_size=1, max_size=12), min_size=2, max_size=4),
+    st.integers(1, 9),
+)
+def test_words_in_a_window_are_found_in_any_order_as_every_choice_of_positions_says(
+    words: list[dict[int, list[int]]], width: int
+) -> None:
+    holding, keys = _keys(words)
+    # The reference: some choice of one position per word spans at most ``width``.
+    expected = [d for d in holding.tolist()
+                if any(max(c) - min(c) <= width for c in itertools.product(*(w[d] for w in words)))]
+    assert [d for d in holding.tolist() if windows([w[d] for w in words], width)] == expected
+    assert window_docs(keys, width).tolist() == expected
+    assert window_docs(keys[::-1], width).tolist() == expected  # no order of the words matters
 
 
 def test_a_quoted_phrase_counts_every_article_it_stands_in() -> None:

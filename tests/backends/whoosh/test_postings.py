@@ -1,4 +1,5 @@
-"""A segment's French text postings built with numpy are those FrenchText.index gives article by article."""
+"""A segment's French text postings built with numpy are those FrenchText.index gives article by article,
+and its words-as-written postings those of FoldedWords.index."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from searchlib.analysis.french import folded_words
 from searchlib.models import Article
-from searchlib.backends.whoosh.postings import WordBuffer, WordNumbers
+from searchlib.backends.whoosh.postings import WordBuffer, WordNumbers, build_folded
 from searchlib.backends.whoosh.schema import build_schema
 from searchlib.ingest.sources import read_file
 
@@ -38,8 +39,8 @@ def _texts(corpus: str = "samples") -> list[str]:
     return TEXTS + ["\n".join(part for part in (a.title, a.lede, a.body) if part) for a in articles]
 
 
-def _expected(texts: list[str], boosts: list[float]) -> dict[bytes, list[tuple[int, float, bytes]]]:
-    field = build_schema()["text"]
+def _expected(texts: list[str], boosts: list[float], fieldname: str = "text") -> dict[bytes, list[tuple[int, float, bytes]]]:
+    field = build_schema()[fieldname]
     terms: dict[bytes, list[tuple[int, float, bytes]]] = {}
     for docnum, (text, boost) in enumerate(zip(texts, boosts)):
         for tbytes, _, weight, value in field.index(text):
@@ -60,6 +61,26 @@ def test_postings_are_those_of_the_field_article_by_article(corpus: str, boosted
     lengths = [buffer.add(docnum, text, boost) for docnum, (text, boost) in enumerate(zip(texts, boosts))]
     assert _built(buffer) == _expected(texts, boosts)
     field = build_schema()["text"]
+    assert lengths == [sum(freq for _, freq, _, _ in field.index(text)) for text in texts]
+
+
+@pytest.mark.parametrize("boosted", [False, True])
+def test_words_as_written_are_those_of_the_field_article_by_article(corpus: str, boosted: bool) -> None:
+    texts = _texts(corpus)
+    boosts = [1.5 if boosted and n % 3 else 1.0 for n in range(len(texts))]
+    numbers = WordNumbers()
+    text, buffer = WordBuffer(numbers), WordBuffer(numbers)
+    lengths = []
+    for docnum, (value, boost) in enumerate(zip(texts, boosts)):
+        text.add(docnum, value, boost)  # the text field numbers the words; this one copies them
+        lengths.append(buffer.add_words_of(docnum, text, boost) if docnum % 2 else buffer.add(docnum, value, boost))
+    field = build_schema()["text_words"]
+    grouped = build_folded(buffer, field.format.field_boost)
+    built = {}
+    for t, span in grouped.spans.items():
+        ids, weights, values = grouped.postings(span)
+        built[t] = [(d, w, values[4 * i : 4 * i + 4]) for i, (d, w) in enumerate(zip(ids, weights))]
+    assert built == _expected(texts, boosts, "text_words")
     assert lengths == [sum(freq for _, freq, _, _ in field.index(text)) for text in texts]
 
 
@@ -85,4 +106,5 @@ def test_a_forgotten_article_leaves_nothing() -> None:
 
 def test_an_empty_buffer_has_no_postings() -> None:
     assert _built(WordBuffer(WordNumbers())) == {}
+    assert build_folded(WordBuffer(WordNumbers()), 1.0).spans == {}
     assert WordBuffer(WordNumbers()).folded_counts() == {}
