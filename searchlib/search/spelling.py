@@ -59,7 +59,8 @@ def with_spelling_alternatives(
     ``parsed_from`` is the text the terms' character ranges point into.
 
     The word is also searched as the archive writes it in the fields of words as written
-    (``text_words``: "candidatrue" → "candidature", not only the stem).
+    (``text_words``: "candidatrue" → "candidature", not only the stem), and the order-free bonuses
+    (:class:`~searchlib.search.tree.Near`) are for the words respelt: the slip stands nowhere.
 
     Only when the query has other words that the archive holds: a query whose words all miss finds
     nothing, and gets a "did you mean" with its count instead. The word matched nothing, so
@@ -91,6 +92,10 @@ def with_spelling_alternatives(
             return tree.Or((node, tree.Term(node.field, spellings[node.text], boost=node.boost)))  # type: ignore[arg-type]
         if type(node) is tree.Term and node.field in EXACT_FIELDS and node.text in written_as:
             return tree.Or((node, tree.Term(node.field, written_as[node.text], boost=node.boost)))
+        if type(node) is tree.Near and any(spellings.get(word) for word in node.words):
+            # The words no article holds stand nowhere: the bonus is for the words respelt.
+            respelt = sorted({spellings.get(word) or word for word in node.words})
+            return replace(node, words=tuple(respelt))
         if isinstance(node, tree.AndNot):
             return tree.AndNot(widen(node.positive), node.negative)  # what is excluded stays as written
         if isinstance(node, (tree.Or, tree.And)):

@@ -73,3 +73,18 @@ def test_a_respelt_word_counts_as_written_in_the_form_the_archive_spells_it() ->
     results = archive.search("candidatrue valls")
     assert any("candidature" in notice for notice in results.notices)
     assert [hit.id for hit in results.hits] == ["singular", "plural"]
+
+
+def test_a_respelt_word_earns_the_title_bonus_of_the_words_it_completes() -> None:
+    # "candidatrue" is respelt "candidature": the headline holding every word of the respelt
+    # query ranks first, before an article with one of them in its title and both in its text.
+    archive = Archive.in_memory()
+    long_title = "Barcelone : la candidature de Manuel Valls se précise après des mois d'attente"
+    archive.add_many(
+        [
+            Article(id="text", title="Valls à Barcelone", body="Sa candidature est attendue. Candidature, candidature."),
+            Article(id="headline", title=long_title, body="Un entretien."),
+        ]
+    )
+    for query in ("candidatrue valls", "valls candidatrue"):
+        assert [hit.id for hit in archive.search(query).hits] == ["headline", "text"]
