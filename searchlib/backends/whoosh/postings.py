@@ -140,23 +140,20 @@ class WordBuffer:
 
     def add(self, docnum: int, value: str, boost: float) -> int:
         """Buffers an article's words; returns its length (the words kept, not stop words)."""
-        words = array("i", map(self.numbers.__getitem__, raw_words(value)))
-        self.words.extend(words)
-        self.docnums.append(docnum)
-        self.counts.append(len(words))
-        self.boosts.append(boost)
-        return int(np.count_nonzero(np.frombuffer(words, dtype=np.intc) >= 0)) if words else 0
+        return self._append(docnum, array("i", map(self.numbers.__getitem__, raw_words(value))), boost)
 
     def add_words_of(self, docnum: int, other: WordBuffer, boost: float) -> int:
         """Buffers the words ``other`` buffered last (the same text, already numbered: a field of
         the words as written copies its French field's); returns its length, as :meth:`add`."""
         count = other.counts[-1] if other.counts else 0
-        words = other.words[len(other.words) - count :]
+        return self._append(docnum, other.words[len(other.words) - count :], boost)
+
+    def _append(self, docnum: int, words: array, boost: float) -> int:
         self.words.extend(words)
         self.docnums.append(docnum)
-        self.counts.append(count)
+        self.counts.append(len(words))
         self.boosts.append(boost)
-        return int(np.count_nonzero(np.frombuffer(words, dtype=np.intc) >= 0)) if count else 0
+        return int(np.count_nonzero(np.frombuffer(words, dtype=np.intc) >= 0)) if words else 0
 
     def last_words(self) -> np.ndarray:
         """The numbers of the words of the last article added."""
