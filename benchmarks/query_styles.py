@@ -16,7 +16,8 @@ remembers of an article they read, typed as a query. The answer is the article i
 Every other query of a style is typed without accents and in lower case (all of ``slip``).
 The articles are split in two by a hash of their id: the *tuning* half and the *check* half, each
 with its own seed, so that what a ranking was tuned on says nothing about the check figures.
-:func:`permuted` gives each query with its words in another order (the ranking must not care).
+:func:`permuted` gives each query with its words in another order, :func:`reversed_words` in the
+reverse order (the ranking must not care).
 """
 
 from __future__ import annotations
@@ -226,3 +227,8 @@ def permuted(queries: list[tuple[str, str]], seed: int = 7) -> list[tuple[str, s
             words = shuffled
         out.append((qid, " ".join(words)))
     return out
+
+
+def reversed_words(queries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The same queries, each with its words in the reverse order."""
+    return [(qid, " ".join(reversed(text.split()))) for qid, text in queries]

@@ -10,7 +10,7 @@ BEIR's own layout with ``qrels/test.tsv`` and the like, chosen by ``--split``; `
     python benchmarks/relevance.py path/to/beir-set --split dev
 
 Each engine is run on the queries as written and on the same queries without accents
-(NFD, combining marks dropped, lower-cased); it reports MRR@10, Recall@10, Recall@100 and
+(NFD, combining marks dropped, lower-cased), and with ``--reversed`` with their words in the reverse order; it reports MRR@10, Recall@10, Recall@100 and
 nDCG@10 for both, the number of queries, the indexing time and the mean time per query.
 
 News known-item mode (OrangeSum; 1,000 title-fragment queries, the article is the answer)::
@@ -22,7 +22,7 @@ Query styles (``--styles [N]``, with ``--news``): N queries (default 200) for ea
 known-item query of ``query_styles.py`` — consecutive or scattered title words, a rare and a common
 word, lede words, body words, a name and a word, a typing slip — for each half of the articles
 (``tune``: what the ranking was tuned on; ``check``: never looked at while tuning), each also with
-its words in another order; MRR@10 (R@10) per style, half and engine, the mean of the styles, and
+its words in the reverse order and in another one; MRR@10 (R@10) per style, half and engine, the mean of the styles, and
 the largest change the order of the words made::
 
     python benchmarks/relevance.py --news --styles 500 --engines searchlib,fts5,whoosh-naive,tantivy \
@@ -481,7 +481,7 @@ def print_table(report: dict, variants: list[str]) -> None:
 
 def styles_main(docs: list[Doc], engines: list[str], n: int, as_json: bool) -> int:
     """Every query style of :mod:`query_styles`, both halves, as typed and permuted."""
-    from query_styles import HALVES, STYLES, Corpus, permuted, style_queries
+    from query_styles import HALVES, STYLES, Corpus, permuted, reversed_words, style_queries
     corpus = Corpus(docs)
     variants: dict[str, list[tuple[str, str]]] = {}
     for style in STYLES:
@@ -489,6 +489,7 @@ def styles_main(docs: list[Doc], engines: list[str], n: int, as_json: bool) -> i
             queries = style_queries(corpus, style, half, n)
             variants[f"{style}/{half}"] = queries
             variants[f"{style}/{half}/permuted"] = permuted(queries)
+            variants[f"{style}/{half}/reversed"] = reversed_words(queries)
     qrels = {qid: {qid} for queries in variants.values() for qid, _ in queries}
     report = evaluate("orangesum-news query styles", docs, variants, qrels, engines, ["MRR@10", "R@10"])
     report["queries"] = {name: len(queries) for name, queries in variants.items()}
@@ -496,9 +497,14 @@ def styles_main(docs: list[Doc], engines: list[str], n: int, as_json: bool) -> i
         for half in HALVES:
             res[f"mix/{half}"] = {m: round(mean([res[f"{style}/{half}"][m] for style in STYLES]), 4)
                                   for m in ("MRR@10", "R@10")}
-        res["largest permutation change"] = round(max(
-            abs(res[f"{style}/{half}/permuted"]["MRR@10"] - res[f"{style}/{half}"]["MRR@10"])
-            for style in STYLES for half in HALVES), 4)
+        for order in ("permuted", "reversed"):
+            for half in HALVES:
+                res[f"mix/{half}/{order}"] = {m: round(mean([res[f"{style}/{half}/{order}"][m] for style in STYLES]), 4)
+                                              for m in ("MRR@10", "R@10")}
+            res[f"largest {order} change"] = round(max(
+                abs(res[f"{style}/{half}/{order}"]["MRR@10"] - res[f"{style}/{half}"]["MRR@10"])
+                for style in STYLES for half in HALVES), 4)
+        res["largest permutation change"] = max(res["largest permuted change"], res["largest reversed change"])
     if as_json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -513,8 +519,11 @@ def print_styles(report: dict, styles: list[str], halves: tuple[str, ...]) -> No
     rows = [[style] + [f"{report['engines'][name][f'{style}/{half}']['MRR@10']:.4f} "
                        f"({report['engines'][name][f'{style}/{half}']['R@10']:.3f})"
                        for name in engines for half in halves] for style in styles]
-    rows.append(["largest change permuted"] + [f"{report['engines'][name]['largest permutation change']:.4f}"
-                                               for name in engines for _ in halves])
+    for order in ("reversed", "permuted"):
+        rows += [[f"{style}, words {order}"] + [f"{report['engines'][name][f'{style}/{half}/{order}']['MRR@10']:.4f}"
+                                                  for name in engines for half in halves] for style in styles]
+        rows.append([f"largest change, words {order}"] + [f"{report['engines'][name][f'largest {order} change']:.4f}"
+                                                           for name in engines for _ in halves])
     rows.append(["ms/query"] + [f"{report['engines'][name]['query_ms']:.2f}" for name in engines for _ in halves])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     print(f"{report['dataset']} ({report['docs']} docs): MRR@10 (R@10)")
@@ -534,6 +543,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engines", default="searchlib,fts5,whoosh-naive",
                     help=f"comma-separated, among {','.join(ENGINES)}")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead")
+    ap.add_argument("--reversed", action="store_true",
+                    help="also the same queries with their words in the reverse order")
     ap.add_argument("--news", nargs="?", type=Path, const=DEFAULT_NEWS, metavar="PATH",
                     help="OrangeSum known-item mode (default path: %(const)s)")
     ap.add_argument("--news-docs", type=int, metavar="N", help="index only the first N articles")
@@ -561,12 +572,16 @@ def main(argv: list[str] | None = None) -> int:
         queries = news_queries(docs, NEWS_QUERIES)
         qrels = {qid: {qid} for qid, _ in queries}
         variants = {"mixed": queries}
+        if args.reversed:
+            variants["reversed"] = [(qid, " ".join(reversed(text.split()))) for qid, text in queries]
         report = evaluate("orangesum-news known-item (half without accents)", docs, variants,
                           qrels, engines, ["MRR@10", "R@10"])
     else:
         docs, queries, qrels = load_dataset(args.dataset, args.limit_queries, args.split)
         variants = {"as_written": queries,
                     "no_accents": [(qid, strip_accents(text)) for qid, text in queries]}
+        if args.reversed:
+            variants["reversed"] = [(qid, " ".join(reversed(text.split()))) for qid, text in queries]
         report = evaluate(args.dataset.resolve().name, docs, variants, qrels, engines,
                           ["MRR@10", "R@10", "R@100", "nDCG@10"])
 
