@@ -5,9 +5,10 @@ the engine behind :mod:`searchlib.backends.base`."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from .analysis.french import fold
 from .backends import engine_for
@@ -15,7 +16,9 @@ from .backends.base import Backend
 from .errors import ArticleNotFound
 from .ingest import indexing
 from .ingest.indexing import BATCH_SIZE, Progress
-from .models import Article, IndexReport, IndexStats, SearchResults
+from .models import AssociatedTerms, Article, Concordance, IndexReport, IndexStats, SearchFilters, SearchResults, Trend
+from .research import associated, concordance as concordances, export as exports, trend as trends
+from .research.export import Export
 from .search import pipeline
 from .search.facets import check_options
 from .search.query import QueryBuilder, make_filters
@@ -163,6 +166,7 @@ class Archive:
         facets: Iterable[str] = (),
         snippets: bool = True,
         all_copies: bool = False,
+        added_since: dt.datetime | None = None,
     ) -> SearchResults:
         """Page ``page`` (``limit`` hits) of the articles matching ``query`` and the filters.
 
@@ -172,7 +176,8 @@ class Archive:
         ``sort`` is "relevance", "date" (oldest first) or "-date"; undated articles come last.
         ``facets`` (source, section, author, year, month) are counted over every match.
         Copies of one agency dispatch are shown as one hit (its earliest copy, with the others in
-        ``hit.copies``) unless ``all_copies``.
+        ``hit.copies``) unless ``all_copies``. ``added_since`` keeps the articles indexed at or
+        after that time (see :meth:`newest_added`).
 
         >>> archive.search("pékin", date_from="juillet 2023", sources=["AFP"], facets=["year"])  # doctest: +SKIP
 
@@ -185,7 +190,7 @@ class Archive:
         check_options(page, limit, sort, facets)
         request = pipeline.SearchRequest(
             query=query,
-            filters=make_filters(date_from, date_to, sources, authors, sections),
+            filters=make_filters(date_from, date_to, sources, authors, sections, added_since),
             limit=limit,
             page=page,
             sort=sort,
@@ -195,6 +200,73 @@ class Archive:
             time_limit=self.query_time_limit,
         )
         return pipeline.search(self._backend.view(), self._queries, request)
+
+    # -- research: trends, concordance, associated terms, export ----------------------------
+    # Each takes the filters of :meth:`search` (date_from, date_to, sources, authors, sections).
+
+    def trend(self, queries: Sequence[str], by: str = "month", *, per: int | None = None, **filters: Any) -> Trend:
+        """How many articles match each of ``queries`` (up to 6) per period: ``by`` "year", "month"
+        or "week" (ISO weeks, "2023-W07"). Every period from the first to the last is there, 0 when
+        empty; with ``per=1000`` :meth:`Trend.value` gives matches per 1,000 articles of the period.
+
+        >>> archive.trend(["gilets jaunes", "retraites"], by="month", date_from="2019")  # doctest: +SKIP
+
+        Counts are those of :meth:`search` (its totals, period by period). Raises
+        :class:`~searchlib.errors.BadFilter` for an unknown period or too many queries.
+        """
+        queries = [queries] if isinstance(queries, str) else list(queries)
+        return trends.trend(self._backend.view(), self._queries, queries, by, self._filters(filters), per)
+
+    def kwic(
+        self, query: str, *, width: int = 60, sort: str = "date", page: int = 1, limit: int = 50, **filters: Any
+    ) -> Concordance:
+        """A concordance: each occurrence of the matched words, ``width`` characters of the original
+        text on each side, ordered by ``sort``: "date" (oldest first), "left" or "right" (the words
+        before or after the match), ``limit`` lines a page.
+
+        >>> for line in archive.kwic("pekin", width=30).lines:  # doctest: +SKIP
+        ...     print(line.left, line.match, line.right)
+        """
+        view = self._backend.view()
+        return concordances.concordance(
+            view, self._queries, query, self._filters(filters), width=width, sort=sort, page=page, limit=limit,
+            time_limit=self.query_time_limit,
+        )  # fmt: skip
+
+    def terms(self, query: str, *, top: int = 30, **filters: Any) -> AssociatedTerms:
+        """The ``top`` words and names unusually frequent in the articles matching ``query``,
+        compared with the whole archive (JLH, as Elasticsearch's ``significant_terms``).
+
+        >>> [term.term for term in archive.terms("gilets jaunes", top=5).terms]  # doctest: +SKIP
+        """
+        return associated.associated_terms(self._backend.view(), self._queries, query, self._filters(filters), top)
+
+    def export(
+        self, query: str, *, sort: str = "relevance", limit: int | None = None, **filters: Any
+    ) -> Export:
+        """Every article matching ``query`` as an :class:`~searchlib.models.ExportRow`, one at a
+        time (memory stays flat), in ``sort`` order; its ``total`` says how many match, and only
+        the first ``limit`` are given when set. Takes ``added_since`` besides the filters. The rows
+        read the index as it was when the export began, from any thread; ``close()`` them (or use
+        ``with``) when stopping before the end.
+
+        >>> rows = archive.export("pekin", sort="-date")  # doctest: +SKIP
+        >>> rows.total, [row.title for row in rows]  # doctest: +SKIP
+        """
+        filtered = self._filters(filters)  # checked before a view is opened for the rows
+        return exports.export(self._backend.private_view(), self._queries, query, filtered, sort=sort, limit=limit)
+
+    def newest_added(self) -> dt.datetime | None:
+        """When the most recently indexed article was added (UTC; None for an index that does not
+        record it): pass it back as ``added_since`` (plus a microsecond) to list what came after."""
+        return self._backend.view().newest_added()
+
+    @staticmethod
+    def _filters(options: dict[str, Any]) -> SearchFilters:
+        unknown = set(options) - _FILTERS
+        if unknown:
+            raise TypeError(f"unexpected filter {sorted(unknown)[0]!r}; filters are {', '.join(sorted(_FILTERS))}")
+        return make_filters(**options)
 
     def similar(self, article_id: str, limit: int = 10, *, snippets: bool = True) -> SearchResults:
         """Articles about the same story as ``article_id``: more-like-this on its most distinctive
@@ -245,6 +317,10 @@ class Archive:
         Returns the problems found (an empty list for a sound index).
         """
         return self._backend.view().check(samples)
+
+
+#: The filters every search and research method takes, as keyword arguments.
+_FILTERS = frozenset({"date_from", "date_to", "sources", "authors", "sections", "added_since"})
 
 
 def _folded_name(name: str) -> str:

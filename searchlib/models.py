@@ -91,9 +91,11 @@ class SearchFilters:
     sources: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    #: Only articles indexed at or after this time (timezone-aware; see ``--new-since``).
+    added_since: dt.datetime | None = None
 
     def __bool__(self) -> bool:
-        return any((self.date_from, self.date_to, self.sources, self.authors, self.sections))
+        return any((self.date_from, self.date_to, self.sources, self.authors, self.sections, self.added_since))
 
 
 @dataclass(frozen=True)
@@ -226,3 +228,123 @@ class IndexStats:
     sources: dict[str, int]
     size_bytes: int
     path: str | None
+
+
+# -- research: trends, concordance, associated terms, export ---------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """One query's matching articles per period."""
+
+    query: str
+    #: Matching articles per period, for every period of :attr:`Trend.periods` (0 when none).
+    counts: dict[str, int]
+    #: Every matching article, the undated ones included: the total a search gives.
+    total: int
+    #: Matching articles without a date (counted in :attr:`total`, in no period).
+    undated: int = 0
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """How often each query matched, period by period (``searchlib trend``)."""
+
+    #: "year", "month" or "week": periods are "2023", "2023-07" or "2023-W07" (ISO weeks).
+    by: str
+    #: Every period from the first to the last shown, in time order, empty ones included.
+    periods: list[str]
+    series: list[TrendSeries]
+    #: Every article of each period (within the filters): what :attr:`per` divides by.
+    articles: dict[str, int]
+    #: None for counts; 1000 for matching articles per 1,000 articles of the period.
+    per: int | None = None
+    filters: SearchFilters = field(default_factory=SearchFilters)
+
+    def value(self, series: TrendSeries, period: str) -> float:
+        """What the chart shows for ``series`` in ``period``: its count, or its rate per :attr:`per`."""
+        count = series.counts.get(period, 0)
+        if self.per is None:
+            return float(count)
+        articles = self.articles.get(period, 0)
+        return count * self.per / articles if articles else 0.0
+
+
+@dataclass(frozen=True)
+class ConcordanceLine:
+    """One occurrence of a matched word, with the original text around it."""
+
+    id: str
+    date: dt.date | None
+    source: str | None
+    #: Up to the concordance's width of characters before the match, white space single.
+    left: str
+    #: The word as written in the article.
+    match: str
+    right: str
+
+
+@dataclass(frozen=True)
+class Concordance:
+    """Keyword in context (``searchlib kwic``): a page of occurrences of the matched words."""
+
+    query: str
+    lines: list[ConcordanceLine]
+    #: Articles matching the query and filters.
+    articles: int
+    page: int = 1
+    limit: int = 50
+    #: "date" (oldest first), "left" (by the words before the match) or "right" (after it).
+    sort: str = "date"
+    width: int = 60
+    #: Occurrences in all, when they were all read (sorting by left or right reads them all).
+    total: int | None = None
+    #: Whether a later page has lines.
+    more: bool = False
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AssociatedTerm:
+    """A word or name unusually frequent in the articles matching a query."""
+
+    #: As written: the most frequent spelling in the matching articles ("Anne Hidalgo").
+    term: str
+    #: Significance: JLH, as Elasticsearch's ``significant_terms`` (see docs/research.md).
+    score: float
+    #: Matching articles holding it.
+    matching: int
+    #: Articles of the whole archive holding it.
+    archive: int
+
+
+@dataclass(frozen=True)
+class AssociatedTerms:
+    """The terms that set a query's articles apart from the archive (``searchlib terms``)."""
+
+    query: str
+    terms: list[AssociatedTerm]
+    #: Articles matching the query and filters (the foreground).
+    matching: int
+    #: Articles in the archive (the background).
+    archive: int
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One matching article as a row of an export (``searchlib search --format csv``)."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    source: str | None
+    author: str | None
+    section: str | None
+    url: str | None
+    score: float
+    #: The snippet as plain text (no marks).
+    snippet: str

@@ -11,8 +11,8 @@ from typing import Any
 import click
 
 from .models import (
-    Article, CopyOf, Failure, FailureGroup, Hit, IndexReport, IndexStats, SearchFilters, SearchResults, Snippet,
-    group_failures,
+    Article, AssociatedTerms, Concordance, CopyOf, ExportRow, Failure, FailureGroup, Hit, IndexReport, IndexStats,
+    SearchFilters, SearchResults, Snippet, Trend, group_failures,
 )  # fmt: skip
 
 
@@ -111,7 +111,83 @@ def filters_dict(filters: SearchFilters) -> dict[str, Any]:
     """The filters applied, and only those: ``{"from": "2023-01-01", "source": ["AFP"]}``."""
     data: dict[str, Any] = {"from": _iso(filters.date_from), "to": _iso(filters.date_to)}
     data.update(source=list(filters.sources), author=list(filters.authors), section=list(filters.sections))
+    if filters.added_since is not None:
+        data["new_since"] = filters.added_since.isoformat()
     return {key: value for key, value in data.items() if value}
+
+
+def trend_dict(trend: Trend) -> dict[str, Any]:
+    """``{"by": "month", "periods": [...], "series": [{"query", "counts": [...], "total", …}]}``:
+    counts (or rates, with ``per``) in the order of ``periods``."""
+    series = []
+    for one in trend.series:
+        item: dict[str, Any] = {"query": one.query, "total": one.total, "undated": one.undated}
+        item["counts"] = [one.counts.get(period, 0) for period in trend.periods]
+        if trend.per is not None:
+            item["rates"] = [round(trend.value(one, period), 4) for period in trend.periods]
+        if one.notices:
+            item["notices"] = one.notices
+        series.append(item)
+    data: dict[str, Any] = {"by": trend.by, "periods": trend.periods, "series": series}
+    if trend.per is not None:
+        data["per"] = trend.per
+        data["articles"] = [trend.articles.get(period, 0) for period in trend.periods]
+    data["filters"] = filters_dict(trend.filters)
+    return data
+
+
+def concordance_dict(concordance: Concordance) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "query": concordance.query,
+        "articles": concordance.articles,
+        "page": concordance.page,
+        "limit": concordance.limit,
+        "sort": concordance.sort,
+        "width": concordance.width,
+        "more": concordance.more,
+        "lines": [
+            {"id": line.id, "date": _iso(line.date), "source": line.source, "left": line.left, "match": line.match, "right": line.right}
+            for line in concordance.lines
+        ],
+        "filters": filters_dict(concordance.filters),
+    }
+    if concordance.total is not None:
+        data["total"] = concordance.total
+    if concordance.notices:
+        data["notices"] = concordance.notices
+    return data
+
+
+def terms_dict(terms: AssociatedTerms) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "query": terms.query,
+        "matching": terms.matching,
+        "archive": terms.archive,
+        "score": "jlh",
+        "terms": [
+            {"term": term.term, "score": round(term.score, 4), "matching": term.matching, "archive": term.archive}
+            for term in terms.terms
+        ],
+        "filters": filters_dict(terms.filters),
+    }
+    if terms.notices:
+        data["notices"] = terms.notices
+    return data
+
+
+def export_row_dict(row: ExportRow) -> dict[str, Any]:
+    """One exported article: the columns of :data:`searchlib.tables.EXPORT_COLUMNS`."""
+    return {
+        "id": row.id,
+        "title": row.title,
+        "date": _iso(row.date),
+        "source": row.source,
+        "author": row.author,
+        "section": row.section,
+        "url": row.url,
+        "score": round(row.score, 4),
+        "snippet": row.snippet,
+    }
 
 
 def article_dict(article: Article) -> dict[str, Any]:
@@ -268,9 +344,12 @@ def _shown_as_is(char: str) -> bool:
     return char.isalnum() or char in "-._~:@!$'()*,;"
 
 
-def _count(number: int) -> str:
+def count(number: int) -> str:
     """1 234: a space between thousands, as French prints them."""
     return f"{number:,}".replace(",", " ")
+
+
+_count = count
 
 
 def _suggestion_lines(results: SearchResults) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice
 
@@ -139,6 +140,11 @@ def learn(analysed: dict[str, tuple[str, str | None]]) -> None:
 def analysed(word: str) -> tuple[str, str | None]:
     """(folded word, index term or None for a stop word) of one raw word, remembered."""
     return _WORDS.get(word) or _analysed(word)
+
+
+def words_in(value: str) -> Iterator[re.Match[str]]:
+    """The words of ``value`` as the French tokenizer splits it, with where each is."""
+    return _WORD.finditer(value)
 
 
 def raw_words(value: str) -> list[str]:

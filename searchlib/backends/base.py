@@ -19,6 +19,7 @@ engine translates them into its own.
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import AbstractContextManager
@@ -69,6 +70,9 @@ class Batch(Protocol):
 
 class View(ABC):
     """The index as one commit left it."""
+
+    def close(self) -> None:  # noqa: B027 - a view of the thread's searcher has nothing to release
+        """Releases what the view holds of its own (see :meth:`Backend.private_view`)."""
 
     @abstractmethod
     def count(self) -> int:
@@ -142,6 +146,15 @@ class View(ABC):
         """The archive's words as written, with the number of articles holding each."""
 
     @abstractmethod
+    def word_counts(self, terms: list[str], docs: list[DocRef] | None) -> dict[str, int]:
+        """How many of ``docs`` (None: of every article) hold each of the text terms ``terms``
+        (index terms of the French analysis)."""
+
+    @abstractmethod
+    def newest_added(self) -> dt.datetime | None:
+        """When the most recently added article was added (None when no article records it)."""
+
+    @abstractmethod
     def check(self, samples: int) -> list[str]:
         """What is wrong with the index, in words; empty for a sound one."""
 
@@ -177,6 +190,12 @@ class Backend(ABC):
     @abstractmethod
     def view(self) -> View:
         """The index as its newest commit left it (for this thread)."""
+
+    @abstractmethod
+    def private_view(self) -> View:
+        """A view of the newest commit with resources of its own, for work that outlives one call
+        and may go on in other threads (an export read row by row): it stays valid whatever
+        commits come in, and is released by :meth:`View.close`."""
 
     @abstractmethod
     def catalog(self) -> FileCatalog:

@@ -15,11 +15,14 @@ from ..analysis.french import fold
 from ..errors import BadFilter
 
 #: What results can be counted by, in the order they are shown.
-FACETS = ("source", "section", "author", "year", "month")
+FACETS = ("source", "section", "author", "year", "month", "week")
 #: The facets counted by a stored name (the others by the article's date).
 NAMED = ("source", "section", "author")
-#: Orders results can be sorted in: by score, oldest first, newest first.
-SORTS = ("relevance", "date", "-date")
+#: The facets counted by the article's date: "2023", "2023-07", "2023-W07" (ISO weeks).
+PERIODS = ("year", "month", "week")
+#: Orders results can be sorted in: by score, oldest first, newest first, and the most recently
+#: indexed first (what a feed of new articles shows).
+SORTS = ("relevance", "date", "-date", "-added")
 
 
 def shown(
@@ -32,13 +35,23 @@ def shown(
     for name in names:
         if name in NAMED:
             found[name] = _names(named.get(name, {}))
-        elif name in ("year", "month"):
-            width = 4 if name == "year" else 7
+        elif name in PERIODS:
             periods: Counter[str] = Counter()
             for day, count in (days or {}).items():
-                periods[day.isoformat()[:width]] += count
+                periods[period_of(day, name)] += count
             found[name] = dict(sorted(periods.items()))
     return found
+
+
+def period_of(day: dt.date, by: str) -> str:
+    """The period ``day`` falls in: "2023" by year, "2023-07" by month, "2023-W07" by ISO week
+    (whose year is the week's: 2024-12-30 is in "2025-W01"). Such names sort in time order."""
+    if by == "year":
+        return f"{day.year:04d}"
+    if by == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
 
 
 def _names(groups: Mapping[str, int]) -> dict[str, int]:

@@ -47,12 +47,20 @@ class SearchRequest:
         return max(self.page * self.limit * (1 if self.all_copies else COPY_WINDOW), 1)
 
 
-def search(view: View, parser: QueryBuilder, request: SearchRequest) -> SearchResults:
-    """Runs ``request`` on ``view``."""
-    parsed = parser.parse(request.query)
+def resolve(view: View, parser: QueryBuilder, text: str) -> tuple[Node, ParsedQuery, list[str]]:
+    """The query ``text`` as the index searches it: parsed, its wildcards and fuzzy words bounded to
+    the words the archive holds, and words no article holds searched respelt too; with the notices
+    to show. Every tool over a query's matches (search, trend, concordance…) starts here, so that
+    they all match the same articles."""
+    parsed = parser.parse(text)
     q, bounded = view.prepare(parsed.query)
     q, respelt = with_spelling_alternatives(q, parsed.parsed_from, view.holds, view.vocabulary)
-    notices = list(parsed.notices) + bounded + respelt
+    return q, parsed, list(parsed.notices) + bounded + respelt
+
+
+def search(view: View, parser: QueryBuilder, request: SearchRequest) -> SearchResults:
+    """Runs ``request`` on ``view``."""
+    q, parsed, notices = resolve(view, parser, request.query)
     found = match(view, q, parsed, request)
     if found.stopped:
         notices.append(

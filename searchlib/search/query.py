@@ -248,17 +248,20 @@ def make_filters(
     sources: Iterable[str] = (),
     authors: Iterable[str] = (),
     sections: Iterable[str] = (),
+    added_since: dt.datetime | None = None,
 ) -> SearchFilters:
     """The filters of a search, with dates read from text ("2023", "juillet 2023", "2023-07-13").
 
     Raises :class:`BadFilter` for a date that names no day, month or year, or an empty period.
     """
+    if added_since is not None and added_since.tzinfo is None:
+        added_since = added_since.astimezone()  # a naive time is the machine's local time
     start = _date_bound("from", date_from, end=False)
     end = _date_bound("to", date_to, end=True)
     if start and end and start > end:
         raise BadFilter("dates", f"{start} … {end}", "the period ends before it starts", "swap --from and --to")
 
-    return SearchFilters(start, end, _names(sources), _names(authors), _names(sections))
+    return SearchFilters(start, end, _names(sources), _names(authors), _names(sections), added_since)
 
 
 def _names(values: Iterable[str]) -> tuple[str, ...]:

@@ -58,6 +58,17 @@ def marked(text: str, terms: set[str], written: frozenset[str] = frozenset()) ->
     return tuple((start, end) for start, end, _ in _matches(text, terms)) if terms else ()
 
 
+def matched_words(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every word of ``text`` whose French index term is in ``terms``
+    (what a snippet highlights), in the order they come."""
+    return _matches(text, terms)
+
+
+def single_spaced(text: str) -> str:
+    """``text`` with every run of white space one space, none at the ends."""
+    return _single_spaced(text)
+
+
 def _single_spaced(text: str) -> str:
     """``" ".join(text.split())``: every run of white space one space, none at the ends.
 

@@ -24,6 +24,7 @@ from ..archive import Archive
 from .api import StatsCache, install_error_handlers, router as api_router
 from .limits import Limits, ConcurrencyLimit
 from .page import router as page_router
+from .research import router as research_router
 
 __all__ = ["Limits", "create_app", "app_from_environment"]
 
@@ -44,7 +45,10 @@ def create_app(index: str | Path | Archive, *, limits: Limits | None = None) -> 
         description=(
             "Accent-insensitive French search with ranked hits and highlighted snippets. "
             "Responses have the shapes of `searchlib search --json`; snippets are HTML "
-            "(the article text escaped, matched words in `<mark>`)."
+            "(the article text escaped, matched words in `<mark>`). For research: trends per "
+            "period (`/trend`), concordance (`/kwic`), associated terms (`/terms`), exports "
+            "(`/export.csv`, `/export.jsonl`, at most 10,000 rows each) and any search as an "
+            "Atom feed (`/search.atom`)."
         ),
         version=__version__,
         docs_url="/docs",
@@ -56,6 +60,7 @@ def create_app(index: str | Path | Archive, *, limits: Limits | None = None) -> 
     install_error_handlers(app)
     app.add_middleware(ConcurrencyLimit, limit=limits.concurrent)
     app.include_router(api_router)
+    app.include_router(research_router)
     app.include_router(page_router)
     return app
 

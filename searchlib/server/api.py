@@ -119,7 +119,7 @@ def search(  # noqa: PLR0913 - one parameter per filter, as the CLI
     source: Names = [],  # noqa: B006 - FastAPI copies defaults
     author: Names = [],  # noqa: B006
     section: Names = [],  # noqa: B006
-    sort: Literal["relevance", "date", "-date"] = "relevance",
+    sort: Literal["relevance", "date", "-date", "-added"] = "relevance",
     page: Annotated[int, Query(ge=1)] = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     facets: Annotated[str | None, Query(description="Comma-separated: source,section,author,year,month")] = None,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -29,6 +31,9 @@ class Limits:
     #: searcher to warm up (measured on OrangeSum, 1,000 searches: 73 searches/s with one thread,
     #: 55 with two, 21 with 32). Two keep answering while one search runs long.
     concurrent: int = 2
+    #: Rows one export (``/export.csv``, ``/export.jsonl``) streams at most; the response says
+    #: the cap and whether it cut the export short in its headers.
+    max_export: int = 10_000
 
 
 class ConcurrencyLimit:
@@ -76,15 +81,8 @@ class SearchRequest:
     def run(self, archive: Archive, limits: Limits) -> SearchResults:
         """The results, after checking the request against ``limits``; raises BadFilter,
         QueryError (EmptyQuery, SearchStopped)."""
-        if len(self.q) > limits.query_chars:
-            raise BadFilter("query", _shorten(self.q), f"longer than {limits.query_chars} characters")
-        if not 1 <= self.limit <= limits.max_limit:
-            raise BadFilter("limit", self.limit, f"must be between 1 and {limits.max_limit}")
-        if self.page * self.limit > limits.max_depth:
-            raise BadFilter(
-                "page", self.page, f"only the first {limits.max_depth} results can be paged through",
-                hint="narrow the search with a date range or a source",
-            )  # fmt: skip
+        check_queries([self.q], limits)
+        check_depth("results", self.page, self.limit, limits)
         results = archive.search(
             self.q,
             limit=self.limit,
@@ -100,6 +98,35 @@ class SearchRequest:
         if results.stopped:
             raise SearchStopped(self.q, limits.query_seconds)
         return results
+
+
+def filters_of(params: QueryParams) -> dict[str, Any]:
+    """The filters of the page's query string, as the keyword arguments of Archive's methods."""
+    return {
+        "date_from": params.get("from") or None,
+        "date_to": params.get("to") or None,
+        "sources": tuple(params.getlist("source")),
+        "authors": tuple(params.getlist("author")),
+        "sections": tuple(params.getlist("section")),
+    }
+
+
+def check_queries(queries: Sequence[str], limits: Limits) -> None:
+    """Raises BadFilter for a query longer than the limits allow."""
+    for text in queries:
+        if len(text) > limits.query_chars:
+            raise BadFilter("query", _shorten(text), f"longer than {limits.query_chars} characters")
+
+
+def check_depth(name: str, page: int, limit: int, limits: Limits) -> None:
+    """Raises BadFilter for a page size or a page past what may be paged through."""
+    if not 1 <= limit <= limits.max_limit:
+        raise BadFilter("limit", limit, f"must be between 1 and {limits.max_limit}")
+    if page * limit > limits.max_depth:
+        raise BadFilter(
+            "page", page, f"only the first {limits.max_depth} {name} can be paged through",
+            hint="narrow the search with a date range or a source",
+        )  # fmt: skip
 
 
 def facet_names(text: str | None) -> tuple[str, ...]:

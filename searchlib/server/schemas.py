@@ -84,6 +84,64 @@ class HealthOut(BaseModel):
     articles: int
 
 
+class TrendSeriesOut(BaseModel):
+    query: str
+    counts: list[int] = Field(description="Matching articles per period, in the order of `periods` (0 when none)")
+    rates: list[float] | None = Field(None, description="With `per`: matching articles per `per` articles of the period")
+    total: int = Field(description="Every matching article, the undated ones included: a search's total")
+    undated: int = Field(description="Matching articles without a date (in no period)")
+    notices: list[str] | None = None
+
+
+class TrendOut(BaseModel):
+    by: str = Field(description="year, month or week")
+    periods: list[str] = Field(description="Every period from the first to the last, in order: 2023, 2023-07, 2023-W07")
+    series: list[TrendSeriesOut] = Field(description="One per query, in the order asked")
+    per: int | None = Field(None, description="With `per`: the rates' base (1000: per thousand articles)")
+    articles: list[int] | None = Field(None, description="With `per`: every article of each period (any query)")
+    filters: dict[str, str | list[str]] = Field(description="The filters applied (dates as ISO)")
+
+
+class ConcordanceLineOut(BaseModel):
+    id: str
+    date: str | None
+    source: str | None
+    left: str = Field(description="Text before the match, as written (plain text, single-spaced)")
+    match: str = Field(description="The matched word(s) as written")
+    right: str = Field(description="Text after the match")
+
+
+class ConcordanceOut(BaseModel):
+    query: str
+    articles: int = Field(description="Articles matching")
+    page: int
+    limit: int
+    sort: str
+    width: int
+    total: int | None = Field(None, description="Lines in all, when every line was read (sorting by left or right)")
+    more: bool = Field(description="Whether a next page has lines")
+    filters: dict[str, str | list[str]]
+    lines: list[ConcordanceLineOut]
+    notices: list[str] | None = None
+
+
+class AssociatedTermOut(BaseModel):
+    term: str = Field(description="As written most often in the matching articles")
+    score: float = Field(description="JLH significance")
+    matching: int = Field(description="Matching articles holding it")
+    archive: int = Field(description="Articles of the archive holding it")
+
+
+class TermsOut(BaseModel):
+    query: str
+    matching: int = Field(description="Articles matching (the foreground)")
+    archive: int = Field(description="Articles in the archive (the background)")
+    score: str = Field(description="The significance score: jlh")
+    filters: dict[str, str | list[str]]
+    terms: list[AssociatedTermOut]
+    notices: list[str] | None = None
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="What went wrong, in one sentence")
     hint: str | None = Field(None, description="What to do about it")

@@ -24,6 +24,14 @@ def test_facets_count_every_match_not_only_the_page(archive: Archive) -> None:
     }
 
 
+def test_weeks_are_iso_weeks_named_by_their_year() -> None:
+    archive = Archive.in_memory()
+    days = ["2024-12-29", "2024-12-30", "2025-01-05", "2025-01-06"]
+    archive.add_many([Article(id=day, body="Bilan.", date=dt.date.fromisoformat(day)) for day in days])
+    # 2024-12-30 is the Monday of the first week of 2025, which ends on Sunday 2025-01-05.
+    assert archive.search("bilan", facets=["week"]).facets == {"week": {"2024-W52": 1, "2025-W01": 2, "2025-W02": 1}}
+
+
 def test_facets_follow_the_filters(archive: Archive) -> None:
     results = archive.search("blinken", sources=["AFP"], facets=["source", "year"])
     assert results.facets == {"source": {"AFP": 2}, "year": {"2023": 1}}

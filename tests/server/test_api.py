@@ -111,7 +111,10 @@ def test_ids_with_slashes_and_unknown_ids(tmp_path: Path) -> None:
 
 def test_openapi_document_lists_every_route(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
-    assert set(document["paths"]) == {"/search", "/articles/{article_id}", "/articles/{article_id}/similar", "/stats", "/health"}
+    assert set(document["paths"]) == {
+        "/search", "/articles/{article_id}", "/articles/{article_id}/similar", "/stats", "/health",
+        "/trend", "/kwic", "/terms", "/export.csv", "/export.jsonl", "/search.atom",
+    }  # fmt: skip
     parameters = {p["name"] for p in document["paths"]["/search"]["get"]["parameters"]}
     assert parameters == {"q", "from", "to", "source", "author", "section", "sort", "page", "limit", "facets"}
 

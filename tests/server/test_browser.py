@@ -2,11 +2,14 @@
 against `searchlib serve`'s app on a loopback port.
 
 Skips when Chromium or Playwright is missing, unless SEARCHLIB_REQUIRE_BROWSER is set (CI sets it,
-after installing Chromium). SEARCHLIB_SCREENSHOT=PATH keeps a screenshot of the results page.
+after installing Chromium). SEARCHLIB_SCREENSHOT=PATH keeps a screenshot of the results page; the
+trend chart's screenshot is always kept, in SEARCHLIB_SCREENSHOT_DIR or else the test's temporary
+folder, and its path printed (``-rP`` shows it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -14,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -132,7 +136,58 @@ def test_readable_on_a_phone(browser, server_url: str, tmp_path: Path) -> None: 
     assert font >= 14
 
 
-@pytest.mark.parametrize("path", ["", "?q=pekin", "?q=pekin&from=2001&to=2002&page=2", "view/pekin-001", "?q=pekim", "?q=pekin&from=hier"])
+def test_trend_chart_points_link_to_their_period(browser, server_url: str, tmp_path: Path, record_property) -> None:  # noqa: ANN001
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="fr-FR")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    queries = ["france", "election", "chine"]
+    page.goto(server_url + "tendance?" + "&".join(f"q={q}" for q in queries) + "&by=month&source=Wikinews")
+    chart = page.locator("figure.trend svg")
+    box = chart.bounding_box()
+    assert box and box["width"] > 600 and box["height"] > 200  # drawn, at the page's width
+
+    # Every month from the first match to the last, for each query, is a point: a link to its results.
+    periods = [f"{year}-{month:02d}" for year in (2016, 2017, 2018) for month in range(1, 13)]
+    points = chart.locator("a")
+    assert points.count() == len(periods) * len(queries)
+    for number, point in enumerate(points.all()):
+        period = periods[number % len(periods)]
+        assert point.get_attribute("data-period") == period
+        query = parse_qs(urlsplit(point.get_attribute("href") or "").query)
+        year, month = (int(part) for part in period.split("-"))
+        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).isoformat()
+        assert query == {"q": [queries[number // len(periods)]], "from": [f"{period}-01"], "to": [last], "source": ["Wikinews"]}
+        assert point.locator("circle").count() == 1
+    labels = chart.locator("text").all_text_contents()
+    assert {"2016", "2017", "2018"} <= set(labels)  # the years along the time axis
+    assert "france (77 articles)" in labels  # the legend
+    assert page.locator("details#chiffres table tbody tr").count() == len(periods)
+
+    shots = Path(os.environ.get("SEARCHLIB_SCREENSHOT_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    shot = shots / "trend-chart.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"trend chart screenshot: {shot}")
+    record_property("screenshot", str(shot))
+    assert shot.stat().st_size > 10_000
+
+    # A point's tooltip says its count, and following it gives as many results.
+    june = points.nth(periods.index("2016-06"))
+    assert june.locator("title").text_content() == "« france », juin 2016 : 5 articles"
+    with page.expect_navigation():
+        june.locator("circle").click()
+    assert page.locator("h2#resultats").inner_text().strip() == "Résultats 1–5 sur 5 articles"
+    assert page.get_by_label("Depuis").input_value() == "2016-06-01"
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "", "?q=pekin", "?q=pekin&from=2001&to=2002&page=2", "view/pekin-001", "?q=pekim", "?q=pekin&from=hier",
+        "tendance?q=pekin&q=chronique&by=year", "tendance?q=zzzyxw", "tendance?q=pekin&by=decade", "concordance?q=pekin",
+    ],
+)  # fmt: skip
 def test_no_accessibility_violations(browser, server_url: str, path: str) -> None:  # noqa: ANN001
     """axe-core, the checker browsers' own accessibility audits use: labels, contrast, landmarks,
     headings, link names, the document's language."""

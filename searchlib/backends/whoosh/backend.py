@@ -30,7 +30,7 @@ from ..base import Backend
 from . import manifest, words
 from .bulkwrite import BulkWriter
 from .codec import CompactCodec
-from .schema import VOCABULARY_FIELD, build_schema
+from .schema import ADDED, VOCABULARY_FIELD, build_schema
 from .scoring import weighting
 from .view import WhooshView
 from .writing import (
@@ -71,6 +71,8 @@ class WhooshBackend(Backend):
         self._searchers: list[Searcher] = []
         self._searchers_lock = threading.Lock()
         self._vocabulary: tuple[int | None, Vocabulary] | None = None
+        #: When each article of the index a rebuild replaces was added: the rebuilt ones keep it.
+        self._earlier_added: dict[str, int] = {}
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True, lock_timeout: float = 5.0) -> WhooshBackend:
@@ -119,6 +121,7 @@ class WhooshBackend(Backend):
         try:
             # the version the new manifest gives
             fresh = cls(storage.create_index(build_schema(), indexname=new_name), path, new_name, COPY_HASH_VERSION, lock_timeout)
+            fresh._earlier_added = _added_by_id(storage, old_name)
             try:
                 yield fresh, built_from
             finally:
@@ -147,6 +150,12 @@ class WhooshBackend(Backend):
     def view(self) -> WhooshView:
         searcher = self._searcher()
         return WhooshView(searcher, lambda: self._words(searcher), self.path)
+
+    def private_view(self) -> WhooshView:
+        if self.path is not None and manifest.stamp(self.path) != self._manifest_stamp:
+            self._follow_rebuild()
+        searcher = self._ix.searcher(weighting=weighting())
+        return WhooshView(searcher, lambda: self._words(searcher), self.path, owned=True)
 
     def _searcher(self) -> Searcher:
         """This thread's searcher, reopened when another commit (of any process) came in since."""
@@ -270,7 +279,7 @@ class WhooshBackend(Backend):
         # A commit makes every file read to its end so far safe to skip next time: on_commit
         # saves the file catalog right after each commit, never before.
         batch = Batch(lambda: self._writer(jobs, compress, merge_jobs), self._ix.searcher(), size, on_commit,
-                      copy_hash_version=self._copy_hash_version)
+                      copy_hash_version=self._copy_hash_version, earlier_added=self._earlier_added)
         try:
             yield batch
             batch.commit()
@@ -325,3 +334,18 @@ def _prepare_directory(path: Path) -> None:
     if strangers:
         reason = f"the directory holds other files ({strangers[0]}…) and no searchlib index"
         raise IncompatibleIndex(path, reason, hint=elsewhere)
+
+
+def _added_by_id(storage: Any, name: str) -> dict[str, int]:
+    """Article id → when it was added, in the index ``name`` (empty when it does not record it)."""
+    try:
+        ix = storage.open_index(indexname=name)
+    except Exception:  # noqa: BLE001 - an index that cannot be read has no times to keep
+        return {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        if not reader.has_column(ADDED):
+            return {}
+        added = reader.column_reader(ADDED)
+        # One pass over the stored articles: what a rebuild, which reads every file again, can afford.
+        return {stored["id"]: added[docnum] for docnum, stored in reader.iter_docs() if added[docnum]}

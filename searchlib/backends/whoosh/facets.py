@@ -18,7 +18,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Results
 from whoosh.util.times import long_to_datetime
 
-from ...search.facets import shown
+from ...search.facets import PERIODS, shown
 from .schema import FACET_COLUMNS, NO_DATE
 
 _DATES = "_dates"
@@ -34,12 +34,18 @@ def _newest_first(key: int) -> tuple[bool, int]:
 
 def sort_facet(sort: str, reader: IndexReader) -> sorting.FacetType | None:
     """How Whoosh orders the matches for ``sort``: articles without a date come last either way,
-    and articles of the same day best first."""
-    if sort == "relevance" or not reader.has_column("date"):  # no article has a date: all tie
+    and articles of the same day best first; by the time they were added, newest first (those
+    of an index that did not record it tie)."""
+    column = "added" if sort == "-added" else "date"
+    if sort == "relevance" or column not in reader.schema.names() or not reader.has_column(column):
+        return None  # no article has a value: all tie
         return None
-    date = sorting.FieldFacet("date")
-    by_date = date if sort == "date" else sorting.TranslateFacet(_newest_first, date)
-    return sorting.MultiFacet([by_date, sorting.ScoreFacet()])
+    values = sorting.FieldFacet(column)
+    if sort == "-added":
+        by_value: sorting.FacetType = sorting.FieldFacet(column, reverse=True)
+    else:
+        by_value = values if sort == "date" else sorting.TranslateFacet(_newest_first, values)
+    return sorting.MultiFacet([by_value, sorting.ScoreFacet()])
 
 
 def relevance(score: Any) -> float:
@@ -61,7 +67,7 @@ def grouped_by(names: Iterable[str], reader: IndexReader) -> dict[str, sorting.F
             continue
         if name in FACET_COLUMNS:
             groups[name] = sorting.FieldFacet(FACET_COLUMNS[name], maptype=sorting.Count)
-        elif name in ("year", "month") and _DATES not in groups:
+        elif name in PERIODS and _DATES not in groups:
             # One count per distinct day (raw column values: Whoosh cannot name a missing date),
             # folded into years and months afterwards.
             dates = sorting.TranslateFacet(_raw, sorting.FieldFacet("date"))
@@ -86,7 +92,7 @@ def count_matches(
         return {}
     groups: dict[str, dict[Any, int]] = {}
     for name in names:
-        source = FACET_COLUMNS.get(name) or ("date" if name in ("year", "month") else None)
+        source = FACET_COLUMNS.get(name) or ("date" if name in PERIODS else None)
         key = name if name in FACET_COLUMNS else _DATES
         if source is None or key in groups:
             continue

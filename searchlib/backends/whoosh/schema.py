@@ -36,6 +36,9 @@ VOCABULARY_FIELD = "text"
 #: The date column's value for an article without a date: the largest, so oldest-first puts it last.
 NO_DATE = 2**64 - 1
 
+#: The column of the time each article was first indexed (:func:`added_value`).
+ADDED = "added"
+
 #: What search results can be counted by: a column per field holding the value as shown in a hit
 #: (the source, or the agency when there is no source), read for every match without loading the
 #: stored article. Year and month come from the ``date`` column.
@@ -130,6 +133,9 @@ def build_schema() -> Schema:
         facet_source=COLUMN(VarBytesColumn()),
         facet_author=COLUMN(VarBytesColumn()),
         facet_section=COLUMN(VarBytesColumn()),
+        # When the article was first indexed, in microseconds since 1970 (UTC): what
+        # ``--new-since`` compares. Indexes written before it lack it (see Batch.put).
+        added=COLUMN(NumericColumn("Q")),
     )
 
 
@@ -199,3 +205,16 @@ def to_article(stored: dict[str, Any]) -> Article:
         section=stored.get("section"),
         path=stored.get("path"),
     )
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def added_value(moment: dt.datetime) -> int:
+    """The ``added`` column's value for ``moment``: microseconds since 1970, UTC."""
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def added_time(value: int) -> dt.datetime:
+    """The moment an ``added`` column value stands for (timezone-aware, UTC)."""
+    return _EPOCH + dt.timedelta(microseconds=value)

@@ -9,26 +9,31 @@ totals and facet counts (``tests/backends/whoosh`` compares them).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from heapq import nsmallest
 from time import monotonic
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Results, Searcher
 
 from ...analysis.copy_keys import CopyKey
 from ...analysis.vocabulary import Vocabulary
-from ...errors import IncompatibleIndex
+from ...errors import BadFilter, IncompatibleIndex
 from ...models import Article, SearchFilters
 from ...search import tree
 from ..base import Matches, View
 from . import arrays, manifest
 from .queries import NAME_FIELDS, bound_expansions, filter_query, from_whoosh, highlight_terms, to_whoosh
 from .facets import count_matches, counts, grouped_by, relevance, sort_facet
-from .schema import NO_DATE, RANKED_FIELDS, to_article
+from .schema import ADDED, NO_DATE, RANKED_FIELDS, added_time, added_value, to_article
 
+#: Stored articles a view keeps once read (the second look reads up to ranking.RERANK_DEPTH).
+ROWS_KEPT = 500
 #: Distinctive words of an article that "similar" looks for in others.
 SIMILAR_WORDS = 20
 
@@ -36,15 +41,23 @@ SIMILAR_WORDS = 20
 class WhooshView(View):
     """One searcher's view; ``words`` loads the archive's words as written when a query needs them."""
 
-    def __init__(self, searcher: Searcher, words: Callable[[], Vocabulary], path: Any = None) -> None:
+    def __init__(self, searcher: Searcher, words: Callable[[], Vocabulary], path: Any = None, *, owned: bool = False) -> None:
         self.searcher = searcher
+        self._owned = owned  # a private view's searcher is its own, closed with it
         self.reader = searcher.reader()
         self.engine = arrays.engine(searcher)
         self._words = words
         self._path = path
-        self._rows: dict[int, dict[str, Any]] = {}  # the articles read, once each
+        # The articles read lately, each once: a page and its second look read the same ones; an
+        # export reads every match once, so the memory stays flat (ROWS_KEPT).
+        self._rows: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self._allowed: dict[SearchFilters, set[int] | None] = {}
         self._translated: dict[tree.Node, Any] = {}
+
+    def close(self) -> None:
+        if self._owned:
+            self._owned = False  # once: an export closes it both when its rows end and on close()
+            self.searcher.close()
 
     # -- articles ------------------------------------------------------------------------------
 
@@ -58,6 +71,8 @@ class WhooshView(View):
         row = self._rows.get(docnum)
         if row is None:
             row = self._rows[docnum] = self.searcher.stored_fields(docnum)
+            if len(self._rows) > ROWS_KEPT:
+                self._rows.popitem(last=False)
         return row
 
     def article(self, doc: Any) -> Article:
@@ -107,8 +122,31 @@ class WhooshView(View):
         if filters.date_from or filters.date_to:
             dated = self.engine.dated_between(filters.date_from, filters.date_to)
             allowed = dated if allowed is None else dated & allowed
+        if filters.added_since is not None:
+            recent = self._added_since(filters.added_since)
+            allowed = recent if allowed is None else recent & allowed
         self._allowed[filters] = allowed
         return allowed
+
+    def _added_since(self, moment: dt.datetime) -> set[int]:
+        if ADDED not in self.searcher.schema.names():
+            raise BadFilter(
+                "new-since", moment.isoformat(timespec="seconds"), "this index does not record when articles were added",
+                "rebuild it once with `searchlib index --rebuild`: articles indexed from then on are dated",
+            )
+        added = self.engine.column(ADDED)
+        if added is None:
+            return set()
+        since = added_value(moment)
+        deleted = self.reader.is_deleted if self.reader.has_deletions() else None
+        return {doc for doc, value in enumerate(added) if value >= since and not (deleted and deleted(doc))}
+
+    def newest_added(self) -> dt.datetime | None:
+        if ADDED not in self.searcher.schema.names():
+            return None
+        added = self.engine.column(ADDED)
+        newest = max(added, default=0) if added is not None else 0
+        return added_time(newest) if newest else None
 
     def match(
         self,
@@ -130,7 +168,7 @@ class WhooshView(View):
         stopped = False
         try:
             results = every_match(
-                self.searcher, query, time_limit=time_limit, limit=window, filter=only,
+                self.searcher, query, time_limit=time_limit, limit=max(window, 1), filter=only,
                 sortedby=sort_facet(sort, self.reader), groupedby=grouped_by(facets, self.reader) or None,
             )
         except _Partial as partial:
@@ -147,15 +185,12 @@ class WhooshView(View):
         engine = self.engine
         if sort == "relevance":
             return engine.search(q, window, only, RANKED_FIELDS, deadline)
-        dates = engine.column("date")
+        column = ADDED if sort == "-added" else "date"
+        values = engine.column(column) if column in self.searcher.schema.names() else None
         found = engine.search(q, 0, only, RANKED_FIELDS)
-        if found is None or dates is None:  # no article has a date: all tie, by relevance
+        if found is None or values is None:  # no article has a value: all tie, by relevance
             return engine.search(q, window, only, RANKED_FIELDS, deadline) if found is not None else None
-        if sort == "date":
-            key: Callable[[int], Any] = dates.__getitem__
-        else:
-            def key(docnum: int) -> Any:
-                return (dates[docnum] == NO_DATE, -dates[docnum])
+        key = _sort_key(sort, values)
         first = nsmallest(window, found.docs, key=key)
         if not first:
             return found
@@ -176,6 +211,20 @@ class WhooshView(View):
 
     def highlight_terms(self, query: Any) -> set[str]:
         return highlight_terms(self.whoosh(query), self.reader)
+
+    def word_counts(self, terms: list[str], docs: list[Any] | None) -> dict[str, int]:
+        if docs is None:
+            return {term: self.reader.doc_frequency("text", term) for term in terms}
+        within = np.zeros(self.engine.doc_count_all, dtype=bool)
+        within[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+        counts = {}
+        for term in terms:
+            postings = self.engine.postings("text", term.encode("utf-8"))
+            if postings is not None:
+                counts[term] = int(np.count_nonzero(within[postings.ids]))
+            else:  # an index of another codec: Whoosh reads the postings
+                counts[term] = sum(1 for doc in self.searcher.docs_for_query(wq.Term("text", term)) if within[doc])
+        return counts
 
     # -- what the second look reads ------------------------------------------------------------
 
@@ -239,6 +288,16 @@ class WhooshView(View):
                 if len(copies) > 1:
                     problems.append(f"article {_as_str(term)!r} is indexed {len(copies)} times")
         return problems
+
+
+def _sort_key(sort: str, values: list[Any]) -> Callable[[int], Any]:
+    """A document's key for ``sort`` from its column ``values``: oldest first, newest first (the
+    undated last either way), or the most recently added first."""
+    if sort == "date":
+        return values.__getitem__
+    if sort == "-added":
+        return lambda docnum: -values[docnum]
+    return lambda docnum: (values[docnum] == NO_DATE, -values[docnum])
 
 
 def _as_str(term: bytes | str) -> str:

@@ -13,6 +13,8 @@ Kept apart from :mod:`searchlib.ingest.indexing`, which decides *what* to write;
 
 from __future__ import annotations
 
+import datetime as dt
+
 import gc
 import os
 import queue
@@ -37,7 +39,7 @@ from ...ingest.catalog import FileCatalog
 from ...errors import IncompatibleIndex, IndexWriteError
 from ...models import Article, Failure, IndexReport
 from ...search.fields import ALL_WORDS_FIELD, TEXT_EXACT_FIELD
-from .schema import to_document
+from .schema import ADDED, added_value, to_document
 from ...analysis.vocabulary import WordCounter
 
 #: The pid of the process writing the index, for the message a waiting process gets.
@@ -57,14 +59,22 @@ class Batch:
         on_commit: Callable[[], None] | None,
         *,
         copy_hash_version: int = copies.COPY_HASH_VERSION,
+        earlier_added: dict[str, int] | None = None,
     ) -> None:
         self._open_writer = open_writer
+        #: When the articles of the index a rebuild replaces were added (they keep that time).
+        self.earlier_added = earlier_added or {}
         #: The index's version of the wire-copy keys (see searchlib.analysis.copy_keys).
         self.copy_hash_version = copy_hash_version
         self.writer: IndexWriter | None = open_writer()
         self.existing = existing
         #: Fields of newer searchlibs an index written before them lacks: left out of its articles.
-        self.absent = {ALL_WORDS_FIELD, TEXT_EXACT_FIELD} - set(existing.schema.names())
+        self.absent = {ALL_WORDS_FIELD, TEXT_EXACT_FIELD, ADDED} - set(existing.schema.names())
+        #: When the articles of this batch are recorded as added (an update keeps its first time):
+        #: taken each time a writer is opened (see _write).
+        self.added = added_value(dt.datetime.now(dt.timezone.utc))
+        #: The time given to each article written in this run, which a second copy keeps.
+        self.added_of: dict[str, int] = {}
         self.size = size
         self.on_commit = on_commit
         self.written: set[str] = set()
@@ -83,6 +93,9 @@ class Batch:
     def _write(self) -> IndexWriter:
         if self.writer is None:
             self.writer = self._open_writer()
+            # Taken once the writer holds the index's lock: later than every commit before it, of
+            # this run or another, so "newer than the newest a search saw" misses none.
+            self.added = max(added_value(dt.datetime.now(dt.timezone.utc)), self.added + 1)
         return self.writer
 
     def _changed(self) -> None:
@@ -99,10 +112,11 @@ class Batch:
     def put(self, article: Article) -> None:
         document = to_document(article, defer_copy_hash=True, copy_hash_version=self.copy_hash_version)
         for name in self.absent:
-            del document[name]
+            document.pop(name, None)
         if article.id in self.written:
             if article.id in self.uncommitted:
                 self.commit()  # so that the update replaces it rather than standing beside it
+            self._stamp(document, article.id, self.existing.document_number(id=article.id))
             self._write().update_document(**document)
             self.report.updated += 1
         else:
@@ -111,6 +125,7 @@ class Batch:
             if docnum is not None and self.existing.stored_fields(docnum).get("fingerprint") == document["fingerprint"]:
                 self.report.unchanged += 1
                 return
+            self._stamp(document, article.id, docnum)
             if docnum is None:
                 self._write().add_document(**document)
                 self.report.added += 1
@@ -119,6 +134,24 @@ class Batch:
                 self.report.updated += 1
         self.uncommitted.add(article.id)
         self._changed()
+
+    def _stamp(self, document: dict[str, Any], article_id: str, docnum: int | None) -> None:
+        """Sets when the article was first added: as this run first wrote it, as the index holds
+        it (``docnum``: an update keeps its time), as the index a rebuild replaces held it, or now."""
+        if ADDED in self.absent:
+            return
+        first = self.added_of.get(article_id)
+        if first is None:
+            self._write()  # the batch's time is taken when its writer opens
+            held = self._recorded_added(docnum) if docnum is not None else 0
+            first = held or self.earlier_added.get(article_id) or self.added
+            self.added_of[article_id] = first
+        document[ADDED] = first
+
+    def _recorded_added(self, docnum: int) -> int:
+        """When the indexed article ``docnum`` was first added; 0 when not recorded."""
+        reader = self.existing.reader()
+        return reader.column_reader(ADDED)[docnum] if reader.has_column(ADDED) else 0
 
     def delete(self, article_id: str) -> bool:
         if article_id not in self.written and self.existing.document_number(id=article_id) is None:

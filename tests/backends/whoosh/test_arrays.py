@@ -35,6 +35,7 @@ OPTIONS = [
     {"page": 2, "limit": 5},
     {"sort": "date"},
     {"sort": "-date", "limit": 3},
+    {"sort": "-added", "limit": 4},  # three commits: three times added
     {"all_copies": True},
     {"facets": ["source", "section", "author", "year", "month"]},
     {"date_from": "2017", "date_to": "2017-06"},
