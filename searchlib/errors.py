@@ -61,6 +61,18 @@ class IncompatibleIndex(SearchlibError):
         super().__init__(f"index {path} cannot be used: {reason}")
 
 
+class ClusterError(SearchlibError):
+    """A search cluster (OpenSearch) that cannot be used: unreachable, refusing the credentials,
+    holding an index searchlib did not create, or a client library missing. ``where`` never holds
+    credentials."""
+
+    def __init__(self, where: str, reason: str, hint: str) -> None:
+        self.where = where
+        self.reason = reason
+        self.hint = hint
+        super().__init__(f"{where}: {reason}")
+
+
 class DamagedIndex(SearchlibError):
     """Part of an index cannot be read back: its bytes changed after they were written (a disk
     error, a file cut short or edited)."""

@@ -1,8 +1,10 @@
 """What every test folder shares: the repository's paths, the team's shared data, and the tiers.
 
-The tiers (tests/README.md): a test marked ``slow``, ``browser`` or ``equivalence`` belongs to that
-tier; every other test is marked ``quick`` here, so ``python -m pytest -m quick`` is the working loop.
-Plain ``python -m pytest`` runs every tier.
+The tiers (tests/README.md): a test marked ``slow``, ``browser``, ``opensearch`` or ``equivalence``
+belongs to that tier; a test that uses the OpenSearch test cluster (the ``cluster_url`` fixture of
+tests/backends/opensearch/conftest.py, or one built on it) is marked ``opensearch`` here; every
+other test is marked ``quick``, so ``python -m pytest -m quick`` is the working loop. Plain
+``python -m pytest`` runs every tier.
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ SHARED_CORPUS = (
 SHARED_CORPUS_SIZE = 3000
 
 #: The tiers a test is put in by a marker of its own; a test in none of them is ``quick``.
-TIERS = ("slow", "browser", "equivalence")
+TIERS = ("slow", "browser", "opensearch", "equivalence")
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        if "cluster_url" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("opensearch"):
+            item.add_marker(pytest.mark.opensearch)
         if not any(item.get_closest_marker(tier) for tier in TIERS):
             item.add_marker(pytest.mark.quick)
 
