@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Any
 
 from .analysis.french import fold
-from .backends import engine_for
+from .backends import engine_for, location_of
 from .backends.base import Backend
 from .errors import ArticleNotFound
 from .ingest import indexing
@@ -40,7 +40,7 @@ class Archive:
 
     def __init__(self, path: str | Path, *, create: bool = True, lock_timeout: float = 5.0) -> None:
         """Opens the index at ``path``, creating it when ``create`` and there is none yet."""
-        self._use(engine_for(path).open(Path(path), create=create, lock_timeout=lock_timeout))
+        self._use(engine_for(path).open(location_of(path), create=create, lock_timeout=lock_timeout))
 
     def _use(self, backend: Backend) -> None:
         self._backend = backend
@@ -80,7 +80,7 @@ class Archive:
         keep using the old index until the swap; an index of an incompatible version is rebuilt
         this way. Articles added through the API without a file are not carried over.
         """
-        with engine_for(path).rebuilding(Path(path), lock_timeout=lock_timeout) as (fresh, built_from):
+        with engine_for(path).rebuilding(location_of(path), lock_timeout=lock_timeout) as (fresh, built_from):
             sources = list(paths) or [Path(key) for key in built_from if Path(key).exists()]
             return indexing.index_paths(fresh, sources, progress, batch_size=batch_size, jobs=jobs)
 
@@ -308,7 +308,7 @@ class Archive:
             last_date=max(dates, default=None),
             sources=dict(sorted(sources.items(), key=lambda item: (-item[1], item[0]))),
             size_bytes=self._backend.size_bytes(),
-            path=str(self.path) if self.path else None,
+            path=self._backend.shown,
         )
 
     def check(self, samples: int = 100) -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any, TextIO, TypeVar
 import click
 from click.core import ParameterSource
 
-from . import charts, render, tables
+from . import backends, charts, render, tables
 from .archive import BATCH_SIZE, Archive
 from .errors import BadFilter, SearchlibError
 from .ingest.dates import parse_date_bound
@@ -65,15 +65,26 @@ def _fail_cleanly(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class IndexLocation(click.ParamType):
+    """An index directory, or an index in an OpenSearch cluster given as a URL (kept as text)."""
+
+    name = "DIR|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Path) or backends.is_cluster(value):
+            return value
+        return click.Path(file_okay=False, path_type=Path).convert(value, param, ctx)
+
+
 def index_option(command: F) -> F:
     return click.option(
         "--index",
         "index_dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=IndexLocation(),
         envvar="SEARCHLIB_INDEX",
         default=DEFAULT_INDEX,
         show_default=True,
-        help="Index directory (also SEARCHLIB_INDEX).",
+        help="Index directory, or an OpenSearch index as http://HOST:9200/NAME (also SEARCHLIB_INDEX).",
     )(command)
 
 
@@ -785,7 +796,7 @@ def check(index_dir: Path) -> None:
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)
     if problems:
-        raise click.ClickException(f"the index at {index_dir} has {len(problems)} problem(s); rebuild it with searchlib index")
+        raise click.ClickException(f"the index at {backends.shown(index_dir)} has {len(problems)} problem(s); rebuild it with searchlib index")
     click.echo(f"ok: {count} articles")
 
 
@@ -813,7 +824,7 @@ def serve(index_dir: Path, host: str, port: int, workers: int, time_limit: float
             f"the server needs optional packages ({error.name} is missing); install them with: pip install 'searchlib[server]'"
         ) from None
     Archive.open(index_dir).close()  # no index there: say so now, not in every worker
-    os.environ["SEARCHLIB_INDEX"] = str(index_dir.resolve())
+    os.environ["SEARCHLIB_INDEX"] = str(index_dir if backends.is_cluster(index_dir) else index_dir.resolve())
     os.environ["SEARCHLIB_QUERY_SECONDS"] = str(time_limit)
-    click.echo(f"searchlib: serving {index_dir} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    click.echo(f"searchlib: serving {backends.shown(index_dir)} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run("searchlib.server:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")

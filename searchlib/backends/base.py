@@ -162,8 +162,14 @@ class View(ABC):
 class Backend(ABC):
     """One index of one engine."""
 
-    #: Where the index is, as people name it (a directory); None in memory.
+    #: Where the index is, as people name it (a directory); None in memory or in a cluster.
     path: Path | None
+
+    @property
+    def shown(self) -> str | None:
+        """Where the index is, for people: its directory, or a cluster's address and index name
+        (never credentials); None in memory."""
+        return str(self.path) if self.path is not None else None
 
     @classmethod
     @abstractmethod

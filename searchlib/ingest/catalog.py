@@ -42,14 +42,29 @@ class FileCatalog:
         self.files: dict[str, FileRecord] = {}
         if self.file and self.file.exists():
             try:
-                data = json.loads(self.file.read_text(encoding="utf-8"))
-                for key, entry in data.get("files", {}).items():
-                    signature = tuple(entry["signature"]) if entry.get("signature") else None
-                    failures = [Failure(**failure) for failure in entry.get("failures", [])]
-                    self.files[key] = FileRecord(signature, list(entry.get("ids", [])), failures)  # type: ignore[arg-type]
-            except (OSError, ValueError, KeyError, TypeError):
-                # A damaged catalog only costs a full re-read: every file is then read again.
+                self.load(json.loads(self.file.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
                 self.files = {}
+
+    def load(self, data: dict[str, object]) -> None:
+        """Takes the files of ``data`` (what :meth:`as_json` gave); a damaged catalog only costs a
+        full re-read: every file is then read again."""
+        try:
+            for key, entry in data.get("files", {}).items():  # type: ignore[attr-defined]
+                signature = tuple(entry["signature"]) if entry.get("signature") else None
+                failures = [Failure(**failure) for failure in entry.get("failures", [])]
+                self.files[key] = FileRecord(signature, list(entry.get("ids", [])), failures)  # type: ignore[arg-type]
+        except (AttributeError, ValueError, KeyError, TypeError):
+            self.files = {}
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "format": _FORMAT,
+            "files": {
+                key: {"signature": r.signature, "ids": r.ids, "failures": [asdict(f) for f in r.failures]}
+                for key, r in sorted(self.files.items())
+            },
+        }
 
     @staticmethod
     def key(path: Path) -> str:
@@ -77,13 +92,6 @@ class FileCatalog:
     def save(self) -> None:
         if self.file is None:
             return
-        data = {
-            "format": _FORMAT,
-            "files": {
-                key: {"signature": r.signature, "ids": r.ids, "failures": [asdict(f) for f in r.failures]}
-                for key, r in sorted(self.files.items())
-            },
-        }
         tmp = self.file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(self.as_json(), ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.file)

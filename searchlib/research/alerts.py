@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import IO
 
 from ..errors import BadFilter

@@ -62,3 +62,14 @@ def test_sort_by_date_puts_undated_articles_last(archive: Archive) -> None:
     assert ids(archive, "blinken", sort="-date") == ["pekin", "jakarta", "bavard", "undated"]
     with pytest.raises(BadFilter):
         archive.search("blinken", sort="oldest")
+
+
+@pytest.mark.parametrize("query", ["date:2016", "pol*", "chine AND NOT pekin", "chin*"])
+def test_filters_no_article_passes_leave_no_match_whatever_the_query(query: str) -> None:
+    """Queries that Whoosh's own collector runs once matched every article when the filters let
+    none through (Whoosh reads an empty filter as no filter)."""
+    archive = Archive.in_memory()
+    archive.add_many([Article(id="a", body="Chine, pollution.", section="Monde", date=dt.date(2016, 1, 2))])
+    results = archive.search(query, sections=["Sport"], facets=["section", "year"])
+    assert (results.total, results.hits, results.facets) == (0, [], {"section": {}, "year": {}})
+    assert archive.search(query, sections=["Monde"]).total == 1

@@ -6,10 +6,11 @@ from __future__ import annotations
 import functools
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from searchlib import Archive, Article
+from searchlib.analysis.french import content_word, fold
 from tests.corpora import sample_articles
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -39,6 +40,9 @@ def _query_and_order(draw: st.DrawFn) -> tuple[list[str], list[str]]:
     picked = draw(st.lists(st.sampled_from(words), min_size=2, max_size=4, unique=True))
     if draw(st.booleans()):
         picked.append(draw(st.sampled_from(draw(st.sampled_from(_title_words())))))
+    # A query of common words only ("la une", "sur une") is searched as written, in its order: by
+    # design, as the names it stands for are ("Les Échos"); the property is about the others.
+    assume(any(content_word(fold(word)) for word in picked))
     return picked, draw(st.permutations(picked))
 
 
@@ -46,7 +50,7 @@ def _query_and_order(draw: st.DrawFn) -> tuple[list[str], list[str]]:
 @given(_query_and_order())
 def test_the_order_of_the_words_typed_changes_nothing(query: tuple[list[str], list[str]]) -> None:
     typed, other = query
-    assert _ranking(" ".join(typed)) == _ranking(" ".join(other))
+    assert _ranking(" ".join(typed)) == _ranking(" ".join(other)), (typed, other)
 
 
 def test_a_title_holding_every_word_anywhere_ranks_first_in_either_order() -> None:

@@ -20,17 +20,10 @@ from urllib.parse import unquote, urlsplit
 
 from ...errors import ClusterError
 
-#: What makes an index location a cluster's rather than a directory.
-SCHEMES = ("http://", "https://")
 #: Index names OpenSearch accepts: lower case, none of \\ / * ? " < > | , # or space, not starting
 #: with - _ +, at most 255 bytes.
 _INDEX_NAME = re.compile(r"[^-_+\\/*?\"<>|,# A-Z][^\\/*?\"<>|,# A-Z]{0,254}")
 EXTRA_HINT = "install the OpenSearch client: pip install 'searchlib[opensearch]'"
-
-
-def is_cluster(location: object) -> bool:
-    """Whether ``location`` names an index in a cluster (a URL) rather than a directory."""
-    return isinstance(location, str) and location.lower().startswith(SCHEMES)
 
 
 @dataclass(frozen=True)

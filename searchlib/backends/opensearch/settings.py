@@ -23,7 +23,7 @@ from typing import Any
 from ...analysis.french import FRENCH_STOP_WORDS, MAX_TERM
 
 #: Bump when the settings or the mapping change: an index created with another version is rebuilt.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 
 #: analysis.french's word pattern in Java's dialect. Python's ``[^\W_]`` is a letter or a number of
 #: any kind (``str.isalnum``: "m²" is one word); Java's ``\w``, even with Unicode classes, leaves out
@@ -33,6 +33,7 @@ JAVA_WORD = r"aujourd['’]hui|prud['’]hom[\p{L}\p{N}_]*|[\p{L}\p{N}]+"
 JAVA_NOT_ALNUM = r"[^\p{L}\p{N}]+"
 
 #: The analyzers, by the fields that use them.
+TERMS = "searchlib_terms"  # title, text, title_words, text_words at index time: searchlib's own terms
 FRENCH = "searchlib_french"  # title, text: stemmed
 FOLDED = "searchlib_folded"  # title_words, text_words: as written, folded, no stop words
 NAMES = "searchlib_names"  # source, author, section, title_all_words: folded, every word
@@ -57,6 +58,7 @@ def analysis() -> dict[str, Any]:
             "searchlib_stem": {"type": "snowball", "language": "French"},
         },
         "analyzer": {
+            TERMS: {"type": "custom", "tokenizer": "whitespace"},
             FRENCH: _chain(*_FOLD, "searchlib_stop", "searchlib_length", "searchlib_stem"),
             FOLDED: _chain(*_FOLD, "searchlib_stop", "searchlib_length"),
             NAMES: _chain(*_FOLD),
@@ -73,9 +75,16 @@ def _chain(*filters: str) -> dict[str, Any]:
 
 
 def mappings() -> dict[str, Any]:
-    """The fields of an article, as the Whoosh schema has them (backends/whoosh/schema.py)."""
-    text = {"type": "text", "analyzer": FRENCH}
-    folded = {"type": "text", "analyzer": FOLDED, "index_options": "freqs", "norms": True}
+    """The fields of an article, as the Whoosh schema has them (backends/whoosh/schema.py).
+
+    The words of ``title``, ``text``, ``title_words`` and ``text_words`` are analysed by searchlib
+    before they are sent (:mod:`.documents`): the cluster indexes the terms as they come, so that
+    they and their positions are the embedded index's exactly (its stop words take no position,
+    where Lucene's stop filter leaves a gap, and a phrase across one would not match). Text a query
+    sends to those fields unanalysed goes through the cluster's French analyzers, which give the
+    same terms (``search_analyzer``)."""
+    text = {"type": "text", "analyzer": TERMS, "search_analyzer": FRENCH}
+    folded = {"type": "text", "analyzer": TERMS, "search_analyzer": FOLDED, "index_options": "freqs", "norms": True}
     name = {"type": "text", "analyzer": NAMES, "fields": {"raw": {"type": "keyword"}}}
     unsearched = {"type": "keyword", "index": False, "doc_values": False}
     return {
@@ -83,6 +92,7 @@ def mappings() -> dict[str, Any]:
         "_meta": {"searchlib": {"mapping_version": MAPPING_VERSION}},
         "properties": {
             "id": {"type": "keyword"},
+            "headline": {"type": "text", "index": False},
             "title": text,
             "text": {**text, "store": False},
             "title_words": folded,

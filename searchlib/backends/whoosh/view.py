@@ -159,6 +159,9 @@ class WhooshView(View):
         time_limit: float | None = None,
     ) -> Matches:
         only = self.allowed(filters)
+        if only is not None and not only:  # Whoosh's collector takes an empty filter for none
+            nothing = np.zeros(self.engine.doc_count_all, dtype=bool)
+            return Matches([], 0, count_matches(self.engine.factorised, nothing, facets))
         deadline = None if time_limit is None else monotonic() + time_limit
         query = self.whoosh(query)
         found = self._ranked(query, window, only, sort, deadline)
@@ -205,6 +208,8 @@ class WhooshView(View):
 
     def total(self, query: Any, filters: SearchFilters) -> int:
         only = self.allowed(filters)
+        if only is not None and not only:
+            return 0
         query = self.whoosh(query)
         quick = self.engine.search(query, 0, only, RANKED_FIELDS)
         return quick.total if quick is not None else len(every_match(self.searcher, query, limit=1, filter=only))

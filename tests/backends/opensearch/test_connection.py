@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from searchlib.backends.opensearch.connection import client, is_cluster, parse
+from searchlib.backends import is_cluster
+from searchlib.backends.opensearch.connection import client, parse
 from searchlib.errors import ClusterError
 
 

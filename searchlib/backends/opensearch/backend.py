@@ -1,0 +1,190 @@
+"""An archive in an OpenSearch cluster: the :class:`~searchlib.backends.base.Backend` of the
+cluster engine.
+
+The name people give (``http://host:9200/presse``) is an alias; the index behind it is
+``presse-<nanoseconds>``, created by searchlib with its settings (:mod:`.settings`) and a
+``_meta`` that says so, so that a rebuild builds a new index and swaps the alias in one atomic
+request. The file catalog lives in the cluster too (the index ``presse.searchlib-files``), so any
+machine can run ``searchlib index`` on the archive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ... import __version__
+from ...analysis.copy_keys import COPY_HASH_VERSION
+from ...analysis.french import ANALYZER_VERSION
+from ...errors import ClusterError
+from ...ingest.catalog import FileCatalog
+from ..base import Backend
+from .batch import ClusterBatch
+from .connection import Location, client, cluster_error, parse
+from .settings import MAPPING_VERSION, index_body
+from .view import ClusterView
+
+#: Shards and replicas of a new index (``SEARCHLIB_OPENSEARCH_SHARDS`` and ``…_REPLICAS`` may say).
+SHARDS, REPLICAS = 2, 1
+#: Articles per bulk commit when the caller does not say.
+BATCH = 2_000
+
+
+class OpenSearchBackend(Backend):
+    """The archive behind the alias ``location.index`` of a cluster."""
+
+    path = None
+
+    def __init__(self, connection: Any, location: Location, index: str) -> None:
+        self.client, self.location = connection, location
+        #: What writes and searches name: the alias, or the new index while it is being rebuilt.
+        self.index = index
+
+    @classmethod
+    def open(cls, path: Any, *, create: bool = True, lock_timeout: float = 5.0) -> OpenSearchBackend:
+        location = parse(str(path))
+        connection = client(location)
+        if _exists(connection, location):
+            _check_ours(connection, location)
+        elif create:
+            _create(connection, location, location.index)
+        else:
+            raise ClusterError(location.shown, "holds no searchlib archive", f"build it first: searchlib index PATH --index {location.shown}")
+        return cls(connection, location, location.index)
+
+    @classmethod
+    def in_memory(cls) -> Backend:
+        raise ClusterError("OpenSearch", "an archive in a cluster cannot live in memory", "use Archive.in_memory() for the embedded engine")
+
+    @classmethod
+    @contextlib.contextmanager
+    def rebuilding(cls, path: Any, *, lock_timeout: float = 5.0) -> Iterator[tuple[Backend, list[str]]]:
+        current = cls.open(path)
+        built_from = list(current.catalog().files)
+        fresh_name = f"{current.location.index}-{time.time_ns()}"
+        try:
+            current.client.indices.create(index=fresh_name, body=_new_index())
+            yield cls(current.client, current.location, fresh_name), built_from
+            _swap(current.client, current.location, fresh_name)
+        except BaseException:
+            current.client.indices.delete(index=fresh_name, ignore_unavailable=True)
+            raise
+
+    @property
+    def shown(self) -> str:
+        return self.location.shown
+
+    def close(self) -> None:
+        self.client.close()
+
+    def view(self) -> ClusterView:
+        return ClusterView(self.client, self.location, self.index)
+
+    def private_view(self) -> ClusterView:
+        return self.view()  # every request reads the cluster as it is: nothing to keep apart
+
+    def catalog(self) -> FileCatalog:
+        catalog = ClusterCatalog(self.client, _catalog_index(self.location), self.index)
+        catalog.read()
+        return catalog
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[ClusterBatch]:
+        with self.run(BATCH, 1, None) as batch:
+            yield batch
+
+    @contextlib.contextmanager
+    def run(self, batch_size: int, jobs: int, on_commit: Callable[[], None] | None) -> Iterator[ClusterBatch]:
+        batch = ClusterBatch(self.client, self.location, self.index, batch_size, on_commit)
+        yield batch
+        batch.commit()
+
+    def size_bytes(self) -> int:
+        try:
+            stats = self.client.indices.stats(index=self.index, metric="store")
+        except Exception as error:  # noqa: BLE001
+            raise cluster_error(self.location, error) from None
+        return int(stats["_all"]["primaries"]["store"]["size_in_bytes"])
+
+
+class ClusterCatalog(FileCatalog):
+    """The file catalog, kept as the document ``key`` (the alias, or an index being rebuilt) of an
+    index of its own in the cluster."""
+
+    def __init__(self, connection: Any, index: str, key: str) -> None:
+        super().__init__(None)
+        self.client, self.index, self.key_id = connection, index, key
+
+    def read(self) -> None:
+        answer = self.client.get(index=self.index, id=self.key_id, ignore=[404])
+        if answer.get("found"):
+            self.load(answer["_source"].get("catalog") or {})
+
+    def save(self) -> None:
+        self.client.index(index=self.index, id=self.key_id, body={"catalog": self.as_json()}, refresh=True)
+
+
+def _catalog_index(location: Location) -> str:
+    return location.index + ".searchlib-files"
+
+
+def _new_index() -> dict[str, Any]:
+    """The body that creates an index: searchlib's settings, and the ``_meta`` that says so."""
+    body = index_body(SHARDS, REPLICAS)
+    body["mappings"]["_meta"] = {"searchlib": _meta()}
+    return body
+
+
+def _exists(connection: Any, location: Location) -> bool:
+    try:
+        return bool(connection.indices.exists(index=location.index))
+    except Exception as error:  # noqa: BLE001
+        raise cluster_error(location, error) from None
+
+
+def _meta() -> dict[str, Any]:
+    return {"mapping_version": MAPPING_VERSION, "analyzer_version": ANALYZER_VERSION,
+            "copy_hash_version": COPY_HASH_VERSION, "written_by": f"searchlib {__version__}"}  # fmt: skip
+
+
+def _create(connection: Any, location: Location, alias: str) -> None:
+    """A new index behind the alias ``alias``, with searchlib's settings and its ``_meta``."""
+    body = _new_index()
+    body["aliases"] = {alias: {}}
+    try:
+        connection.indices.create(index=f"{alias}-{time.time_ns()}", body=body)
+        connection.cluster.health(index=alias, wait_for_status="yellow", request_timeout=60, params={"timeout": "60s"})
+    except Exception as error:  # noqa: BLE001
+        raise cluster_error(location, error) from None
+
+
+def _check_ours(connection: Any, location: Location) -> None:
+    """Raises :class:`ClusterError` for an index searchlib did not create, or of another version."""
+    mappings = connection.indices.get_mapping(index=location.index)
+    for mapping in mappings.values():
+        meta = mapping.get("mappings", {}).get("_meta", {}).get("searchlib")
+        if meta is None:
+            raise ClusterError(location.shown, "is an index searchlib did not create",
+                               "name another index for the archive, or delete this one if it is not needed")  # fmt: skip
+        if meta.get("mapping_version") != MAPPING_VERSION or meta.get("analyzer_version") != ANALYZER_VERSION:
+            raise ClusterError(location.shown, "was created by another version of searchlib",
+                               f"rebuild it: searchlib index --rebuild --index {location.shown}")  # fmt: skip
+
+
+def _swap(connection: Any, location: Location, fresh: str) -> None:
+    """Points the alias at ``fresh`` in one request, and deletes the index it pointed at."""
+    old = list(connection.indices.get_alias(name=location.index))
+    actions = [{"remove": {"index": name, "alias": location.index}} for name in old]
+    actions.append({"add": {"index": fresh, "alias": location.index}})
+    connection.indices.update_aliases(body={"actions": actions})
+    for name in old:
+        connection.indices.delete(index=name, ignore_unavailable=True)
+    # The rebuilt index's catalog becomes the archive's.
+    fresh_catalog = ClusterCatalog(connection, _catalog_index(location), fresh)
+    fresh_catalog.read()
+    live = ClusterCatalog(connection, _catalog_index(location), location.index)
+    live.files = fresh_catalog.files
+    live.save()
+    connection.delete(index=_catalog_index(location), id=fresh, ignore=[404])

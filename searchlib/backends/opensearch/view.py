@@ -1,0 +1,259 @@
+"""An OpenSearch index as searchlib reads it: the :class:`~searchlib.backends.base.View` of the
+cluster engine. A document is named by its article id (the ``DocRef``).
+
+What a cluster does not do as the embedded engine does is said here and in docs/scale-out.md:
+wildcards and fuzzy words are expanded by the cluster (no notice of a bound), did-you-mean has no
+word list to draw on yet, and a view reads the index as it is at each request rather than as one
+commit left it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from ...analysis.copy_keys import CopyKey
+from ...analysis.vocabulary import Vocabulary
+from ...models import Article, SearchFilters
+from ...search import tree
+from ...search.facets import NAMED, PERIODS, shown
+from ..base import Matches, View
+from .connection import Location, cluster_error
+from .documents import ARTICLE_FIELDS, to_article
+
+#: Results one request may ask for (``index.max_result_window``).
+MAX_WINDOW = 10_000
+#: Distinctive words of an article that "similar" looks for in others.
+SIMILAR_WORDS = 20
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+class ClusterView(View):
+    """The index ``index`` (an alias) of the cluster ``client``."""
+
+    def __init__(self, client: Any, location: Location, index: str) -> None:
+        self.client, self.location, self.index = client, location, index
+        self._articles: dict[str, Article] = {}
+        self._keys: dict[str, CopyKey] = {}
+        self._frequencies: dict[str, int] = {}
+
+    def _call(self, method: str, **options: Any) -> Any:
+        try:
+            return getattr(self.client, method)(index=self.index, **options)
+        except Exception as error:  # noqa: BLE001 - the cluster's failures become one line
+            raise cluster_error(self.location, error) from None
+
+    # -- articles ------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self._call("count")["count"])
+
+    def find(self, article_id: str) -> str | None:
+        return article_id if self._call("exists", id=article_id) else None
+
+    def article(self, doc: Any) -> Article:
+        found = self._articles.get(doc)
+        if found is None:
+            source = self._call("get", id=doc, _source_includes=list(ARTICLE_FIELDS))["_source"]
+            found = self._articles[doc] = to_article(source)
+        return found
+
+    def articles(self) -> Iterator[Article]:
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {"size": 500, "sort": [{"id": "asc"}], "_source": list(ARTICLE_FIELDS)}
+            if after is not None:
+                body["search_after"] = after
+            hits = self._call("search", body=body)["hits"]["hits"]
+            for hit in hits:
+                yield to_article(hit["_source"])
+            if len(hits) < 500:
+                return
+            after = hits[-1]["sort"]
+
+    def copy_key(self, doc: Any) -> CopyKey:
+        key = self._keys.get(doc)
+        if key is None:
+            source = self._call("get", id=doc, _source_includes=["copy_hash", "date"])["_source"]
+            key = self._keys[doc] = _key(source)
+        return key
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary()  # no word list kept in the cluster yet: no did-you-mean
+
+    def newest_added(self) -> dt.datetime | None:
+        answer = self._call("search", body={"size": 0, "aggs": {"newest": {"max": {"field": "added"}}}})
+        value = answer["aggregations"]["newest"]["value"]
+        return _EPOCH + dt.timedelta(microseconds=int(value)) if value else None
+
+    # -- matching ------------------------------------------------------------------------------
+
+    def prepare(self, query: tree.Node) -> tuple[tree.Node, list[str]]:
+        return query, []  # the cluster expands wildcards and fuzzy words itself
+
+    def holds(self, term: str) -> bool:
+        return self._frequency(term) > 0
+
+    def _frequency(self, term: str) -> int:
+        found = self._frequencies.get(term)
+        if found is None:
+            found = self._frequencies[term] = int(self._call("count", body={"query": {"term": {"text": term}}})["count"])
+        return found
+
+    def match(
+        self,
+        query: tree.Node,
+        filters: SearchFilters,
+        *,
+        window: int,
+        sort: str = "relevance",
+        facets: tuple[str, ...] = (),
+        time_limit: float | None = None,
+    ) -> Matches:
+        body: dict[str, Any] = {
+            "query": _filtered(query, filters),
+            "size": min(window, MAX_WINDOW),
+            "track_total_hits": True,
+            "_source": ["copy_hash", "date"],
+            "aggs": _facet_aggs(facets),
+        }
+        if sort != "relevance":
+            body["sort"] = [_SORTS[sort], {"_score": "desc"}, {"id": "asc"}]
+            body["track_scores"] = True
+        if time_limit is not None:
+            body["timeout"] = f"{max(int(time_limit * 1000), 1)}ms"
+        # Word weights (IDF) over the whole index, not shard by shard: the ranking of one index.
+        answer = self._call("search", body=body, search_type="dfs_query_then_fetch")
+        top = []
+        for hit in answer["hits"]["hits"]:
+            self._keys[hit["_id"]] = _key(hit.get("_source") or {})
+            top.append((hit["_id"], float(hit.get("_score") or 0.0)))
+        counts = _facet_counts(answer.get("aggregations", {}), facets)
+        return Matches(top, int(answer["hits"]["total"]["value"]), counts, bool(answer.get("timed_out")))
+
+    def total(self, query: tree.Node, filters: SearchFilters) -> int:
+        return int(self._call("count", body={"query": _filtered(query, filters)})["count"])
+
+    def highlight_terms(self, query: tree.Node) -> set[str]:
+        from .queries import highlight_terms
+
+        return highlight_terms(query)
+
+    # -- what the second look reads ------------------------------------------------------------
+
+    def term_weight(self, term: str) -> float:
+        count, frequency = self.count(), self._frequency(term)
+        return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+
+    def holding(self, term: str, docs: list[Any]) -> set[Any]:
+        body = {"query": {"bool": {"filter": [{"ids": {"values": list(docs)}}, {"term": {"text": term}}]}}, "size": len(docs), "_source": False}
+        return {hit["_id"] for hit in self._call("search", body=body)["hits"]["hits"]} if docs else set()
+
+    def positions(self, term: str, docs: list[Any]) -> dict[Any, list[int]]:
+        """Where ``term`` is in each of ``docs``, counted as the embedded index counts: stop words
+        take no position (the cluster leaves a gap for each; the gaps are closed here)."""
+        if not docs:
+            return {}
+        body = {"ids": list(docs), "parameters": {"fields": ["text"], "positions": True, "offsets": False,
+                                                   "payloads": False, "term_statistics": False, "field_statistics": False}}  # fmt: skip
+        found: dict[Any, list[int]] = {}
+        for doc in self._call("mtermvectors", body=body)["docs"]:
+            terms = doc.get("term_vectors", {}).get("text", {}).get("terms", {})
+            if term not in terms:
+                continue
+            every = sorted(token["position"] for tokens in terms.values() for token in tokens["tokens"])
+            rank = {position: number for number, position in enumerate(every)}
+            found[doc["_id"]] = [rank[token["position"]] for token in terms[term]["tokens"]]
+        return found
+
+    def word_counts(self, terms: list[str], docs: list[Any] | None) -> dict[str, int]:
+        if not terms:
+            return {}
+        query = {"ids": {"values": list(docs)}} if docs is not None else {"match_all": {}}
+        aggs = {"words": {"filters": {"filters": {term: {"term": {"text": term}} for term in terms}}}}
+        answer = self._call("search", body={"size": 0, "query": query, "aggs": aggs})
+        buckets = answer["aggregations"]["words"]["buckets"]
+        return {term: int(buckets[term]["doc_count"]) for term in terms}
+
+    # -- similar articles, check ----------------------------------------------------------------
+
+    def similar(self, article_id: str, limit: int) -> tuple[list[tuple[Any, float]], set[str]] | None:
+        if self.find(article_id) is None:
+            return None
+        words = self._key_terms(article_id)
+        if not words:
+            return [], set()
+        query = {"bool": {"should": [{"term": {"text": word}} for word in words], "must_not": [{"ids": {"values": [article_id]}}]}}
+        body = {"query": query, "size": limit, "_source": False}
+        hits = self._call("search", body=body, search_type="dfs_query_then_fetch")["hits"]["hits"]
+        return [(hit["_id"], float(hit["_score"] or 0.0)) for hit in hits], set(words)
+
+    def _key_terms(self, article_id: str) -> list[str]:
+        """The article's most distinctive text terms, weighed as the embedded engine weighs them
+        (Whoosh's ``key_terms``: the Bo1 model of the article's frequency of a term against its
+        frequency in the whole archive)."""
+        body = {"fields": ["text"], "term_statistics": True, "field_statistics": False, "positions": False}
+        vector = self._call("termvectors", id=article_id, body=body)
+        terms = vector.get("term_vectors", {}).get("text", {}).get("terms", {})
+        count = max(self.count(), 1)
+        weights = {}
+        for term, info in terms.items():
+            share = max(info.get("ttf", 1), 1) / count
+            weights[term] = info["term_freq"] * math.log2((1 + share) / share) + math.log2(1 + share)
+        return sorted(weights, key=lambda term: (-weights[term], term))[:SIMILAR_WORDS]
+
+    def check(self, samples: int) -> list[str]:
+        problems = []
+        health = self.client.cluster.health(index=self.index)
+        if health["status"] == "red":
+            problems.append(f"the index is red in the cluster: {health['unassigned_shards']} shard(s) unassigned")
+        for article in _first(self.articles(), samples):
+            if not article.id:
+                problems.append("an article has no id")
+        return problems
+
+
+_SORTS = {
+    "date": {"date": {"order": "asc", "missing": "_last"}},
+    "-date": {"date": {"order": "desc", "missing": "_last"}},
+    "-added": {"added": {"order": "desc", "missing": "_last"}},
+}
+
+
+def _first(items: Iterator[Article], count: int) -> Iterator[Article]:
+    for number, item in enumerate(items):
+        if number >= count:
+            return
+        yield item
+
+
+def _key(source: dict[str, Any]) -> CopyKey:
+    date = source.get("date")
+    return (int(source["copy_hash"]) if source.get("copy_hash") else None,
+            dt.date.fromisoformat(date).toordinal() if date else None)  # fmt: skip
+
+
+def _filtered(query: tree.Node, filters: SearchFilters) -> dict[str, Any]:
+    from .queries import filter_dsl, to_dsl
+
+    return {"bool": {"must": [to_dsl(query)], "filter": filter_dsl(filters)}}
+
+
+def _facet_aggs(facets: tuple[str, ...]) -> dict[str, Any]:
+    aggs: dict[str, Any] = {}
+    for name in facets:
+        if name in NAMED:
+            aggs[name] = {"terms": {"field": f"facet_{name}", "size": 10_000}}
+        elif name in PERIODS:
+            aggs["days"] = {"date_histogram": {"field": "date", "calendar_interval": "day", "min_doc_count": 1}}
+    return aggs
+
+
+def _facet_counts(aggregations: dict[str, Any], facets: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    named = {name: {b["key"]: b["doc_count"] for b in aggregations[name]["buckets"]} for name in NAMED if name in aggregations}
+    days = None
+    if "days" in aggregations:
+        days = {dt.date.fromisoformat(b["key_as_string"][:10]): b["doc_count"] for b in aggregations["days"]["buckets"]}
+    return shown(facets, named, days) if facets else {}
