@@ -5,7 +5,7 @@ the engine behind :mod:`searchlib.backends.base`."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -126,6 +126,25 @@ class Archive:
         only): each batch then adds one segment per worker.
         """
         return indexing.index_paths(self._backend, paths, progress, prune=prune, batch_size=batch_size, jobs=jobs)
+
+    def copy_to(
+        self,
+        location: str | Path,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        batch_size: int = BATCH_SIZE,
+        lock_timeout: float = 5.0,
+    ) -> IndexReport:
+        """Copies every article of this archive, and its file catalog, into the archive at
+        ``location`` (created when there is none): an embedded index into a cluster
+        (``http://host:9200/presse``) or back. Articles already there as they are here are only
+        counted, so a copy stopped midway is finished by running it again. ``progress(done,
+        total)`` is called after each article.
+
+        >>> Archive.open("index").copy_to("http://localhost:9200/presse")  # doctest: +SKIP
+        """
+        with Archive(location, lock_timeout=lock_timeout) as target:
+            return indexing.copy_archive(self._backend, target._backend, progress, batch_size=batch_size)
 
     def add_many(self, articles: Iterable[Article]) -> IndexReport:
         """Adds or updates ``articles`` in one commit."""

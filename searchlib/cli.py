@@ -141,8 +141,20 @@ def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _ca_cert(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    if value is not None:  # read where the cluster's client is made (backends/opensearch/connection.py)
+        os.environ["SEARCHLIB_OPENSEARCH_CA_CERT"] = str(value)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="searchlib")
+@click.option(
+    "--ca-cert",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    callback=_ca_cert,
+    expose_value=False,
+    help="A CA certificate for an OpenSearch cluster reached over TLS (also SEARCHLIB_OPENSEARCH_CA_CERT).",
+)
 def main() -> None:
     """Search French news archives: accents, case and plurals never get in the way.
 
@@ -259,6 +271,44 @@ def _write_failures(path: Path, report: IndexReport) -> None:
                 out.write(json.dumps(render.failure_dict(failure), ensure_ascii=False) + "\n")
     except OSError as error:
         raise click.ClickException(f"cannot write {path}: {error.strerror or error}") from None
+
+
+@main.command()
+@index_option
+@click.option("--to", "target", required=True, type=IndexLocation(), help="The archive to copy into: a directory, or http://HOST:9200/NAME.")
+@click.option("--batch", "batch_size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1), help="Articles per commit.")
+@_fail_cleanly
+def copy(index_dir: Path, target: Path | str, batch_size: int) -> None:
+    """Copy every article of the archive (and which files they came from) into another one: an
+    embedded index into an OpenSearch cluster, or back. Articles already copied are passed over,
+    so a copy that stopped is finished by running the same command again.
+
+    \b
+    Example:
+        searchlib copy --index index/ --to http://localhost:9200/presse
+        searchlib copy --index http://localhost:9200/presse --to backup-index/
+    """
+    with Archive.open(index_dir) as source, _count_bar("Copying") as progress:
+        report = source.copy_to(target, progress, batch_size=batch_size)
+    _print_report(report, None)
+    click.echo(f"copied into {backends.shown(target)}")
+    if report.failed:
+        sys.exit(1)
+
+
+@contextmanager
+def _count_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar in articles on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr, show_eta=True) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        yield progress
 
 
 @main.command()

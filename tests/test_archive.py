@@ -245,3 +245,18 @@ def test_similar_finds_the_same_story_first_and_leaves_the_article_out() -> None
 def test_similar_to_an_unknown_article_says_so() -> None:
     with pytest.raises(ArticleNotFound):
         story_archive().similar("nope")
+
+
+def test_copy_to_another_archive_is_whole_and_can_be_run_again(samples_archive: Archive, tmp_path: Path) -> None:
+    target = tmp_path / "copy"
+    seen: list[tuple[int, int]] = []
+    report = samples_archive.copy_to(target, lambda done, total: seen.append((done, total)), batch_size=64)
+    assert (report.added, report.failed, report.batches) == (200, [], 4)
+    assert seen[-1] == (200, 200)
+    with Archive.open(target) as copy:
+        assert sorted(a.id for a in copy) == sorted(a.id for a in samples_archive)
+        assert [h.id for h in copy.search("pekin").hits] == [h.id for h in samples_archive.search("pekin").hits]
+        # the files it was built from came along: indexing them again reads nothing
+        assert copy.index_paths([SAMPLES]).read == 0
+    again = samples_archive.copy_to(target)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 200)

@@ -190,3 +190,25 @@ def _prune_missing(batch: Batch, catalog: FileCatalog) -> None:
             if catalog.owners(article_id) == [key]:
                 batch.delete(article_id)
         del catalog.files[key]
+
+
+def copy_archive(source: Backend, target: Backend, progress: Callable[[int, int], None] | None = None,
+                 *, batch_size: int = BATCH_SIZE) -> IndexReport:  # fmt: skip
+    """Copies every article of ``source`` into ``target`` (embedded to cluster, or back), with
+    the file catalog, committed every ``batch_size`` articles. Articles already in ``target`` as
+    they are in ``source`` are only counted, so a copy stopped midway is finished by running it
+    again; ``progress(done, total)`` is called after each article."""
+    started = time.monotonic()
+    view = source.view()
+    total = view.count()
+    with target.run(batch_size, 1, on_commit=None) as batch:
+        for done, article in enumerate(view.articles(), 1):
+            batch.put(article)
+            if progress is not None:
+                progress(done, total)
+    catalog = target.catalog()
+    catalog.files = dict(source.catalog().files)
+    catalog.save()
+    batch.report.read = total
+    batch.report.seconds = time.monotonic() - started
+    return batch.report

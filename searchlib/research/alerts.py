@@ -25,9 +25,17 @@ from ..models import SearchFilters
 AFTER = dt.timedelta(microseconds=1)
 
 
-def state_file(index: Path) -> Path:
+def state_file(index: Path | str) -> Path:
     """Where ``--new-since last`` remembers its times for the index at ``index``: beside it
-    (``index.new-since.json`` for ``index/``), so that a rebuilt index keeps them."""
+    (``index.new-since.json`` for ``index/``), so that a rebuilt index keeps them; for an index in a
+    cluster (a URL), in the user's cache folder, named by host, port and index, never by the
+    credentials the URL may hold (``~/.cache/searchlib/localhost-9200-presse.new-since.json``)."""
+    if isinstance(index, str) and "://" in index:
+        parts = urlsplit(index)
+        name = re.sub(r"[^A-Za-z0-9.]+", "-", f"{parts.hostname}-{parts.port or ''}-{parts.path.strip('/')}")
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "searchlib"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{name}.new-since.json"
     index = Path(os.path.abspath(index))
     return index.with_name(index.name + ".new-since.json")
 

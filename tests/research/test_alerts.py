@@ -102,3 +102,11 @@ def test_an_old_article_written_twice_in_one_run_keeps_its_first_time(tmp_path: 
         archive.index_paths([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], batch_size=1)
         assert archive.get("old").title.startswith("Grève, suite")
         assert archive.newest_added() == first
+
+
+def test_the_times_of_an_archive_in_a_cluster_are_kept_without_its_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = state_file("http://alice:s3cret@localhost:9200/presse")
+    assert path == tmp_path / "searchlib" / "localhost-9200-presse.new-since.json"
+    LastSeen(path).remember("k", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    assert "s3cret" not in str(path) and path.exists()

@@ -18,7 +18,7 @@ from typing import Any
 from ... import __version__
 from ...analysis.copy_keys import COPY_HASH_VERSION
 from ...analysis.french import ANALYZER_VERSION
-from ...errors import ClusterError
+from ...errors import ClusterError, Interrupted
 from ...ingest.catalog import FileCatalog
 from ..base import Backend
 from .batch import ClusterBatch
@@ -26,7 +26,7 @@ from .connection import Location, client, cluster_error, parse
 from .settings import MAPPING_VERSION, index_body
 from .view import ClusterView
 
-#: Shards and replicas of a new index (``SEARCHLIB_OPENSEARCH_SHARDS`` and ``…_REPLICAS`` may say).
+#: Shards and replicas of a new index.
 SHARDS, REPLICAS = 2, 1
 #: Articles per bulk commit when the caller does not say.
 BATCH = 2_000
@@ -37,17 +37,19 @@ class OpenSearchBackend(Backend):
 
     path = None
 
-    def __init__(self, connection: Any, location: Location, index: str) -> None:
+    def __init__(self, connection: Any, location: Location, index: str, earlier: str | None = None) -> None:
         self.client, self.location = connection, location
         #: What writes and searches name: the alias, or the new index while it is being rebuilt.
         self.index = index
+        #: While rebuilding: the archive the new index replaces, whose first-added times it keeps.
+        self.earlier = earlier
 
     @classmethod
-    def open(cls, path: Any, *, create: bool = True, lock_timeout: float = 5.0) -> OpenSearchBackend:
+    def open(cls, path: Any, *, create: bool = True, lock_timeout: float = 5.0, rebuild: bool = False) -> OpenSearchBackend:
         location = parse(str(path))
         connection = client(location)
         if _exists(connection, location):
-            _check_ours(connection, location)
+            _checked(lambda: _check_ours(connection, location, versions=not rebuild), location)
         elif create:
             _create(connection, location, location.index)
         else:
@@ -61,16 +63,19 @@ class OpenSearchBackend(Backend):
     @classmethod
     @contextlib.contextmanager
     def rebuilding(cls, path: Any, *, lock_timeout: float = 5.0) -> Iterator[tuple[Backend, list[str]]]:
-        current = cls.open(path)
+        # An index of another version is rebuilt this way: only that searchlib made it is checked.
+        current = cls.open(path, rebuild=True)
         built_from = list(current.catalog().files)
         fresh_name = f"{current.location.index}-{time.time_ns()}"
+        _checked(lambda: current.client.indices.create(index=fresh_name, body=_new_index()), current.location)
+        fresh = cls(current.client, current.location, fresh_name, earlier=current.location.index)
         try:
-            current.client.indices.create(index=fresh_name, body=_new_index())
-            yield cls(current.client, current.location, fresh_name), built_from
-            _swap(current.client, current.location, fresh_name)
+            yield fresh, built_from
         except BaseException:
             current.client.indices.delete(index=fresh_name, ignore_unavailable=True)
             raise
+        # Past this point the new index holds the archive: a failure tidies no further, deletes nothing new.
+        _checked(lambda: _swap(current.client, current.location, fresh_name), current.location)
 
     @property
     def shown(self) -> str:
@@ -86,7 +91,7 @@ class OpenSearchBackend(Backend):
         return self.view()  # every request reads the cluster as it is: nothing to keep apart
 
     def catalog(self) -> FileCatalog:
-        catalog = ClusterCatalog(self.client, _catalog_index(self.location), self.index)
+        catalog = ClusterCatalog(self.client, _catalog_index(self.location), self.index, self.location)
         catalog.read()
         return catalog
 
@@ -97,33 +102,51 @@ class OpenSearchBackend(Backend):
 
     @contextlib.contextmanager
     def run(self, batch_size: int, jobs: int, on_commit: Callable[[], None] | None) -> Iterator[ClusterBatch]:
-        batch = ClusterBatch(self.client, self.location, self.index, batch_size, on_commit)
-        yield batch
+        batch = ClusterBatch(self.client, self.location, self.index, batch_size, on_commit, earlier=self.earlier)
+        try:
+            yield batch
+        except KeyboardInterrupt:
+            raise Interrupted(batch.committed) from None
         batch.commit()
+        if on_commit is not None:  # also when the end had nothing to write: a prune, failures only
+            on_commit()
 
     def size_bytes(self) -> int:
-        try:
-            stats = self.client.indices.stats(index=self.index, metric="store")
-        except Exception as error:  # noqa: BLE001
-            raise cluster_error(self.location, error) from None
+        stats = _checked(lambda: self.client.indices.stats(index=self.index, metric="store"), self.location)
         return int(stats["_all"]["primaries"]["store"]["size_in_bytes"])
 
 
 class ClusterCatalog(FileCatalog):
     """The file catalog, kept as the document ``key`` (the alias, or an index being rebuilt) of an
-    index of its own in the cluster."""
+    index of its own in the cluster, whose fields are stored and not indexed (file paths are not
+    fields: a mapping of them would outgrow the cluster's limit on fields)."""
 
-    def __init__(self, connection: Any, index: str, key: str) -> None:
+    def __init__(self, connection: Any, index: str, key: str, location: Location) -> None:
         super().__init__(None)
-        self.client, self.index, self.key_id = connection, index, key
+        self.client, self.index, self.key_id, self.location = connection, index, key, location
 
     def read(self) -> None:
-        answer = self.client.get(index=self.index, id=self.key_id, ignore=[404])
+        answer = _checked(lambda: self.client.get(index=self.index, id=self.key_id, ignore=[404]), self.location)
         if answer.get("found"):
             self.load(answer["_source"].get("catalog") or {})
 
     def save(self) -> None:
-        self.client.index(index=self.index, id=self.key_id, body={"catalog": self.as_json()}, refresh=True)
+        def write() -> None:
+            if not self.client.indices.exists(index=self.index):
+                self.client.indices.create(index=self.index, body={"mappings": {"dynamic": False}}, ignore=[400])
+            self.client.index(index=self.index, id=self.key_id, body={"catalog": self.as_json()}, refresh=True)
+
+        _checked(write, self.location)
+
+
+def _checked(call: Callable[[], Any], location: Location) -> Any:
+    """``call()``, its failures made one line with their fix."""
+    try:
+        return call()
+    except ClusterError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the cluster's failures become one line
+        raise cluster_error(location, error) from None
 
 
 def _catalog_index(location: Location) -> str:
@@ -138,10 +161,7 @@ def _new_index() -> dict[str, Any]:
 
 
 def _exists(connection: Any, location: Location) -> bool:
-    try:
-        return bool(connection.indices.exists(index=location.index))
-    except Exception as error:  # noqa: BLE001
-        raise cluster_error(location, error) from None
+    return bool(_checked(lambda: connection.indices.exists(index=location.index), location))
 
 
 def _meta() -> dict[str, Any]:
@@ -160,31 +180,32 @@ def _create(connection: Any, location: Location, alias: str) -> None:
         raise cluster_error(location, error) from None
 
 
-def _check_ours(connection: Any, location: Location) -> None:
-    """Raises :class:`ClusterError` for an index searchlib did not create, or of another version."""
+def _check_ours(connection: Any, location: Location, *, versions: bool = True) -> None:
+    """Raises :class:`ClusterError` for an index searchlib did not create, or (``versions``) of
+    another version."""
     mappings = connection.indices.get_mapping(index=location.index)
     for mapping in mappings.values():
         meta = mapping.get("mappings", {}).get("_meta", {}).get("searchlib")
         if meta is None:
             raise ClusterError(location.shown, "is an index searchlib did not create",
                                "name another index for the archive, or delete this one if it is not needed")  # fmt: skip
-        if meta.get("mapping_version") != MAPPING_VERSION or meta.get("analyzer_version") != ANALYZER_VERSION:
+        if versions and (meta.get("mapping_version") != MAPPING_VERSION or meta.get("analyzer_version") != ANALYZER_VERSION):
             raise ClusterError(location.shown, "was created by another version of searchlib",
                                f"rebuild it: searchlib index --rebuild --index {location.shown}")  # fmt: skip
 
 
 def _swap(connection: Any, location: Location, fresh: str) -> None:
-    """Points the alias at ``fresh`` in one request, and deletes the index it pointed at."""
+    """Points the alias at ``fresh`` in one request, makes the rebuilt index's catalog the
+    archive's, and deletes the index the alias pointed at."""
     old = list(connection.indices.get_alias(name=location.index))
     actions = [{"remove": {"index": name, "alias": location.index}} for name in old]
     actions.append({"add": {"index": fresh, "alias": location.index}})
     connection.indices.update_aliases(body={"actions": actions})
-    for name in old:
-        connection.indices.delete(index=name, ignore_unavailable=True)
-    # The rebuilt index's catalog becomes the archive's.
-    fresh_catalog = ClusterCatalog(connection, _catalog_index(location), fresh)
+    fresh_catalog = ClusterCatalog(connection, _catalog_index(location), fresh, location)
     fresh_catalog.read()
-    live = ClusterCatalog(connection, _catalog_index(location), location.index)
+    live = ClusterCatalog(connection, _catalog_index(location), location.index, location)
     live.files = fresh_catalog.files
     live.save()
     connection.delete(index=_catalog_index(location), id=fresh, ignore=[404])
+    for name in old:
+        connection.indices.delete(index=name, ignore_unavailable=True)

@@ -33,14 +33,24 @@ def now() -> int:
 class ClusterBatch:
     """A run's writes: :class:`~searchlib.backends.base.Batch` for an OpenSearch index."""
 
-    def __init__(self, client: Any, location: Location, index: str, size: int | None, on_commit: Callable[[], None] | None) -> None:
+    def __init__(  # noqa: PLR0913
+        self,
+        client: Any,
+        location: Location,
+        index: str,
+        size: int | None,
+        on_commit: Callable[[], None] | None,
+        *,
+        earlier: str | None = None,
+    ) -> None:
         self.client, self.location, self.index = client, location, index
+        #: While rebuilding: the archive the new index replaces (its articles keep their first-added time).
+        self.earlier = earlier
         self.size = size
         self.on_commit = on_commit
         self.report = IndexReport()
         self.committed = 0
         self.pending: dict[str, Article] = {}
-        self.deleted: list[str] = []
         #: When this batch's articles are added (an update keeps its first time).
         self.added = now()
 
@@ -89,8 +99,20 @@ class ClusterBatch:
             self.on_commit()
 
     def _known(self, ids: list[str]) -> dict[str, tuple[str, int]]:
-        """The fingerprint and first-added time of each of ``ids`` already in the index."""
-        answer = self.client.mget(index=self.index, body={"ids": ids}, _source_includes=["fingerprint", "added"])
+        """The fingerprint and first-added time of each of ``ids`` already in the index (while
+        rebuilding, the first-added time the replaced archive holds, with no fingerprint)."""
+        if not ids:
+            return {}
+        known = self._fingerprints(self.index, ids)
+        if self.earlier is not None:
+            missing = [article_id for article_id in ids if article_id not in known]
+            known.update({key: (None, added) for key, (_, added) in self._fingerprints(self.earlier, missing).items()})
+        return known
+
+    def _fingerprints(self, index: str, ids: list[str]) -> dict[str, tuple[str, int]]:
+        if not ids:
+            return {}
+        answer = self.client.mget(index=index, body={"ids": ids}, _source_includes=["fingerprint", "added"])
         return {doc["_id"]: (doc["_source"].get("fingerprint"), doc["_source"].get("added") or 0)
                 for doc in answer["docs"] if doc.get("found")}  # fmt: skip
 
@@ -109,7 +131,7 @@ class ClusterBatch:
             if fingerprint == article.fingerprint():
                 self.report.unchanged += 1
                 continue
-            kinds[article.id] = "updated" if article.id in known else "added"
+            kinds[article.id] = "updated" if fingerprint is not None else "added"
             setattr(self.report, kinds[article.id], getattr(self.report, kinds[article.id]) + 1)
             source = to_source(article, added or self.added)
             actions.append({"_op_type": "index", "_index": self.index, "_id": article.id, "_source": source})

@@ -48,7 +48,11 @@ def parse(location: str, environ: dict[str, str] | None = None) -> Location:
     :class:`ClusterError` for one that names no index or an index name OpenSearch refuses."""
     env = os.environ if environ is None else environ
     parts = urlsplit(location.strip())
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        raise ClusterError(f"{parts.scheme}://{parts.hostname or ''}", "has a port that is not a number",
+                           "write the index location as http://HOST:9200/INDEX") from None  # fmt: skip
     address = f"{parts.scheme}://{parts.hostname or ''}{port}"
     index = unquote(parts.path.strip("/"))
     if not parts.hostname:
@@ -77,7 +81,8 @@ def client(location: Location, *, timeout: float = 30.0) -> Any:
         import opensearchpy
     except ImportError:
         raise ClusterError(location.shown, "the OpenSearch backend needs the opensearch-py package", EXTRA_HINT) from None
-    options: dict[str, Any] = {"hosts": [location.address], "timeout": timeout, "max_retries": 2, "retry_on_timeout": True}
+    # A pool of connections for the server's threads (the client's default keeps one).
+    options: dict[str, Any] = {"hosts": [location.address], "timeout": timeout, "max_retries": 2, "pool_maxsize": 16}
     if location.user is not None:
         options["http_auth"] = (location.user, location.password or "")
     if location.ca_cert:
@@ -98,7 +103,9 @@ def cluster_error(location: Location, error: Exception) -> ClusterError:
             location.shown, f"the cluster refused the credentials ({status})",
             "give a user and password in the URL or in SEARCHLIB_OPENSEARCH_USER and SEARCHLIB_OPENSEARCH_PASSWORD",
         )  # fmt: skip
-    if type(error).__name__ in ("ConnectionError", "ConnectionTimeout", "SSLError"):
+    if type(error).__name__ == "ConnectionTimeout":
+        return ClusterError(location.shown, "the cluster did not answer in time", "try again; if it keeps happening, see the cluster's health and load")
+    if type(error).__name__ in ("ConnectionError", "SSLError"):
         reason = "TLS failed (the certificate?)" if type(error).__name__ == "SSLError" else "no cluster answers there"
         return ClusterError(
             location.shown, reason,

@@ -23,8 +23,9 @@ where it matches, boosts multiply. What cannot be equal:
 - **Near windows**: Whoosh's window holds one position of each word within ``slop × (n − 1)``
   positions; Lucene's unordered ``span_near`` allows ``last − first ≤ slop' + words − 1``, so
   ``slop' = slop × (n − 1) − (distinct words − 1)``: equal (positions aside).
-- **Wildcards, prefixes, fuzzy words** are expanded by the cluster over every term of the field
-  (constant score, as Whoosh's); the Whoosh engine bounds them to the 200 most frequent words in
+- **Wildcards, prefixes, fuzzy words** are expanded by the cluster, a wildcard over every term of
+  the field, a fuzzy word over :data:`FUZZY_EXPANSIONS` and :data:`MAX_EDITS` at most (constant
+  score, as Whoosh's); the Whoosh engine bounds them to the 200 most frequent words in
   ``View.prepare`` and searches a fuzzy word of ``text`` as the stems of the archive's words as
   written within its distance (``bound_expansions``). Here a fuzzy word of ``text`` or ``title`` is
   looked for among the words as written (``text_words``, ``title_words``): the same articles within
@@ -86,8 +87,16 @@ def _bool(boost: float, **clauses: Any) -> dict[str, Any]:
 
 
 def _boosted(query: dict[str, Any], kind: str, boost: float) -> dict[str, Any]:
-    if boost != 1.0:
-        query[kind]["boost"] = boost
+    """``query`` with ``boost``: in its body, or around it when it is not of ``kind`` (a window
+    narrower than its words becomes a query matching nothing)."""
+    if boost == 1.0:
+        return query
+    if kind not in query:
+        return {"bool": {"must": [query], "boost": boost}}
+    if kind == "span_term":  # {"span_term": {field: {"value": …, "boost": …}}}
+        field, value = next(iter(query[kind].items()))
+        return {kind: {field: {"value": value, "boost": boost}}}
+    query[kind]["boost"] = boost
     return query
 
 
@@ -166,6 +175,11 @@ def _wildcard(pattern: str) -> str:
     return pattern.replace("\\", "\\\\")
 
 
+#: The most edits Lucene's fuzzy query takes (``pollution~3`` is searched within 2).
+MAX_EDITS = 2
+#: Words a fuzzy word may stand for: the embedded engine's bound (``View.prepare``).
+FUZZY_EXPANSIONS = 200
+
 #: The field of the words as written beside each stemmed field: where a fuzzy word is looked for
 #: (the embedded engine's ``prepare`` does the same through the archive's words as written).
 _WRITTEN = {"text": "text_words", "title": "title_words"}
@@ -177,7 +191,8 @@ def _fuzzy(node: t.Fuzzy) -> dict[str, Any]:
     ``search.spelling.words_within`` counts it."""
     return {
         "value": node.text,
-        "fuzziness": node.distance,
+        "fuzziness": min(node.distance, MAX_EDITS),
+        "max_expansions": FUZZY_EXPANSIONS,
         "prefix_length": node.prefix,
         "transpositions": True,
         "rewrite": "constant_score",

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import OrderedDict
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from ...analysis.copy_keys import CopyKey
@@ -21,10 +23,13 @@ from ...search import tree
 from ...search.facets import NAMED, PERIODS, shown
 from ..base import Matches, View
 from .connection import Location, cluster_error
+from .queries import FUZZY_EXPANSIONS, MAX_EDITS, filter_dsl, highlight_terms, to_dsl
 from .documents import ARTICLE_FIELDS, to_article
 
 #: Results one request may ask for (``index.max_result_window``).
 MAX_WINDOW = 10_000
+#: Stored articles a view keeps once read.
+ARTICLES_KEPT = 500
 #: Distinctive words of an article that "similar" looks for in others.
 SIMILAR_WORDS = 20
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -35,7 +40,8 @@ class ClusterView(View):
 
     def __init__(self, client: Any, location: Location, index: str) -> None:
         self.client, self.location, self.index = client, location, index
-        self._articles: dict[str, Article] = {}
+        # Read once per view, a bounded number (an export walks a whole view row by row).
+        self._articles: OrderedDict[str, Article] = OrderedDict()
         self._keys: dict[str, CopyKey] = {}
         self._frequencies: dict[str, int] = {}
 
@@ -58,6 +64,8 @@ class ClusterView(View):
         if found is None:
             source = self._call("get", id=doc, _source_includes=list(ARTICLE_FIELDS))["_source"]
             found = self._articles[doc] = to_article(source)
+            if len(self._articles) > ARTICLES_KEPT:
+                self._articles.popitem(last=False)
         return found
 
     def articles(self) -> Iterator[Article]:
@@ -91,7 +99,14 @@ class ClusterView(View):
     # -- matching ------------------------------------------------------------------------------
 
     def prepare(self, query: tree.Node) -> tuple[tree.Node, list[str]]:
-        return query, []  # the cluster expands wildcards and fuzzy words itself
+        """``query`` as it is (the cluster expands wildcards and fuzzy words itself), with a notice
+        of how that differs from the embedded index."""
+        patterns = [leaf for leaf in tree.leaves(query) if isinstance(leaf, (tree.Prefix, tree.Wildcard, tree.Fuzzy))]
+        if not patterns:
+            return query, []
+        notice = ("in an OpenSearch archive, wildcards and fuzzy words are expanded by the cluster (a fuzzy word "
+                  f"within {MAX_EDITS} edits, to {FUZZY_EXPANSIONS} words at most) and their matches are not highlighted")  # fmt: skip
+        return query, [notice]
 
     def holds(self, term: str) -> bool:
         return self._frequency(term) > 0
@@ -114,31 +129,37 @@ class ClusterView(View):
     ) -> Matches:
         body: dict[str, Any] = {
             "query": _filtered(query, filters),
-            "size": min(window, MAX_WINDOW),
             "track_total_hits": True,
             "_source": ["copy_hash", "date"],
             "aggs": _facet_aggs(facets),
+            # Equal scores in a stable order (shards' copies may differ): pages never repeat a hit.
+            "sort": [*([_SORTS[sort]] if sort != "relevance" else []), {"_score": "desc"}, {"id": "asc"}],
+            "track_scores": True,
         }
-        if sort != "relevance":
-            body["sort"] = [_SORTS[sort], {"_score": "desc"}, {"id": "asc"}]
-            body["track_scores"] = True
         if time_limit is not None:
             body["timeout"] = f"{max(int(time_limit * 1000), 1)}ms"
-        # Word weights (IDF) over the whole index, not shard by shard: the ranking of one index.
-        answer = self._call("search", body=body, search_type="dfs_query_then_fetch")
-        top = []
-        for hit in answer["hits"]["hits"]:
-            self._keys[hit["_id"]] = _key(hit.get("_source") or {})
-            top.append((hit["_id"], float(hit.get("_score") or 0.0)))
-        counts = _facet_counts(answer.get("aggregations", {}), facets)
-        return Matches(top, int(answer["hits"]["total"]["value"]), counts, bool(answer.get("timed_out")))
+        top: list[tuple[Any, float]] = []
+        first: dict[str, Any] | None = None
+        while True:  # a request holds MAX_WINDOW hits at most: the next ones come after the last
+            body["size"] = min(window - len(top), MAX_WINDOW)
+            # Word weights (IDF) over the whole index, not shard by shard: the ranking of one index.
+            answer = self._call("search", body=body, search_type="dfs_query_then_fetch")
+            first = first or answer
+            body.pop("aggs", None)
+            hits = answer["hits"]["hits"]
+            for hit in hits:
+                self._keys[hit["_id"]] = _key(hit.get("_source") or {})
+                top.append((hit["_id"], float(hit.get("_score") or 0.0)))
+            if len(top) >= window or len(hits) < body["size"] or not hits:
+                break
+            body["search_after"] = hits[-1]["sort"]
+        counts = _facet_counts(first.get("aggregations", {}), facets)
+        return Matches(top, int(first["hits"]["total"]["value"]), counts, bool(first.get("timed_out")))
 
     def total(self, query: tree.Node, filters: SearchFilters) -> int:
         return int(self._call("count", body={"query": _filtered(query, filters)})["count"])
 
     def highlight_terms(self, query: tree.Node) -> set[str]:
-        from .queries import highlight_terms
-
         return highlight_terms(query)
 
     # -- what the second look reads ------------------------------------------------------------
@@ -152,20 +173,17 @@ class ClusterView(View):
         return {hit["_id"] for hit in self._call("search", body=body)["hits"]["hits"]} if docs else set()
 
     def positions(self, term: str, docs: list[Any]) -> dict[Any, list[int]]:
-        """Where ``term`` is in each of ``docs``, counted as the embedded index counts: stop words
-        take no position (the cluster leaves a gap for each; the gaps are closed here)."""
+        """Where ``term`` is in each of ``docs``: the terms were sent numbered as the embedded
+        index numbers them (:mod:`.documents`), so the positions are the same."""
         if not docs:
             return {}
         body = {"ids": list(docs), "parameters": {"fields": ["text"], "positions": True, "offsets": False,
                                                    "payloads": False, "term_statistics": False, "field_statistics": False}}  # fmt: skip
         found: dict[Any, list[int]] = {}
         for doc in self._call("mtermvectors", body=body)["docs"]:
-            terms = doc.get("term_vectors", {}).get("text", {}).get("terms", {})
-            if term not in terms:
-                continue
-            every = sorted(token["position"] for tokens in terms.values() for token in tokens["tokens"])
-            rank = {position: number for number, position in enumerate(every)}
-            found[doc["_id"]] = [rank[token["position"]] for token in terms[term]["tokens"]]
+            tokens = doc.get("term_vectors", {}).get("text", {}).get("terms", {}).get(term, {}).get("tokens")
+            if tokens:
+                found[doc["_id"]] = [token["position"] for token in tokens]
         return found
 
     def word_counts(self, terms: list[str], docs: list[Any] | None) -> dict[str, int]:
@@ -205,13 +223,21 @@ class ClusterView(View):
         return sorted(weights, key=lambda term: (-weights[term], term))[:SIMILAR_WORDS]
 
     def check(self, samples: int) -> list[str]:
+        """The index's health, that one index stands behind the name, and that a sample of
+        articles reads back under its own id."""
         problems = []
-        health = self.client.cluster.health(index=self.index)
+        try:
+            health = self.client.cluster.health(index=self.index)
+            behind = list(self.client.indices.get_alias(name=self.index, ignore=[404]))
+        except Exception as error:  # noqa: BLE001
+            return [str(cluster_error(self.location, error))]
         if health["status"] == "red":
             problems.append(f"the index is red in the cluster: {health['unassigned_shards']} shard(s) unassigned")
-        for article in _first(self.articles(), samples):
-            if not article.id:
-                problems.append("an article has no id")
+        if len(behind) > 1:
+            problems.append(f"{len(behind)} indexes stand behind {self.index}: {', '.join(sorted(behind))}")
+        for article in islice(self.articles(), samples):
+            if self.find(article.id) is None:
+                problems.append(f"article {article.id!r} is stored but cannot be found by its id")
         return problems
 
 
@@ -222,13 +248,6 @@ _SORTS = {
 }
 
 
-def _first(items: Iterator[Article], count: int) -> Iterator[Article]:
-    for number, item in enumerate(items):
-        if number >= count:
-            return
-        yield item
-
-
 def _key(source: dict[str, Any]) -> CopyKey:
     date = source.get("date")
     return (int(source["copy_hash"]) if source.get("copy_hash") else None,
@@ -236,8 +255,6 @@ def _key(source: dict[str, Any]) -> CopyKey:
 
 
 def _filtered(query: tree.Node, filters: SearchFilters) -> dict[str, Any]:
-    from .queries import filter_dsl, to_dsl
-
     return {"bool": {"must": [to_dsl(query)], "filter": filter_dsl(filters)}}
 
 

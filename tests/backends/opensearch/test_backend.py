@@ -98,12 +98,15 @@ def test_a_rebuild_swaps_a_new_index_in_behind_the_same_name(cluster: Any, clust
     with Archive(url) as archive:
         archive.index_paths([path])
         before = set(cluster.indices.get_alias(name=f"{unique_name}-rebuilt"))
+    with Archive.open(url) as archive:
+        added = archive.newest_added()
     report = Archive.rebuild(url)
     assert report.added == 1
     after = set(cluster.indices.get_alias(name=f"{unique_name}-rebuilt"))
     assert len(after) == 1 and after != before and not cluster.indices.exists(index=",".join(before))
     with Archive.open(url) as archive:
         assert [article.id for article in archive] == ["r1"]
+        assert archive.newest_added() == added  # the rebuilt article keeps when it was first added
         assert archive.index_paths([path]).read == 0  # the rebuilt index's catalog is the archive's
 
 
@@ -126,3 +129,28 @@ def test_an_article_the_cluster_refuses_is_reported_like_a_bad_record(cluster_ur
         assert [article.id for article in archive] == ["ok"]  # the others are written all the same
     assert report.added == 1 and len(report.failed) == 1
     assert "512 bytes" in report.failed[0].reason
+
+
+def test_an_embedded_archive_copied_into_the_cluster_and_back(cluster_url: str, unique_name: str, embedded: Archive, tmp_path: Path) -> None:
+    url = f"{cluster_url}/{unique_name}-copied"
+    result = CliRunner().invoke(main, ["copy", "--to", url, "--index", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "no searchlib index" in result.output  # the source must exist
+    assert embedded.copy_to(url).added == 200
+    assert embedded.copy_to(url).unchanged == 200  # run again: nothing twice
+    with Archive.open(url) as cluster:
+        assert cluster.search("pekin").total == embedded.search("pekin").total
+        assert cluster.copy_to(tmp_path / "back").added == 200
+    with Archive.open(tmp_path / "back") as back:
+        assert sorted(a.id for a in back) == sorted(a.id for a in embedded)
+
+
+def test_more_matches_than_one_request_holds_come_in_several(monkeypatch: pytest.MonkeyPatch, archive_url: str, embedded: Archive) -> None:
+    from searchlib.backends.opensearch import view as cluster_view
+
+    monkeypatch.setattr(cluster_view, "MAX_WINDOW", 7)  # as if a request held 7 hits
+    query = "chine OR police OR france"
+    with Archive.open(archive_url) as archive:
+        rows = [row.id for row in archive.export(query, sort="-date")]
+        page = [hit.id for hit in archive.search(query, page=3, limit=5, all_copies=True, sort="-date").hits]
+    assert rows == [row.id for row in embedded.export(query, sort="-date")] and len(rows) > 20
+    assert page == [hit.id for hit in embedded.search(query, page=3, limit=5, all_copies=True, sort="-date").hits]
