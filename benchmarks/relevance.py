@@ -37,7 +37,9 @@ the articles as it reads them; the harness's own indexing does not)::
 Engines: ``searchlib`` (public API), ``fts5`` (SQLite FTS5, unicode61 remove_diacritics 2,
 OR of the query words, bm25), ``whoosh-naive`` (Whoosh French stemming + accent folding,
 MultifieldParser with OrGroup, BM25F), ``tantivy`` (French stemming and folding, OR of the words,
-BM25; skipped with a note when the ``tantivy`` package is not installed).
+BM25; skipped with a note when the ``tantivy`` package is not installed), ``opensearch`` (searchlib
+with its archive in the OpenSearch cluster ``SEARCHLIB_OPENSEARCH_URL`` names: the same API, the
+other engine; skipped without one).
 Progress goes to stderr; the table (or the ``--json`` object) to stdout.
 """
 
@@ -52,6 +54,7 @@ import itertools
 import json
 import lzma
 import math
+import os
 import random
 import re
 import sqlite3
@@ -71,7 +74,7 @@ from whoosh.support.charset import accent_map
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NEWS = REPO_ROOT.parent / "shared/data/orangesum-fr-news/orangesum_articles.jsonl.xz"
-ENGINES = ("searchlib", "fts5", "whoosh-naive", "tantivy")
+ENGINES = ("searchlib", "fts5", "whoosh-naive", "tantivy", "opensearch")
 NEWS_QUERIES = 1000
 WORD = re.compile(r"\w+")
 # Known-item queries are what a person remembers of a headline: its content words. A generic French
@@ -179,6 +182,31 @@ class SearchlibEngine:
 
     def close(self) -> None:
         self._stack.close()
+
+
+class OpenSearchEngine(SearchlibEngine):
+    """searchlib with its archive in an OpenSearch cluster (``SEARCHLIB_OPENSEARCH_URL``, e.g.
+    ``http://127.0.0.1:9200`` after ``python scripts/opensearch_cluster.py start``): the same public
+    API, the other engine behind the seam. The index is made for the run and deleted after it."""
+
+    def __init__(self) -> None:
+        import searchlib
+        import searchlib.errors
+        self._lib, self._errors = searchlib, searchlib.errors
+        self._stack = contextlib.ExitStack()
+        self._cluster = os.environ["SEARCHLIB_OPENSEARCH_URL"].rstrip("/")
+        self._name = f"bench-{os.getpid()}-{time.time_ns()}"
+        self._archive = self._stack.enter_context(searchlib.Archive(f"{self._cluster}/{self._name}"))
+        self._archive.query_time_limit = 3600.0
+        self.errors = 0
+
+    def close(self) -> None:
+        from opensearchpy import OpenSearch
+
+        self._stack.close()
+        client = OpenSearch([self._cluster])
+        client.indices.delete(index=f"{self._name}*", ignore_unavailable=True, allow_no_indices=True)
+        client.close()
 
 
 class Fts5Engine:
@@ -295,7 +323,7 @@ class TantivyEngine:
 
 ENGINE_CLASSES: dict[str, type[Engine]] = {
     "searchlib": SearchlibEngine, "fts5": Fts5Engine, "whoosh-naive": WhooshNaiveEngine,
-    "tantivy": TantivyEngine}
+    "tantivy": TantivyEngine, "opensearch": OpenSearchEngine}
 
 
 def skip_reason(name: str) -> str | None:
@@ -304,6 +332,10 @@ def skip_reason(name: str) -> str | None:
         return "tantivy is not installed (pip install -e '.[bench]')"
     if name == "searchlib" and importlib.util.find_spec("searchlib") is None:
         return "searchlib is not installed (pip install -e .)"
+    if name == "opensearch" and not os.environ.get("SEARCHLIB_OPENSEARCH_URL"):
+        return "no cluster named: SEARCHLIB_OPENSEARCH_URL=http://127.0.0.1:9200 (python scripts/opensearch_cluster.py start)"
+    if name == "opensearch" and importlib.util.find_spec("opensearchpy") is None:
+        return "opensearch-py is not installed (pip install -e '.[opensearch]')"
     return None
 
 

@@ -30,6 +30,8 @@ from .documents import ARTICLE_FIELDS, to_article
 MAX_WINDOW = 10_000
 #: Stored articles a view keeps once read.
 ARTICLES_KEPT = 500
+#: A search for this many hits or fewer brings their articles with it (one request, not one each).
+PREFETCH = 100
 #: Distinctive words of an article that "similar" looks for in others.
 SIMILAR_WORDS = 20
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -44,6 +46,9 @@ class ClusterView(View):
         self._articles: OrderedDict[str, Article] = OrderedDict()
         self._keys: dict[str, CopyKey] = {}
         self._frequencies: dict[str, int] = {}
+        self._count: int | None = None
+        #: Each document's term vector of ``text`` (term → positions), read once for the second look.
+        self._vectors: dict[str, dict[str, list[int]]] = {}
 
     def _call(self, method: str, **options: Any) -> Any:
         try:
@@ -54,7 +59,9 @@ class ClusterView(View):
     # -- articles ------------------------------------------------------------------------------
 
     def count(self) -> int:
-        return int(self._call("count")["count"])
+        if self._count is None:
+            self._count = int(self._call("count")["count"])
+        return self._count
 
     def find(self, article_id: str) -> str | None:
         return article_id if self._call("exists", id=article_id) else None
@@ -100,7 +107,10 @@ class ClusterView(View):
 
     def prepare(self, query: tree.Node) -> tuple[tree.Node, list[str]]:
         """``query`` as it is (the cluster expands wildcards and fuzzy words itself), with a notice
-        of how that differs from the embedded index."""
+        of how that differs from the embedded index. How many articles hold each of its text terms
+        is read now, in one request: the spelling help and the second look ask for each."""
+        self._read_frequencies({word for leaf in tree.leaves(query) if tree.field_of(leaf) == "text"
+                                for word in _words_of(leaf)})  # fmt: skip
         patterns = [leaf for leaf in tree.leaves(query) if isinstance(leaf, (tree.Prefix, tree.Wildcard, tree.Fuzzy))]
         if not patterns:
             return query, []
@@ -110,6 +120,16 @@ class ClusterView(View):
 
     def holds(self, term: str) -> bool:
         return self._frequency(term) > 0
+
+    def _read_frequencies(self, terms: set[str]) -> None:
+        terms -= self._frequencies.keys()
+        if not terms:
+            return
+        aggs = {"words": {"filters": {"filters": {term: {"term": {"text": term}} for term in terms}}}}
+        answer = self._call("search", body={"size": 0, "track_total_hits": True, "aggs": aggs})
+        self._count = int(answer["hits"]["total"]["value"])
+        for term, bucket in answer["aggregations"]["words"]["buckets"].items():
+            self._frequencies[term] = int(bucket["doc_count"])
 
     def _frequency(self, term: str) -> int:
         found = self._frequencies.get(term)
@@ -130,7 +150,8 @@ class ClusterView(View):
         body: dict[str, Any] = {
             "query": _filtered(query, filters),
             "track_total_hits": True,
-            "_source": ["copy_hash", "date"],
+            # The first hits' articles come along: a page and the second look read them.
+            "_source": ["copy_hash", "date", *(ARTICLE_FIELDS if window <= PREFETCH else ())],
             "aggs": _facet_aggs(facets),
             # Equal scores in a stable order (shards' copies may differ): pages never repeat a hit.
             "sort": [*([_SORTS[sort]] if sort != "relevance" else []), {"_score": "desc"}, {"id": "asc"}],
@@ -148,7 +169,10 @@ class ClusterView(View):
             body.pop("aggs", None)
             hits = answer["hits"]["hits"]
             for hit in hits:
-                self._keys[hit["_id"]] = _key(hit.get("_source") or {})
+                source = hit.get("_source") or {}
+                self._keys[hit["_id"]] = _key(source)
+                if "id" in source and hit["_id"] not in self._articles:
+                    self._articles[hit["_id"]] = to_article(source)
                 top.append((hit["_id"], float(hit.get("_score") or 0.0)))
             if len(top) >= window or len(hits) < body["size"] or not hits:
                 break
@@ -169,22 +193,20 @@ class ClusterView(View):
         return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
     def holding(self, term: str, docs: list[Any]) -> set[Any]:
-        body = {"query": {"bool": {"filter": [{"ids": {"values": list(docs)}}, {"term": {"text": term}}]}}, "size": len(docs), "_source": False}
-        return {hit["_id"] for hit in self._call("search", body=body)["hits"]["hits"]} if docs else set()
+        return set(self.positions(term, docs))
 
     def positions(self, term: str, docs: list[Any]) -> dict[Any, list[int]]:
         """Where ``term`` is in each of ``docs``: the terms were sent numbered as the embedded
-        index numbers them (:mod:`.documents`), so the positions are the same."""
-        if not docs:
-            return {}
-        body = {"ids": list(docs), "parameters": {"fields": ["text"], "positions": True, "offsets": False,
-                                                   "payloads": False, "term_statistics": False, "field_statistics": False}}  # fmt: skip
-        found: dict[Any, list[int]] = {}
-        for doc in self._call("mtermvectors", body=body)["docs"]:
-            tokens = doc.get("term_vectors", {}).get("text", {}).get("terms", {}).get(term, {}).get("tokens")
-            if tokens:
-                found[doc["_id"]] = [token["position"] for token in tokens]
-        return found
+        index numbers them (:mod:`.documents`), so the positions are the same. Each document's
+        term vector is read once per view, for every word the second look asks about."""
+        missing = [doc for doc in docs if doc not in self._vectors]
+        if missing:
+            body = {"ids": missing, "parameters": {"fields": ["text"], "positions": True, "offsets": False,
+                                                    "payloads": False, "term_statistics": False, "field_statistics": False}}  # fmt: skip
+            for doc in self._call("mtermvectors", body=body)["docs"]:
+                terms = doc.get("term_vectors", {}).get("text", {}).get("terms", {})
+                self._vectors[doc["_id"]] = {word: [token["position"] for token in info.get("tokens", ())] for word, info in terms.items()}
+        return {doc: self._vectors[doc][term] for doc in docs if term in self._vectors.get(doc, {})}
 
     def word_counts(self, terms: list[str], docs: list[Any] | None) -> dict[str, int]:
         if not terms:
@@ -246,6 +268,12 @@ _SORTS = {
     "-date": {"date": {"order": "desc", "missing": "_last"}},
     "-added": {"added": {"order": "desc", "missing": "_last"}},
 }
+
+
+def _words_of(leaf: tree.Node) -> tuple[str, ...]:
+    if isinstance(leaf, tree.Term):
+        return (leaf.text,)
+    return tuple(getattr(leaf, "words", ()))
 
 
 def _key(source: dict[str, Any]) -> CopyKey:
