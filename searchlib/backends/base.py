@@ -36,6 +36,26 @@ from ..search.tree import Node
 #: An engine's name for one stored article, valid in the view that gave it.
 DocRef = Hashable
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def added_value(moment: dt.datetime) -> int:
+    """How every engine records when an article was added: microseconds since 1970, UTC (a naive
+    ``moment`` is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def added_time(value: int) -> dt.datetime:
+    """The moment an :func:`added_value` stands for (timezone-aware, UTC)."""
+    return _EPOCH + dt.timedelta(microseconds=value)
+
+
+def added_now() -> int:
+    """This moment as :func:`added_value`."""
+    return added_value(dt.datetime.now(dt.timezone.utc))
+
 
 @dataclass
 class Matches:

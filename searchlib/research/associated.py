@@ -65,7 +65,7 @@ class _Sample:
         """Folded word → its spellings and their occurrences."""
         forms: dict[str, dict[str, int]] = {}
         for word, count in self.written.items():
-            folded = _fold(word)
+            folded = fold(word)
             found = forms.get(folded)
             if found is None:
                 forms[folded] = {word: count}
@@ -78,7 +78,7 @@ class _Sample:
         → occurrences."""
         found: dict[str, Counter[tuple[str, str]]] = {word: Counter() for word in wanted}
         for (left, between, right), count in self.pairs.items():
-            key = (_fold(left), _fold(right))
+            key = (fold(left), fold(right))
             if key[0] != key[1]:
                 for word in key:
                     if word in found:
@@ -138,10 +138,6 @@ def _rank(term: AssociatedTerm) -> tuple[float, str]:
     return -term.score, term.term
 
 
-def _fold(word: str) -> str:
-    return fold(word)
-
-
 def _read(view: View, docs: list[DocRef]) -> _Sample:
     """Counts the words of the articles ``docs``: no stemming (a word's folded form says whether
     it is a stop word), as the stemmer is the slow part of analysing words seen for the first time."""
@@ -157,7 +153,7 @@ def _read(view: View, docs: list[DocRef]) -> _Sample:
                 word = match.group()
                 folded = folds.get(word, "")
                 if folded == "":
-                    folded = folds[word] = f if content_word(f := _fold(word)) else None
+                    folded = folds[word] = f if content_word(f := fold(word)) else None
                 if folded is None:  # a stop word breaks a pair: "Banque de France" is not one here
                     before = ""
                     continue
@@ -201,9 +197,9 @@ def _with_pairs(  # noqa: PLR0913
     not when its neighbour is a word of the query (``own``: "Anne" for "Hidalgo" stays "Anne")."""
     shown: list[AssociatedTerm] = []
     taken: set[str] = set()  # the words shown, alone or in a pair: each once
-    neighbours = sample.neighbours({_fold(term.term) for term in terms})
+    neighbours = sample.neighbours({fold(term.term) for term in terms})
     for term in terms:
-        pair = _pair_of(_fold(term.term), sample, neighbours)
+        pair = _pair_of(fold(term.term), sample, neighbours)
         if pair is not None and any(word in own or stem(word) in own for word in _folded(pair).split()):
             pair = None
         if pair is not None:
@@ -213,8 +209,8 @@ def _with_pairs(  # noqa: PLR0913
                 taken.update(words)
                 shown.append(AssociatedTerm(pair, jlh(inside, len(docs), everywhere, archive), inside, everywhere))
                 continue
-        if _fold(term.term) not in taken:
-            taken.add(_fold(term.term))
+        if fold(term.term) not in taken:
+            taken.add(fold(term.term))
             shown.append(term)
     return shown
 
@@ -237,7 +233,7 @@ def _pair_of(folded: str, sample: _Sample, neighbours: dict[str, Counter[tuple[s
 
 
 def _folded(text: str) -> str:
-    return " ".join(_fold(match.group()) for match in words_in(text))
+    return " ".join(fold(match.group()) for match in words_in(text))
 
 
 def _phrase_counts(view: View, parser: QueryBuilder, docs: set[DocRef], written: str) -> tuple[int, int]:

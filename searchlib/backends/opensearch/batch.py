@@ -10,11 +10,11 @@ Ctrl-C) is finished by running it again, with nothing lost and nothing twice.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from ...models import Article, Failure, IndexReport
+from ..base import added_now
 from .connection import Location, cluster_error
 from .documents import to_source
 
@@ -23,11 +23,6 @@ RETRIES = 5
 FIRST_WAIT = 0.5
 #: The longest document id OpenSearch takes.
 MAX_ID_BYTES = 512
-
-
-def now() -> int:
-    """This moment as the ``added`` field holds it: microseconds since 1970, UTC."""
-    return (dt.datetime.now(dt.timezone.utc) - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
 
 
 class ClusterBatch:
@@ -52,7 +47,7 @@ class ClusterBatch:
         self.committed = 0
         self.pending: dict[str, Article] = {}
         #: When this batch's articles are added (an update keeps its first time).
-        self.added = now()
+        self.added = added_now()
 
     def record(self, item: Article | Failure) -> None:
         if isinstance(item, Failure):
@@ -83,9 +78,10 @@ class ClusterBatch:
         """Writes the buffered articles and makes them searchable."""
         if not self.pending:
             return
-        articles, self.pending = list(self.pending.values()), {}
+        articles = self._ids_it_takes(list(self.pending.values()))
+        self.pending = {}
         try:
-            known = self._known([article.id for article in articles if len(article.id.encode("utf-8")) <= MAX_ID_BYTES])
+            known = self._known([article.id for article in articles])
             actions, kinds = self._actions(articles, known)
             if actions:
                 self._write(actions, {article.id: article for article in articles}, kinds)
@@ -94,9 +90,21 @@ class ClusterBatch:
             raise cluster_error(self.location, error) from None
         self.report.batches += 1
         self.committed += len(articles)
-        self.added = max(now(), self.added + 1)
+        self.added = max(added_now(), self.added + 1)
         if self.on_commit is not None:
             self.on_commit()
+
+    def _ids_it_takes(self, articles: list[Article]) -> list[Article]:
+        """``articles`` but those whose id the cluster refuses (one would fail the whole bulk
+        request), each reported as a failed record."""
+        taken = []
+        for article in articles:
+            if len(article.id.encode("utf-8")) <= MAX_ID_BYTES:
+                taken.append(article)
+            else:
+                self.report.failed.append(Failure(article.path or article.id[:80] + "…",
+                                                  f"the cluster refuses ids over {MAX_ID_BYTES} bytes ({article.id[:40]}…)"))  # fmt: skip
+        return taken
 
     def _known(self, ids: list[str]) -> dict[str, tuple[str, int]]:
         """The fingerprint and first-added time of each of ``ids`` already in the index (while
@@ -123,10 +131,6 @@ class ClusterBatch:
         (counted now, taken back for a document the cluster refuses)."""
         actions, kinds = [], {}
         for article in articles:
-            if len(article.id.encode("utf-8")) > MAX_ID_BYTES:  # the whole bulk request would be refused
-                self.report.failed.append(Failure(article.path or article.id[:80] + "…",
-                                                  f"the cluster refuses ids over {MAX_ID_BYTES} bytes ({article.id[:40]}…)"))  # fmt: skip
-                continue
             fingerprint, added = known.get(article.id, (None, 0))
             if fingerprint == article.fingerprint():
                 self.report.unchanged += 1

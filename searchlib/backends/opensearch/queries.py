@@ -46,11 +46,11 @@ from typing import Any
 from ...models import SearchFilters
 from ...search import tree as t
 from ...search.fields import TEXT_FIELDS
+from ..base import added_value
 
 #: The name filters and the fields each looks in (as ``backends/whoosh/queries._NAME_FIELDS``).
 NAME_FIELDS = {"sources": ("source", "agency"), "authors": ("author",), "sections": ("section",)}
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 #: How a DateRange's bounds are written (the ``date`` field itself holds days, ``strict_date``).
 _DATE_FORMAT = "strict_date_optional_time"
 
@@ -239,13 +239,6 @@ def filter_dsl(filters: SearchFilters) -> list[dict[str, Any]]:
         clauses.append({"range": {"added": {"gte": added_value(filters.added_since)}}})
     return clauses
 
-
-def added_value(moment: dt.datetime) -> int:
-    """The ``added`` field's value for ``moment``: microseconds since 1970, UTC (a naive moment is
-    taken as UTC), as the Whoosh engine's ``added`` column holds it."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
 
 
 def highlight_terms(node: t.Node) -> set[str]:

@@ -21,7 +21,7 @@ from ...analysis.vocabulary import Vocabulary
 from ...models import Article, SearchFilters
 from ...search import tree
 from ...search.facets import NAMED, PERIODS, shown
-from ..base import Matches, View
+from ..base import Matches, View, added_time
 from .connection import Location, cluster_error
 from .queries import FUZZY_EXPANSIONS, MAX_EDITS, filter_dsl, highlight_terms, to_dsl
 from .documents import ARTICLE_FIELDS, to_article
@@ -34,7 +34,6 @@ ARTICLES_KEPT = 500
 PREFETCH = 100
 #: Distinctive words of an article that "similar" looks for in others.
 SIMILAR_WORDS = 20
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 class ClusterView(View):
@@ -101,7 +100,7 @@ class ClusterView(View):
     def newest_added(self) -> dt.datetime | None:
         answer = self._call("search", body={"size": 0, "aggs": {"newest": {"max": {"field": "added"}}}})
         value = answer["aggregations"]["newest"]["value"]
-        return _EPOCH + dt.timedelta(microseconds=int(value)) if value else None
+        return added_time(int(value)) if value else None
 
     # -- matching ------------------------------------------------------------------------------
 

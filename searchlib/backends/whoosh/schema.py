@@ -36,7 +36,7 @@ VOCABULARY_FIELD = "text"
 #: The date column's value for an article without a date: the largest, so oldest-first puts it last.
 NO_DATE = 2**64 - 1
 
-#: The column of the time each article was first indexed (:func:`added_value`).
+#: The column of the time each article was first indexed (:func:`~searchlib.backends.base.added_value`).
 ADDED = "added"
 
 #: What search results can be counted by: a column per field holding the value as shown in a hit
@@ -205,16 +205,3 @@ def to_article(stored: dict[str, Any]) -> Article:
         section=stored.get("section"),
         path=stored.get("path"),
     )
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-
-
-def added_value(moment: dt.datetime) -> int:
-    """The ``added`` column's value for ``moment``: microseconds since 1970, UTC."""
-    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
-
-
-def added_time(value: int) -> dt.datetime:
-    """The moment an ``added`` column value stands for (timezone-aware, UTC)."""
-    return _EPOCH + dt.timedelta(microseconds=value)

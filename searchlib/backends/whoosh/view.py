@@ -26,11 +26,11 @@ from ...analysis.vocabulary import Vocabulary
 from ...errors import BadFilter, IncompatibleIndex
 from ...models import Article, SearchFilters
 from ...search import tree
-from ..base import Matches, View
+from ..base import Matches, View, added_time, added_value
 from . import arrays, manifest
 from .queries import NAME_FIELDS, bound_expansions, filter_query, from_whoosh, highlight_terms, to_whoosh
 from .facets import count_matches, counts, grouped_by, relevance, sort_facet
-from .schema import ADDED, NO_DATE, RANKED_FIELDS, added_time, added_value, to_article
+from .schema import ADDED, NO_DATE, RANKED_FIELDS, to_article
 
 #: Stored articles a view keeps once read (the second look reads up to ranking.RERANK_DEPTH).
 ROWS_KEPT = 500

@@ -13,7 +13,6 @@ Kept apart from :mod:`searchlib.ingest.indexing`, which decides *what* to write;
 
 from __future__ import annotations
 
-import datetime as dt
 
 import gc
 import os
@@ -39,7 +38,8 @@ from ...ingest.catalog import FileCatalog
 from ...errors import IncompatibleIndex, IndexWriteError
 from ...models import Article, Failure, IndexReport
 from ...search.fields import ALL_WORDS_FIELD, TEXT_EXACT_FIELD
-from .schema import ADDED, added_value, to_document
+from ..base import added_now
+from .schema import ADDED, to_document
 from ...analysis.vocabulary import WordCounter
 
 #: The pid of the process writing the index, for the message a waiting process gets.
@@ -72,7 +72,7 @@ class Batch:
         self.absent = {ALL_WORDS_FIELD, TEXT_EXACT_FIELD, ADDED} - set(existing.schema.names())
         #: When the articles of this batch are recorded as added (an update keeps its first time):
         #: taken each time a writer is opened (see _write).
-        self.added = added_value(dt.datetime.now(dt.timezone.utc))
+        self.added = added_now()
         #: The time given to each article written in this run, which a second copy keeps.
         self.added_of: dict[str, int] = {}
         self.size = size
@@ -95,7 +95,7 @@ class Batch:
             self.writer = self._open_writer()
             # Taken once the writer holds the index's lock: later than every commit before it, of
             # this run or another, so "newer than the newest a search saw" misses none.
-            self.added = max(added_value(dt.datetime.now(dt.timezone.utc)), self.added + 1)
+            self.added = max(added_now(), self.added + 1)
         return self.writer
 
     def _changed(self) -> None:
