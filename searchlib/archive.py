@@ -110,8 +110,8 @@ class Archive:
 
         Files or records that cannot be read are listed in the report's ``failed``; everything
         else is indexed. Files unchanged since they were last indexed are not read again; articles
-        are updated in place when they changed. With ``prune``, articles whose file is gone, or no
-        longer holds them, are removed.
+        are updated in place when they changed. With ``prune``, articles whose file under ``paths``
+        is gone, or no longer holds them, are removed (files indexed from elsewhere are left alone).
 
         ``progress(bytes_done, bytes_total)`` is called as each file is done and every 0.2 s while
         one is read: bytes of the files on disk (a compressed file counts its compressed bytes). A

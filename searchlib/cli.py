@@ -169,7 +169,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
 @click.option("--wait", default=5.0, show_default=True, help="Seconds to wait for another writer to finish.")
-@click.option("--prune", is_flag=True, help="Remove articles whose file is gone or no longer holds them.")
+@click.option("--prune", is_flag=True, help="Remove articles whose file under PATHS is gone or no longer holds them.")
 @click.option(
     "--rebuild",
     is_flag=True,

@@ -24,12 +24,12 @@ class IndexNotFound(SearchlibError):
 
 
 class IndexLocked(SearchlibError):
-    def __init__(self, path: Path, waited: float, holder: int | None = None) -> None:
+    def __init__(self, path: Path | str, waited: float, holder: int | str | None = None) -> None:
         self.path = path
         self.waited = waited
         self.holder = holder
         self.hint = "try again when it has finished, or wait longer with --wait SECONDS"
-        who = f" (pid {holder})" if holder else ""
+        who = f" (pid {holder})" if isinstance(holder, int) else f" ({holder})" if holder else ""
         super().__init__(f"index {path} is being written by another process{who}; waited {waited:g}s")
 
 

@@ -9,9 +9,13 @@ other test is marked ``quick``, so ``python -m pytest -m quick`` is the working 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from searchlib import Archive
+from tests.clusters import cluster, cluster_archives, cluster_url, unique_name  # noqa: F401 - fixtures for every folder
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -40,6 +44,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.opensearch)
         if not any(item.get_closest_marker(tier) for tier in TIERS):
             item.add_marker(pytest.mark.quick)
+
+
+#: The engines the shared behaviour tests run on: the embedded index, and the OpenSearch test
+#: cluster (its case is in the ``opensearch`` tier; tests/clusters.py says how it is found).
+BACKENDS = ("embedded", pytest.param("opensearch", marks=pytest.mark.opensearch))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The engine a shared behaviour test runs on: ``embedded`` or ``opensearch``."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def new_archive(backend: str, request: pytest.FixtureRequest) -> Callable[[], Archive]:
+    """Makes an empty archive on the test's engine: in memory, or an index of its own in the test
+    cluster. The search, bad-input, JSON and HTTP tests take it, so that one test function checks
+    both engines."""
+    if backend == "embedded":
+        return Archive.in_memory
+    return request.getfixturevalue("cluster_archives")
 
 
 @pytest.fixture

@@ -81,8 +81,10 @@ class Batch(Protocol):
     def record(self, item: Article | Failure) -> None:
         """Writes an article, or counts a record that could not be read."""
 
-    def put(self, article: Article) -> None:
-        """Adds ``article``, or replaces the one with its id (unchanged ones are only counted)."""
+    def put(self, article: Article, added: int = 0) -> None:
+        """Adds ``article``, or replaces the one with its id (unchanged ones are only counted).
+        ``added``: when it was first added to another archive it is copied from (µs since 1970),
+        which it keeps; an article this archive already holds keeps its own time."""
 
     def delete(self, article_id: str) -> bool:
         """Removes an article; False when there is none with that id."""
@@ -109,6 +111,11 @@ class View(ABC):
     @abstractmethod
     def articles(self) -> Iterator[Article]:
         """Every stored article, in the engine's order."""
+
+    @abstractmethod
+    def articles_added(self) -> Iterator[tuple[Article, int]]:
+        """Every stored article with when it was first added (µs since 1970, 0 where the index does
+        not record it), in the engine's order: what a copy carries over."""
 
     @abstractmethod
     def prepare(self, query: Node) -> tuple[Node, list[str]]:

@@ -47,10 +47,13 @@ def index_paths(
     from .sources import discover
 
     started = time.monotonic()
+    paths = list(paths)
     found = list(discover(paths, backend.path))
     meter = _Meter(found, progress)
     catalog = backend.catalog()
-    with backend.run(batch_size, jobs, on_commit=catalog.save) as batch:
+    saver = _CatalogSaver(catalog)
+    with backend.run(batch_size, jobs, on_commit=saver) as batch:
+        saver.report = batch.report
         for item in found:
             if isinstance(item, Failure):
                 batch.record(item)
@@ -58,7 +61,7 @@ def index_paths(
                 _index_file(batch, catalog, item, prune, meter)
             meter.file_done(item)
         if prune:
-            _prune_missing(batch, catalog)
+            _prune_missing(batch, catalog, [Path(path).resolve() for path in paths])
     batch.report.seconds = time.monotonic() - started
     return batch.report
 
@@ -182,9 +185,34 @@ def _not_articles(failures: list[Failure]) -> list[Failure]:
     return [Failure(failures[0].path, f"not an article file: {why}", skipped=True)]
 
 
-def _prune_missing(batch: Batch, catalog: FileCatalog) -> None:
+class _CatalogSaver:
+    """Saves the file catalog at each commit (``on_commit``), first forgetting what it knows of
+    each file with an article the engine refused for a reason that may pass (a busy cluster, an
+    index blocked for writes): the next run reads that file again."""
+
+    def __init__(self, catalog: FileCatalog) -> None:
+        self.catalog = catalog
+        self.report: IndexReport | None = None
+        self.refused: set[str] = set()
+        self.seen = 0  # failures looked at
+
+    def __call__(self) -> None:
+        if self.report is not None:
+            failed = self.report.failed
+            self.refused.update(FileCatalog.key(Path(f.path)) for f in failed[self.seen :] if f.transient)
+            self.seen = len(failed)
+            for key in self.refused & self.catalog.files.keys():
+                self.catalog.files[key].signature = None
+        self.catalog.save()
+
+
+def _prune_missing(batch: Batch, catalog: FileCatalog, roots: list[Path]) -> None:
+    """Removes the articles of the files under ``roots`` that are gone. Only under them: a file
+    indexed from elsewhere (another folder, another machine writing to the same cluster) is not
+    this run's to judge."""
     for key, record in list(catalog.files.items()):
-        if Path(key).exists():
+        path = Path(key)
+        if path.exists() or not any(path == root or path.is_relative_to(root) for root in roots):
             continue
         for article_id in record.ids:
             if catalog.owners(article_id) == [key]:
@@ -195,15 +223,15 @@ def _prune_missing(batch: Batch, catalog: FileCatalog) -> None:
 def copy_archive(source: Backend, target: Backend, progress: Callable[[int, int], None] | None = None,
                  *, batch_size: int = BATCH_SIZE) -> IndexReport:  # fmt: skip
     """Copies every article of ``source`` into ``target`` (embedded to cluster, or back), with
-    the file catalog, committed every ``batch_size`` articles. Articles already in ``target`` as
+    the time each was first added and the file catalog, committed every ``batch_size`` articles. Articles already in ``target`` as
     they are in ``source`` are only counted, so a copy stopped midway is finished by running it
     again; ``progress(done, total)`` is called after each article."""
     started = time.monotonic()
     view = source.view()
     total = view.count()
     with target.run(batch_size, 1, on_commit=None) as batch:
-        for done, article in enumerate(view.articles(), 1):
-            batch.put(article)
+        for done, (article, added) in enumerate(view.articles_added(), 1):
+            batch.put(article, added)
             if progress is not None:
                 progress(done, total)
     catalog = target.catalog()

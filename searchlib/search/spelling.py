@@ -7,6 +7,7 @@ Candidates come from the words of the articles as written (folded, not stemmed: 
 
 from __future__ import annotations
 
+import heapq
 import re
 from bisect import bisect_left
 from collections.abc import Callable
@@ -138,6 +139,22 @@ def best_spelling(folded: str, vocabulary: Vocabulary) -> str | None:
         and (frequency := vocabulary.frequency(word)) > own * MORE_FREQUENT
     ]
     return min(candidates)[2] if candidates else None
+
+
+#: A fuzzy word is searched as at most this many of the archive's words (its most frequent ones).
+MAX_FUZZY_WORDS = 200
+
+
+def fuzzy_stems(vocabulary: Vocabulary, folded: str, maxdist: int, prefix: int, limit: int = MAX_FUZZY_WORDS) -> tuple[list[str], int]:
+    """What a fuzzy word of the text (``cyberataque~``) is searched as, on every engine: the index
+    terms of the archive's words as written within ``maxdist`` edits of ``folded`` sharing its
+    first ``prefix`` letters (so every form of each: "cyberattaque" finds "cyberattaques"), from the
+    ``limit`` most frequent of those words; and how many words there were."""
+    words = words_within(vocabulary, folded, maxdist, prefix=prefix)
+    named = len(words)
+    if named > limit:
+        words = set(heapq.nlargest(limit, words, key=vocabulary.frequency))
+    return sorted({term for word in words for term in terms(word)}), named
 
 
 def words_within(

@@ -11,7 +11,7 @@ The Whoosh engine translates a tree into Whoosh's queries (``searchlib.backends.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Union
 
@@ -207,14 +207,19 @@ def positive_leaves(node: Node) -> Iterator[Node]:
 def without_fields(node: Node, fields: frozenset[str]) -> Node:
     """``node`` with its leaves searching ``fields`` made :data:`NOTHING` (to normalize after): for
     an index written before those fields existed."""
+    return with_leaves(node, lambda leaf: NOTHING if getattr(leaf, "field", None) in fields else leaf)
+
+
+def with_leaves(node: Node, change: Callable[[Node], Node]) -> Node:
+    """``node`` with each leaf replaced by ``change(leaf)`` (to normalize after when it removes some)."""
     if isinstance(node, (Or, And)):
-        return replace(node, children=tuple(without_fields(child, fields) for child in node.children))
+        return replace(node, children=tuple(with_leaves(child, change) for child in node.children))
     if isinstance(node, (AndNot, AndMaybe)):
-        first, second = (without_fields(child, fields) for child in children(node))
+        first, second = (with_leaves(child, change) for child in children(node))
         return type(node)(first, second)
     if isinstance(node, Not):
-        return Not(without_fields(node.child, fields), node.boost)
-    return NOTHING if getattr(node, "field", None) in fields else node
+        return Not(with_leaves(node.child, change), node.boost)
+    return change(node)
 
 
 def with_boost(node: Node, boost: float) -> Node:

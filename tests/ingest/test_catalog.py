@@ -1,9 +1,11 @@
-"""Re-indexing an archive as it grows and changes: skip what is unchanged, prune what is gone."""
+"""Re-indexing an archive as it grows and changes: skip what is unchanged, prune what is gone (on
+each engine: the catalog of an archive in a cluster is kept in the cluster)."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,8 +37,8 @@ def archive_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def test_unchanged_files_are_not_read_again(tmp_path: Path, archive_dir: Path) -> None:
-    with Archive(tmp_path / "ix") as archive:
+def test_unchanged_files_are_not_read_again(tmp_path: Path, archive_dir: Path, new_archive: Callable[[], Archive]) -> None:
+    with new_archive() as archive:
         archive.index_paths([archive_dir])
         page = archive_dir / "pekin.txt"
         stat = page.stat()
@@ -60,8 +62,8 @@ def test_catalog_survives_reopening(tmp_path: Path, archive_dir: Path) -> None:
         assert archive.index_paths([archive_dir]).unchanged == 3
 
 
-def test_prune_removes_articles_of_deleted_files(tmp_path: Path, archive_dir: Path) -> None:
-    with Archive(tmp_path / "ix") as archive:
+def test_prune_removes_articles_of_deleted_files(tmp_path: Path, archive_dir: Path, new_archive: Callable[[], Archive]) -> None:
+    with new_archive() as archive:
         archive.index_paths([archive_dir])
         (archive_dir / "wire.jsonl").unlink()
         kept = archive.index_paths([archive_dir])
@@ -71,8 +73,23 @@ def test_prune_removes_articles_of_deleted_files(tmp_path: Path, archive_dir: Pa
         assert archive.search("fentanyl").total == 0
 
 
-def test_prune_removes_records_gone_from_a_file(tmp_path: Path, archive_dir: Path) -> None:
-    with Archive(tmp_path / "ix") as archive:
+def test_prune_judges_only_the_files_under_the_paths_it_is_given(tmp_path: Path, archive_dir: Path, new_archive: Callable[[], Archive]) -> None:
+    # Two machines filling one archive: each sees only its own folder.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    jsonl(elsewhere / "other.jsonl", [{"id": "o1", "title": "Ailleurs", "text": "Une dépêche indexée ailleurs."}])
+    with new_archive() as archive:
+        archive.index_paths([archive_dir, elsewhere])
+        (elsewhere / "other.jsonl").unlink()
+        (archive_dir / "pekin.txt").unlink()
+        mine = archive.index_paths([archive_dir], prune=True)
+        assert (mine.removed, archive.search("ailleurs").total, archive.search("pekin").total) == (1, 1, 0)
+        theirs = archive.index_paths([elsewhere], prune=True)
+        assert (theirs.removed, len(archive)) == (1, 2)
+
+
+def test_prune_removes_records_gone_from_a_file(tmp_path: Path, archive_dir: Path, new_archive: Callable[[], Archive]) -> None:
+    with new_archive() as archive:
         archive.index_paths([archive_dir])
         jsonl(archive_dir / "wire.jsonl", [{"id": "w1", "title": "Sommet de l'Asean", "text": "Blinken."}])
         report = archive.index_paths([archive_dir], prune=True)
@@ -80,8 +97,8 @@ def test_prune_removes_records_gone_from_a_file(tmp_path: Path, archive_dir: Pat
         assert [a.id for a in archive if a.id.startswith("w")] == ["w1"]
 
 
-def test_prune_keeps_articles_of_a_file_that_now_fails_to_read(tmp_path: Path, archive_dir: Path) -> None:
-    with Archive(tmp_path / "ix") as archive:
+def test_prune_keeps_articles_of_a_file_that_now_fails_to_read(tmp_path: Path, archive_dir: Path, new_archive: Callable[[], Archive]) -> None:
+    with new_archive() as archive:
         archive.index_paths([archive_dir])
         wire = archive_dir / "wire.jsonl"
         wire.write_text(wire.read_text(encoding="utf-8").replace('"id": "w2"', '"id": "w2",,'), encoding="utf-8")
@@ -90,8 +107,8 @@ def test_prune_keeps_articles_of_a_file_that_now_fails_to_read(tmp_path: Path, a
         assert archive.get("w2").title == "Fentanyl"  # one bad line never loses the old article
 
 
-def test_delete_by_id_and_by_source(tmp_path: Path, archive_dir: Path) -> None:
-    with Archive(tmp_path / "ix") as archive:
+def test_delete_by_id_and_by_source(tmp_path: Path, archive_dir: Path, new_archive: Callable[[], Archive]) -> None:
+    with new_archive() as archive:
         archive.index_paths([archive_dir])
         assert archive.delete(["w1", "nope"]) == ["w1"]
         assert archive.delete_source("reuters") == ["w2"]

@@ -1,6 +1,9 @@
-"""The archive of the five ``DIPLOMACY`` articles that the query, facet and spelling tests search."""
+"""The archive of the five ``DIPLOMACY`` articles that the query, facet and spelling tests search,
+on each engine (tests/conftest.py's ``new_archive``)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 
@@ -9,8 +12,8 @@ from tests.corpora import DIPLOMACY
 
 
 @pytest.fixture(scope="module")
-def archive() -> Archive:
-    archive = Archive.in_memory()
+def archive(new_archive: Callable[[], Archive]) -> Archive:
+    archive = new_archive()
     archive.add_many(DIPLOMACY)
     return archive
 

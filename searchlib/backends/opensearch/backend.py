@@ -5,7 +5,8 @@ The name people give (``http://host:9200/presse``) is an alias; the index behind
 ``presse-<nanoseconds>``, created by searchlib with its settings (:mod:`.settings`) and a
 ``_meta`` that says so, so that a rebuild builds a new index and swaps the alias in one atomic
 request. The file catalog lives in the cluster too (the index ``presse.searchlib-files``), so any
-machine can run ``searchlib index`` on the archive.
+machine can run ``searchlib index`` on the archive, and so do the archive's words as written
+(``presse.searchlib-words``, :mod:`.words`).
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from ...ingest.catalog import FileCatalog
 from ..base import Backend
 from .batch import ClusterBatch
 from .connection import Location, client, cluster_error, parse
+from .lock import WriteLock
 from .settings import MAPPING_VERSION, index_body
+from . import words
 from .view import ClusterView
+from .words import KeptWords, words_index
 
 #: Shards and replicas of a new index.
 SHARDS, REPLICAS = 2, 1
@@ -37,12 +41,20 @@ class OpenSearchBackend(Backend):
 
     path = None
 
-    def __init__(self, connection: Any, location: Location, index: str, earlier: str | None = None) -> None:
+    def __init__(  # noqa: PLR0913
+        self, connection: Any, location: Location, index: str, earlier: str | None = None,
+        lock: WriteLock | None = None, lock_timeout: float = 5.0,
+    ) -> None:  # fmt: skip
         self.client, self.location = connection, location
+        #: One indexing run at a time on the archive, from any machine (:mod:`.lock`).
+        self.lock = lock or WriteLock(connection, _catalog_index(location), location)
+        self.lock_timeout = lock_timeout
         #: What writes and searches name: the alias, or the new index while it is being rebuilt.
         self.index = index
         #: While rebuilding: the archive the new index replaces, whose first-added times it keeps.
         self.earlier = earlier
+        #: The archive's words as written, for did-you-mean and fuzzy words (:mod:`.words`).
+        self.words = KeptWords(connection, words_index(location.index), index)
 
     @classmethod
     def open(cls, path: Any, *, create: bool = True, lock_timeout: float = 5.0, rebuild: bool = False) -> OpenSearchBackend:
@@ -54,7 +66,7 @@ class OpenSearchBackend(Backend):
             _create(connection, location, location.index)
         else:
             raise ClusterError(location.shown, "holds no searchlib archive", f"build it first: searchlib index PATH --index {location.shown}")
-        return cls(connection, location, location.index)
+        return cls(connection, location, location.index, lock_timeout=lock_timeout)
 
     @classmethod
     def in_memory(cls) -> Backend:
@@ -64,18 +76,20 @@ class OpenSearchBackend(Backend):
     @contextlib.contextmanager
     def rebuilding(cls, path: Any, *, lock_timeout: float = 5.0) -> Iterator[tuple[Backend, list[str]]]:
         # An index of another version is rebuilt this way: only that searchlib made it is checked.
-        current = cls.open(path, rebuild=True)
-        built_from = list(current.catalog().files)
-        fresh_name = f"{current.location.index}-{time.time_ns()}"
-        _checked(lambda: current.client.indices.create(index=fresh_name, body=_new_index()), current.location)
-        fresh = cls(current.client, current.location, fresh_name, earlier=current.location.index)
-        try:
-            yield fresh, built_from
-        except BaseException:
-            current.client.indices.delete(index=fresh_name, ignore_unavailable=True)
-            raise
-        # Past this point the new index holds the archive: a failure tidies no further, deletes nothing new.
-        _checked(lambda: _swap(current.client, current.location, fresh_name), current.location)
+        current = cls.open(path, rebuild=True, lock_timeout=lock_timeout)
+        with current.lock.held(lock_timeout):
+            built_from = list(current.catalog().files)
+            fresh_name = f"{current.location.index}-{time.time_ns()}"
+            _checked(lambda: current.client.indices.create(index=fresh_name, body=_new_index()), current.location)
+            fresh = cls(current.client, current.location, fresh_name, earlier=current.location.index, lock=current.lock)
+            try:
+                yield fresh, built_from
+            except BaseException:
+                current.client.indices.delete(index=fresh_name, ignore_unavailable=True)
+                words.forget(current.client, words_index(current.location.index), fresh_name)
+                raise
+            # Past this point the new index holds the archive: a failure tidies no further, deletes nothing new.
+            _checked(lambda: _swap(current.client, current.location, fresh_name), current.location)
 
     @property
     def shown(self) -> str:
@@ -85,7 +99,7 @@ class OpenSearchBackend(Backend):
         self.client.close()
 
     def view(self) -> ClusterView:
-        return ClusterView(self.client, self.location, self.index)
+        return ClusterView(self.client, self.location, self.index, self.words)
 
     def private_view(self) -> ClusterView:
         return self.view()  # every request reads the cluster as it is: nothing to keep apart
@@ -102,14 +116,15 @@ class OpenSearchBackend(Backend):
 
     @contextlib.contextmanager
     def run(self, batch_size: int, jobs: int, on_commit: Callable[[], None] | None) -> Iterator[ClusterBatch]:
-        batch = ClusterBatch(self.client, self.location, self.index, batch_size, on_commit, earlier=self.earlier)
-        try:
-            yield batch
-        except KeyboardInterrupt:
-            raise Interrupted(batch.committed) from None
-        batch.commit()
-        if on_commit is not None:  # also when the end had nothing to write: a prune, failures only
-            on_commit()
+        with self.lock.held(self.lock_timeout):
+            batch = ClusterBatch(self.client, self.location, self.index, batch_size, on_commit, earlier=self.earlier, words=self.words)
+            try:
+                yield batch
+            except KeyboardInterrupt:
+                raise Interrupted(batch.committed) from None
+            batch.commit()
+            if on_commit is not None:  # also when the end had nothing to write: a prune, failures only
+                on_commit()
 
     def size_bytes(self) -> int:
         stats = _checked(lambda: self.client.indices.stats(index=self.index, metric="store"), self.location)
@@ -207,5 +222,6 @@ def _swap(connection: Any, location: Location, fresh: str) -> None:
     live.files = fresh_catalog.files
     live.save()
     connection.delete(index=_catalog_index(location), id=fresh, ignore=[404])
+    words.replace(connection, words_index(location.index), location.index, fresh)
     for name in old:
         connection.indices.delete(index=name, ignore_unavailable=True)

@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ...analysis.vocabulary import WordCounter
 from ...models import Article, Failure, IndexReport
 from ..base import added_now
 from .connection import Location, cluster_error
+from . import words
 from .documents import to_source
+from .words import KeptWords
 
 #: How often a document the cluster refused as too busy (429) is sent again, and the first wait.
 RETRIES = 5
@@ -37,6 +40,7 @@ class ClusterBatch:
         on_commit: Callable[[], None] | None,
         *,
         earlier: str | None = None,
+        words: KeptWords | None = None,
     ) -> None:
         self.client, self.location, self.index = client, location, index
         #: While rebuilding: the archive the new index replaces (its articles keep their first-added time).
@@ -46,8 +50,12 @@ class ClusterBatch:
         self.report = IndexReport()
         self.committed = 0
         self.pending: dict[str, Article] = {}
+        #: When the articles copied from another archive were first added there.
+        self.copied_added: dict[str, int] = {}
         #: When this batch's articles are added (an update keeps its first time).
         self.added = added_now()
+        #: The archive's words as written, and the words of the articles written since they were saved.
+        self.words, self.counted = words, WordCounter()
 
     def record(self, item: Article | Failure) -> None:
         if isinstance(item, Failure):
@@ -55,7 +63,9 @@ class ClusterBatch:
         else:
             self.put(item)
 
-    def put(self, article: Article) -> None:
+    def put(self, article: Article, added: int = 0) -> None:
+        if added:
+            self.copied_added[article.id] = added  # copied from another archive: its time goes with it
         if article.id in self.pending:
             self.commit()  # the later version replaces the earlier one
         self.pending[article.id] = article
@@ -86,6 +96,7 @@ class ClusterBatch:
             if actions:
                 self._write(actions, {article.id: article for article in articles}, kinds)
             self.client.indices.refresh(index=self.index)
+            self._save_words()
         except Exception as error:  # noqa: BLE001
             raise cluster_error(self.location, error) from None
         self.report.batches += 1
@@ -93,6 +104,13 @@ class ClusterBatch:
         self.added = max(added_now(), self.added + 1)
         if self.on_commit is not None:
             self.on_commit()
+
+    def _save_words(self) -> None:
+        """Adds the written articles' words to the archive's (after them: a run stopped between
+        the two counts them again when it is run again, as the embedded index does)."""
+        if self.words is not None and self.counted.articles:
+            words.append(self.client, self.words.index, self.words.key, self.counted)
+            self.words.forget()
 
     def _ids_it_takes(self, articles: list[Article]) -> list[Article]:
         """``articles`` but those whose id the cluster refuses (one would fail the whole bulk
@@ -137,7 +155,8 @@ class ClusterBatch:
                 continue
             kinds[article.id] = "updated" if fingerprint is not None else "added"
             setattr(self.report, kinds[article.id], getattr(self.report, kinds[article.id]) + 1)
-            source = to_source(article, added or self.added)
+            source = to_source(article, added or self.copied_added.pop(article.id, 0) or self.added)
+            self.counted.add("\n".join(part for part in (article.title, article.lede, article.body) if part))
             actions.append({"_op_type": "index", "_index": self.index, "_id": article.id, "_source": source})
         return actions, kinds
 
@@ -156,7 +175,15 @@ class ClusterBatch:
             error = detail.get("error") or {}
             reason = error.get("reason") if isinstance(error, dict) else str(error)
             self.report.failed.append(Failure(article.path if article and article.path else detail.get("_id", "?"),
-                                              f"the cluster refused article {detail.get('_id')!r}: {reason}"))  # fmt: skip
+                                              f"the cluster refused article {detail.get('_id')!r}: {reason}",
+                                              transient=_may_pass_later(detail.get("status"))))  # fmt: skip
             kind = kinds.get(detail.get("_id", ""))
             if kind is not None:  # counted when sent; it was not written
                 setattr(self.report, kind, getattr(self.report, kind) - 1)
+
+
+def _may_pass_later(status: Any) -> bool:
+    """Whether a document refused with HTTP ``status`` may be taken later: the cluster too busy
+    (429), an index blocked for writes (403: a full disk, an administrator) or a failing node (5xx).
+    Its file is then read again by the next run."""
+    return isinstance(status, int) and (status in (403, 429) or status >= 500)

@@ -2,9 +2,10 @@
 cluster engine. A document is named by its article id (the ``DocRef``).
 
 What a cluster does not do as the embedded engine does is said here and in docs/scale-out.md:
-wildcards and fuzzy words are expanded by the cluster (no notice of a bound), did-you-mean has no
-word list to draw on yet, and a view reads the index as it is at each request rather than as one
-commit left it.
+wildcards, prefixes and fuzzy words of the title are expanded by the cluster (no notice of a
+bound), and a view reads the index as it is at each request rather than as one commit left it.
+Fuzzy words of the text and did-you-mean draw on the archive's words as written, kept in the
+cluster (:mod:`.words`), as the embedded index draws on its own.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -20,6 +21,7 @@ from ...analysis.copy_keys import CopyKey
 from ...analysis.vocabulary import Vocabulary
 from ...models import Article, SearchFilters
 from ...search import tree
+from ...search.spelling import fuzzy_stems
 from ...search.facets import NAMED, PERIODS, shown
 from ..base import Matches, View, added_time
 from .connection import Location, cluster_error
@@ -39,8 +41,10 @@ SIMILAR_WORDS = 20
 class ClusterView(View):
     """The index ``index`` (an alias) of the cluster ``client``."""
 
-    def __init__(self, client: Any, location: Location, index: str) -> None:
+    def __init__(self, client: Any, location: Location, index: str, words: Callable[[], Vocabulary] | None = None) -> None:
         self.client, self.location, self.index = client, location, index
+        #: The archive's words as written (:class:`.words.KeptWords`).
+        self._words = words or Vocabulary
         # Read once per view, a bounded number (an export walks a whole view row by row).
         self._articles: OrderedDict[str, Article] = OrderedDict()
         self._keys: dict[str, CopyKey] = {}
@@ -75,14 +79,18 @@ class ClusterView(View):
         return found
 
     def articles(self) -> Iterator[Article]:
+        for article, _ in self.articles_added():
+            yield article
+
+    def articles_added(self) -> Iterator[tuple[Article, int]]:
         after: list[Any] | None = None
         while True:
-            body: dict[str, Any] = {"size": 500, "sort": [{"id": "asc"}], "_source": list(ARTICLE_FIELDS)}
+            body: dict[str, Any] = {"size": 500, "sort": [{"id": "asc"}], "_source": [*ARTICLE_FIELDS, "added"]}
             if after is not None:
                 body["search_after"] = after
             hits = self._call("search", body=body)["hits"]["hits"]
             for hit in hits:
-                yield to_article(hit["_source"])
+                yield to_article(hit["_source"]), int(hit["_source"].get("added") or 0)
             if len(hits) < 500:
                 return
             after = hits[-1]["sort"]
@@ -95,7 +103,10 @@ class ClusterView(View):
         return key
 
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary()  # no word list kept in the cluster yet: no did-you-mean
+        try:
+            return self._words()
+        except Exception as error:  # noqa: BLE001 - the cluster's failures become one line
+            raise cluster_error(self.location, error) from None
 
     def newest_added(self) -> dt.datetime | None:
         answer = self._call("search", body={"size": 0, "aggs": {"newest": {"max": {"field": "added"}}}})
@@ -105,17 +116,34 @@ class ClusterView(View):
     # -- matching ------------------------------------------------------------------------------
 
     def prepare(self, query: tree.Node) -> tuple[tree.Node, list[str]]:
-        """``query`` as it is (the cluster expands wildcards and fuzzy words itself), with a notice
-        of how that differs from the embedded index. How many articles hold each of its text terms
-        is read now, in one request: the spelling help and the second look ask for each."""
+        """``query`` with each fuzzy word of the text made the stems of the archive's words within
+        its distance, as the embedded index does (:func:`~searchlib.search.spelling.fuzzy_stems`);
+        wildcards, prefixes and fuzzy words of the title are expanded by the cluster, with a notice.
+        How many articles hold each text term is read now, in one request: the spelling help and
+        the second look ask for each."""
+        query, notices = self._fuzzy_expanded(query)
         self._read_frequencies({word for leaf in tree.leaves(query) if tree.field_of(leaf) == "text"
                                 for word in _words_of(leaf)})  # fmt: skip
-        patterns = [leaf for leaf in tree.leaves(query) if isinstance(leaf, (tree.Prefix, tree.Wildcard, tree.Fuzzy))]
-        if not patterns:
-            return query, []
-        notice = ("in an OpenSearch archive, wildcards and fuzzy words are expanded by the cluster (a fuzzy word "
-                  f"within {MAX_EDITS} edits, to {FUZZY_EXPANSIONS} words at most) and their matches are not highlighted")  # fmt: skip
-        return query, [notice]
+        if any(isinstance(leaf, (tree.Prefix, tree.Wildcard, tree.Fuzzy)) for leaf in tree.leaves(query)):
+            notices.append("in an OpenSearch archive, wildcards and fuzzy words of the title are expanded by the cluster "
+                           f"(a fuzzy word within {MAX_EDITS} edits, to {FUZZY_EXPANSIONS} words at most) "
+                           "and their matches are not highlighted")  # fmt: skip
+        return query, notices
+
+    def _fuzzy_expanded(self, query: tree.Node) -> tuple[tree.Node, list[str]]:
+        notices: list[str] = []
+
+        def expand(leaf: tree.Node) -> tree.Node:
+            if not (isinstance(leaf, tree.Fuzzy) and leaf.field == "text"):
+                return leaf
+            stems, named = fuzzy_stems(self.vocabulary(), leaf.text, leaf.distance, leaf.prefix, FUZZY_EXPANSIONS)
+            if named > FUZZY_EXPANSIONS:
+                notices.append(f"{leaf.text}~ matches {named:,} words; searched for the {FUZZY_EXPANSIONS:,} most frequent")
+            return tree.Or(tuple(tree.Term("text", stem, leaf.boost) for stem in stems)) if stems else tree.NOTHING
+
+        if not any(isinstance(leaf, tree.Fuzzy) and leaf.field == "text" for leaf in tree.leaves(query)):
+            return query, notices
+        return tree.normalized(tree.with_leaves(query, expand)), notices
 
     def holds(self, term: str) -> bool:
         return self._frequency(term) > 0

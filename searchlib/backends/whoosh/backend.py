@@ -58,6 +58,7 @@ class WhooshBackend(Backend):
         self._ix = ix
         self.path = path
         self.lock_timeout = lock_timeout
+        self._memory_catalog: FileCatalog | None = None
         self._index_name = index_name
         #: The index's version of the wire-copy keys (see searchlib.analysis.copy_keys).
         self._copy_hash_version = copy_hash_version
@@ -200,6 +201,10 @@ class WhooshBackend(Backend):
         return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()) if self.path else 0
 
     def catalog(self) -> FileCatalog:
+        if self.path is None:  # in memory: the one catalog lives as long as the archive
+            if self._memory_catalog is None:
+                self._memory_catalog = FileCatalog(None)
+            return self._memory_catalog
         return FileCatalog(self.path, self._index_name)
 
     # -- writing -------------------------------------------------------------------------------

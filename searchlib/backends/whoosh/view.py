@@ -82,6 +82,11 @@ class WhooshView(View):
         for stored in self.searcher.all_stored_fields():
             yield to_article(stored)
 
+    def articles_added(self) -> Iterator[tuple[Article, int]]:
+        added = self.engine.column(ADDED) if ADDED in self.searcher.schema.names() else None
+        for docnum in self.reader.all_doc_ids():
+            yield to_article(self.reader.stored_fields(docnum)), int(added[docnum]) if added is not None else 0
+
     def vocabulary(self) -> Vocabulary:
         return self._words()
 

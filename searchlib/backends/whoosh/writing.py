@@ -109,7 +109,9 @@ class Batch:
         else:
             self.put(item)
 
-    def put(self, article: Article) -> None:
+    def put(self, article: Article, added: int = 0) -> None:
+        if added and article.id not in self.earlier_added:
+            self.earlier_added[article.id] = added  # copied from another archive: its time goes with it
         document = to_document(article, defer_copy_hash=True, copy_hash_version=self.copy_hash_version)
         for name in self.absent:
             document.pop(name, None)

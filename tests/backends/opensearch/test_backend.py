@@ -137,11 +137,16 @@ def test_an_embedded_archive_copied_into_the_cluster_and_back(cluster_url: str, 
     assert result.exit_code == 1 and "no searchlib index" in result.output  # the source must exist
     assert embedded.copy_to(url).added == 200
     assert embedded.copy_to(url).unchanged == 200  # run again: nothing twice
+    newest = embedded.newest_added()
     with Archive.open(url) as cluster:
         assert cluster.search("pekin").total == embedded.search("pekin").total
+        # each article keeps when it was first added: "new since" means the same after a copy
+        assert cluster.newest_added() == newest
+        assert cluster.search("pekin", added_since=newest).total == embedded.search("pekin", added_since=newest).total
         assert cluster.copy_to(tmp_path / "back").added == 200
     with Archive.open(tmp_path / "back") as back:
         assert sorted(a.id for a in back) == sorted(a.id for a in embedded)
+        assert back.newest_added() == newest
 
 
 def test_more_matches_than_one_request_holds_come_in_several(monkeypatch: pytest.MonkeyPatch, archive_url: str, embedded: Archive) -> None:
@@ -154,3 +159,23 @@ def test_more_matches_than_one_request_holds_come_in_several(monkeypatch: pytest
         page = [hit.id for hit in archive.search(query, page=3, limit=5, all_copies=True, sort="-date").hits]
     assert rows == [row.id for row in embedded.export(query, sort="-date")] and len(rows) > 20
     assert page == [hit.id for hit in embedded.search(query, page=3, limit=5, all_copies=True, sort="-date").hits]
+
+
+def test_a_file_whose_articles_a_blocked_index_refused_is_read_again_next_time(
+    cluster_url: str, unique_name: str, cluster: Any, tmp_path: Path
+) -> None:
+    url = f"{cluster_url}/{unique_name}-blocked"
+    wire = tmp_path / "wire.jsonl"
+    wire.write_text(json.dumps({"id": "w1", "title": "Sommet", "text": "Blinken à Jakarta."}) + "\n", encoding="utf-8")
+    with Archive(url) as archive:
+        archive.add(Article(id="first", title="Première", body="Avant le blocage."))
+        physical = next(iter(cluster.indices.get_alias(name=f"{unique_name}-blocked")))
+        cluster.indices.put_settings(index=physical, body={"index.blocks.write": True})  # as a full disk does
+        try:
+            refused = archive.index_paths([wire])
+        finally:
+            cluster.indices.put_settings(index=physical, body={"index.blocks.write": False})
+        assert (refused.added, len(refused.failed)) == (0, 1)
+        assert "the cluster refused article 'w1'" in refused.failed[0].reason
+        again = archive.index_paths([wire])  # the file is unchanged, but read again: nothing lost
+        assert (again.added, again.failed, len(archive)) == (1, [], 2)

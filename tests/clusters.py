@@ -1,4 +1,5 @@
-"""A real OpenSearch cluster for the tests of the OpenSearch backend.
+"""A real OpenSearch cluster for the tests: those of the OpenSearch backend, and the shared
+behaviour tests' ``opensearch`` case (tests/conftest.py's ``new_archive``).
 
 The cluster is started outside the tests, by ``python scripts/opensearch_cluster.py start`` (two
 nodes on 127.0.0.1, HTTP on 9200 and 9201; ``.ci/run`` does it) and named by
@@ -17,10 +18,12 @@ import json
 import os
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+from searchlib import Archive
 
 HOW_TO_START = "python scripts/opensearch_cluster.py start, then SEARCHLIB_OPENSEARCH_URL=http://127.0.0.1:9200"
 
@@ -68,3 +71,19 @@ def unique_name(cluster: Any) -> Iterator[str]:
     name = f"searchlib-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     yield name
     cluster.indices.delete(index=f"{name}*", ignore_unavailable=True, allow_no_indices=True)
+
+
+@pytest.fixture(scope="session")
+def cluster_archives(cluster_url: str, unique_name: str) -> Iterator[Callable[[], Archive]]:
+    """Makes empty archives in the test cluster, each an index of its own under ``unique_name``;
+    they are closed at the end of the session (and their indexes deleted by ``unique_name``)."""
+    made: list[Archive] = []
+
+    def new_archive() -> Archive:
+        archive = Archive(f"{cluster_url}/{unique_name}-archive-{len(made)}")
+        made.append(archive)
+        return archive
+
+    yield new_archive
+    for archive in made:
+        archive.close()
