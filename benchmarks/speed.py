@@ -1,4 +1,5 @@
-"""Indexing and query speed: searchlib beside a naive Whoosh setup, SQLite FTS5 and Tantivy.
+"""Indexing and query speed: searchlib beside a naive Whoosh setup, SQLite FTS5, Tantivy, and
+searchlib with its archive in an OpenSearch cluster.
 
 Every engine indexes the same JSON Lines copy of the corpus and answers the same queries (top 10
 with a snippet each), in a process of its own so that the peak memory is its own. searchlib is
@@ -11,6 +12,7 @@ driven as users drive it: ``searchlib index FILE`` (reading, cleaning, full Fren
     python benchmarks/speed.py --scale 3 --engines searchlib   # 3x the articles (new ids), and
                                                                # searchlib on 1x beside it
     python benchmarks/speed.py PATH.jsonl[.xz] --json
+    SEARCHLIB_OPENSEARCH_URL=http://127.0.0.1:9200 python benchmarks/speed.py --engines searchlib,opensearch
 
 Queries: 200 (fixed seed) of one to four words drawn from the titles; about one in five is a quoted
 phrase and half of the others are typed without accents. Each engine runs them once to warm up,
@@ -20,6 +22,15 @@ one writer (and the ``procs=2, multisegment=True`` writer); FTS5 is stdlib sqlit
 stemmer and ASCII folding. Ratios are to the naive one-writer Whoosh row of the same run: the
 machine may be shared, so compare ratios, not absolute figures of different runs.
 
+``opensearch`` is searchlib with its archive in the cluster ``SEARCHLIB_OPENSEARCH_URL`` names (as
+in relevance.py; skipped with a note without it): ``searchlib index FILE --index URL/<new index>``,
+then ``Archive(URL).search`` and ``searchlib search --index URL``, the same queries and snippets.
+Its peak RSS is the indexing client's only (the cluster's nodes are not counted), its index size
+the store of the index's primary shards as the cluster reports it (replicas not counted). The index
+is made for the run (``speed-<pid>-<time>``) and deleted after it, whatever happens. An engine whose
+run fails (a cluster refusing a request) is named under the table with its error, the other rows
+are printed, and the exit status is 1.
+
 Peak RSS is the largest total resident memory of the indexing process and its children (worker
 processes included), sampled every 20 ms from /proc. Index size counts every file of the index
 directory; "×text" divides it by the UTF-8 size of the articles' title, lede and text.
@@ -28,6 +39,7 @@ directory; "×text" divides it by the UTF-8 size of the articles' title, lede an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import lzma
@@ -43,13 +55,16 @@ import tempfile
 import threading
 import time
 import unicodedata
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "orangesum-fr-news" / "orangesum_articles.jsonl.xz"
-ENGINES = ("searchlib", "whoosh-naive", "whoosh-procs2", "fts5", "tantivy")
+ENGINES = ("searchlib", "whoosh-naive", "whoosh-procs2", "fts5", "tantivy", "opensearch")
+#: The engines that are searchlib itself, driven through its CLI and public API.
+SEARCHLIB_ENGINES = ("searchlib", "opensearch")
 BASELINE = "whoosh-naive"
 #: Timed runs of the query set (after one warm-up run); each query counts with its median.
 QUERY_ROUNDS = 3
@@ -71,6 +86,7 @@ QUERY_STOP_WORDS = frozenset(
 
 
 def read_records(path: Path, limit: int | None) -> list[dict[str, Any]]:
+    """The first ``limit`` records (all when None) of a JSON Lines file, ``.xz`` or not."""
     opener = lzma.open if path.suffix == ".xz" else open
     records: list[dict[str, Any]] = []
     with opener(path, "rt", encoding="utf-8") as lines:  # type: ignore[operator]
@@ -95,10 +111,12 @@ def replicate(records: list[dict[str, Any]], scale: int) -> list[dict[str, Any]]
 
 
 def raw_bytes(records: list[dict[str, Any]]) -> int:
+    """UTF-8 bytes of the records' title, lede and text: what "×text" divides by."""
     return sum(len("".join(r.get(k) or "" for k in ("title", "lede", "text")).encode("utf-8")) for r in records)
 
 
 def strip_accents(text: str) -> str:
+    """``text`` as typed without accents: NFD, combining marks dropped, lower-cased."""
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
 
 
@@ -145,6 +163,7 @@ def read_corpus(path: Path) -> Iterator[tuple[str, str, str]]:
 
 
 def _naive_schema() -> Any:
+    """The naive Whoosh schema: French ``LanguageAnalyzer`` plus accent folding, id, title, body."""
     from whoosh.analysis import CharsetFilter, LanguageAnalyzer
     from whoosh.fields import ID, TEXT, Schema
     from whoosh.support.charset import accent_map
@@ -154,6 +173,7 @@ def _naive_schema() -> Any:
 
 
 def index_whoosh(corpus: Path, index_dir: Path, procs: int) -> None:
+    """The naive Whoosh index of ``corpus``: one writer, or ``procs`` of them (multisegment)."""
     from whoosh import index as whoosh_index
 
     ix = whoosh_index.create_in(str(index_dir), _naive_schema())
@@ -165,6 +185,7 @@ def index_whoosh(corpus: Path, index_dir: Path, procs: int) -> None:
 
 
 def index_fts5(corpus: Path, index_dir: Path) -> None:
+    """An SQLite FTS5 table of ``corpus`` (unicode61, diacritics removed, no stemming)."""
     db = sqlite3.connect(index_dir / "fts5.db")
     db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, tokenize='unicode61 remove_diacritics 2')")
     db.executemany("INSERT INTO docs(id, title, body) VALUES (?, ?, ?)", read_corpus(corpus))
@@ -173,6 +194,7 @@ def index_fts5(corpus: Path, index_dir: Path) -> None:
 
 
 def _tantivy_index(index_dir: Path, create: bool) -> Any:
+    """The Tantivy index in ``index_dir`` with its French analyzer (lower case, ASCII folding, stemmer)."""
     import tantivy
 
     builder = tantivy.SchemaBuilder()
@@ -193,6 +215,7 @@ def _tantivy_index(index_dir: Path, create: bool) -> Any:
 
 
 def index_tantivy(corpus: Path, index_dir: Path) -> None:
+    """The Tantivy index of ``corpus``, merges waited for."""
     import tantivy
 
     ix = _tantivy_index(index_dir, create=True)
@@ -204,18 +227,23 @@ def index_tantivy(corpus: Path, index_dir: Path) -> None:
 
 
 def fts5_match(query: dict[str, Any]) -> str:
+    """The FTS5 MATCH expression of a query: an OR of its words and phrases, quoted."""
     return " OR ".join('"' + " ".join(part).replace('"', '""') + '"' for part in query["parts"])
 
 
 class Searcher:
-    """One engine's warm searcher: ``search(query)`` → [(id, snippet)] for the top 10."""
+    """One engine's warm searcher: ``search(query)`` → [(id, snippet)] for the top 10.
 
-    def __init__(self, engine: str, index_dir: Path) -> None:
+    ``location`` is the index directory, or for ``opensearch`` the archive's URL in the cluster."""
+
+    def __init__(self, engine: str, location: str) -> None:
+        """Opens the index of ``engine`` at ``location``."""
         self.engine = engine
-        if engine == "searchlib":
+        index_dir = Path(location)  # for the directory engines only: a Path folds a URL's "//"
+        if engine in SEARCHLIB_ENGINES:
             from searchlib import Archive
 
-            self.archive = Archive.open(index_dir)
+            self.archive = Archive.open(location)
         elif engine.startswith("whoosh"):
             from whoosh import index as whoosh_index
             from whoosh.qparser import MultifieldParser, OrGroup
@@ -231,8 +259,9 @@ class Searcher:
             self.tsearcher = self.ix.searcher()
 
     def search(self, query: dict[str, Any]) -> list[tuple[str, str]]:
+        """[(id, snippet)] of the top 10 of ``query``."""
         text = query["text"]
-        if self.engine == "searchlib":
+        if self.engine in SEARCHLIB_ENGINES:
             from searchlib.errors import EmptyQuery
 
             try:
@@ -262,6 +291,7 @@ class Searcher:
 
 
 def child_index(engine: str, corpus: Path, index_dir: Path) -> None:
+    """Builds the index of an engine that is not searchlib (in a child process of its own)."""
     if engine == "whoosh-naive":
         index_whoosh(corpus, index_dir, procs=1)
     elif engine == "whoosh-procs2":
@@ -274,9 +304,10 @@ def child_index(engine: str, corpus: Path, index_dir: Path) -> None:
         raise SystemExit(f"unknown engine {engine}")
 
 
-def child_query(engine: str, index_dir: Path, queries_file: Path) -> None:
+def child_query(engine: str, location: str, queries_file: Path) -> None:
+    """Prints {"times": [each query's median seconds], "hits": hits of one round} for a warm searcher."""
     queries = json.loads(queries_file.read_text(encoding="utf-8"))
-    searcher = Searcher(engine, index_dir)
+    searcher = Searcher(engine, location)
     for query in queries:  # warm-up: files in the page cache, searcher and caches built
         searcher.search(query)
     # Each query's median of QUERY_ROUNDS timed runs: one run per query let a scheduler hiccup
@@ -295,9 +326,9 @@ def child_query(engine: str, index_dir: Path, queries_file: Path) -> None:
     print(json.dumps({"times": [statistics.median(runs) for runs in zip(*rounds)], "hits": hits}))
 
 
-def child_cold(engine: str, index_dir: Path, query_json: str) -> None:
+def child_cold(engine: str, location: str, query_json: str) -> None:
     """The cold path of a CLI for the engines that have none: import, open, search, print."""
-    for hit_id, snippet in Searcher(engine, index_dir).search(json.loads(query_json)):
+    for hit_id, snippet in Searcher(engine, location).search(json.loads(query_json)):
         print(hit_id, snippet)
 
 
@@ -335,6 +366,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple
     done = threading.Event()
 
     def sample() -> None:
+        """Keeps the largest RSS of the process tree until it ends."""
         nonlocal peak
         while not done.is_set():
             peak = max(peak, _tree_rss(process.pid))
@@ -352,66 +384,165 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple
 
 
 def dir_size(path: Path) -> int:
+    """Bytes of every file under ``path``."""
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def searchlib_command() -> list[str]:
+    """The ``searchlib`` command of this interpreter's environment."""
     script = Path(sys.executable).parent / "searchlib"
     return [str(script)] if script.exists() else [sys.executable, "-m", "searchlib"]
 
 
+def this_script() -> list[str]:
+    """The command that runs this script again, for its ``--child-*`` parts."""
+    return [sys.executable, str(Path(__file__).resolve())]
+
+
 def skip_reason(engine: str) -> str | None:
+    """Why ``engine`` cannot run here, in one line, or None."""
     if engine == "tantivy" and importlib.util.find_spec("tantivy") is None:
         return "tantivy is not installed (pip install tantivy)"
+    if engine == "opensearch" and not os.environ.get("SEARCHLIB_OPENSEARCH_URL"):
+        return "no cluster named: SEARCHLIB_OPENSEARCH_URL=http://127.0.0.1:9200 (python scripts/opensearch_cluster.py start)"
+    if engine == "opensearch" and importlib.util.find_spec("opensearchpy") is None:
+        return "opensearch-py is not installed (pip install -e '.[opensearch]')"
     return None
 
 
+@contextlib.contextmanager
+def index_location(engine: str, work: Path) -> Iterator[str]:
+    """Where ``engine`` builds its index: a new directory in ``work``, or for ``opensearch`` a new
+    index in the cluster (``URL/speed-<pid>-<time>``), deleted at the end whatever happens."""
+    if engine != "opensearch":
+        index_dir = work / f"index-{engine}"
+        if index_dir.exists():
+            shutil.rmtree(index_dir)
+        index_dir.mkdir()
+        yield str(index_dir)
+        return
+    cluster = os.environ["SEARCHLIB_OPENSEARCH_URL"].rstrip("/")
+    name = f"speed-{os.getpid()}-{time.time_ns()}"
+    try:
+        yield f"{cluster}/{name}"
+    finally:
+        delete_cluster_index(cluster, name)
+
+
+#: Seconds between the attempts to delete the run's index while the cluster pushes back.
+DELETE_RETRIES_S = (2, 5, 10, 20, 30)
+
+
+def delete_cluster_index(cluster: str, name: str) -> None:
+    """Deletes every index searchlib made for the archive ``name`` (``name-<time>`` behind the
+    alias, ``name.searchlib-files``…). A busy cluster (a 429 from a circuit breaker, a 5xx, no
+    answer) is asked again for about a minute; then the command to delete it by hand goes to
+    stderr, without hiding the error the run may be ending with."""
+    from opensearchpy import OpenSearch
+    from opensearchpy.exceptions import TransportError
+
+    client = OpenSearch([cluster], timeout=60)
+    try:
+        for wait in (0, *DELETE_RETRIES_S):
+            time.sleep(wait)
+            try:
+                client.indices.delete(index=f"{name}*", ignore_unavailable=True, allow_no_indices=True)
+                return
+            except TransportError as error:
+                failure = error
+                if isinstance(error.status_code, int) and error.status_code != 429 and error.status_code < 500:
+                    break
+        print(f"warning: the index {name} could not be deleted ({failure}); delete it by hand: "
+              f"curl -X DELETE '{cluster}/{name}*'", file=sys.stderr)
+    finally:
+        client.close()
+
+
+def index_command(engine: str, corpus: Path, location: str, jobs: int | None) -> tuple[list[str], dict[str, str] | None]:
+    """The indexing command of ``engine`` and its environment: ``searchlib index`` as users run
+    it for searchlib's engines (the cluster's too: a URL is an index location), else this script."""
+    if engine not in SEARCHLIB_ENGINES:
+        return [*this_script(), "--child-index", engine, str(corpus), location], None
+    command = [*searchlib_command(), "index", str(corpus), "--index", location]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
+    return command, dict(os.environ, NO_COLOR="1")
+
+
+def cold_command(engine: str, location: str, query: dict[str, Any]) -> list[str]:
+    """One cold search as a fresh process: ``searchlib search`` for searchlib's engines."""
+    if engine in SEARCHLIB_ENGINES:
+        return [*searchlib_command(), "search", query["text"], "--index", location, "--limit", "10"]
+    return [*this_script(), "--child-cold", engine, location, json.dumps(query)]
+
+
+def index_size(engine: str, location: str) -> int:
+    """Bytes of the index: every file of its directory, or for ``opensearch`` the segments of the
+    index's primary shards as the cluster reports them (the backend's ``size_bytes``; replicas are
+    not counted)."""
+    if engine != "opensearch":
+        return dir_size(Path(location))
+    from searchlib.backends import engine_for
+
+    backend = engine_for(location).open(location, create=False)
+    try:
+        return backend.size_bytes()
+    finally:
+        backend.close()
+
+
+def cluster_facts(location: str) -> dict[str, Any]:
+    """For the table's notes: the cluster's URL, its nodes and whether they run on this machine, the
+    index's primary shards and replicas."""
+    from opensearchpy import OpenSearch
+
+    cluster, name = location.rsplit("/", 1)
+    client = OpenSearch([cluster], timeout=60)
+    try:
+        nodes = client.cluster.health()["number_of_nodes"]
+        settings = next(iter(client.indices.get_settings(index=name).values()))["settings"]["index"]
+    finally:
+        client.close()
+    local = urllib.parse.urlsplit(cluster).hostname in ("127.0.0.1", "localhost", "::1")
+    return {"url": cluster, "nodes": nodes, "local": local,
+            "shards": int(settings["number_of_shards"]), "replicas": int(settings["number_of_replicas"])}
+
+
 def measure(engine: str, corpus: Path, work: Path, queries: list[dict[str, Any]], cli_runs: int, jobs: int | None) -> dict[str, Any]:
-    index_dir = work / f"index-{engine}"
-    if index_dir.exists():
-        shutil.rmtree(index_dir)
-    index_dir.mkdir()
-    me = [sys.executable, str(Path(__file__).resolve())]
-    if engine == "searchlib":
-        command = [*searchlib_command(), "index", str(corpus), "--index", str(index_dir)]
-        if jobs is not None:
-            command += ["--jobs", str(jobs)]
-        env = dict(os.environ, NO_COLOR="1")
-    else:
-        command, env = [*me, "--child-index", engine, str(corpus), str(index_dir)], None
-    index_s, peak, _ = run_measured(command, env)
-    queries_file = work / "queries.json"
-    _, _, out = run_measured([*me, "--child-query", engine, str(index_dir), str(queries_file)])
-    answers = json.loads(out)
-    times = answers["times"]
-    cold = []
-    for query in queries[: max(cli_runs, 0)]:
-        if engine == "searchlib":
-            command = [*searchlib_command(), "search", query["text"], "--index", str(index_dir), "--limit", "10"]
-        else:
-            command = [*me, "--child-cold", engine, str(index_dir), json.dumps(query)]
-        cold.append(run_measured(command, dict(os.environ, NO_COLOR="1"))[0])
-    return {
-        "index_s": index_s,
-        "peak_rss": peak,
-        "index_bytes": dir_size(index_dir),
-        "p50_ms": 1000 * statistics.median(times),
-        "p95_ms": 1000 * percentile(times, 0.95),
-        "p99_ms": 1000 * percentile(times, 0.99),
-        "hits": answers["hits"],
-        "cold_ms": 1000 * statistics.median(cold) if cold else None,
-    }
+    """One engine's row: indexing time and peak RSS, warm query times (each query's median of
+    ``QUERY_ROUNDS``), the median cold CLI time of ``cli_runs`` fresh processes, index size."""
+    with index_location(engine, work) as location:
+        index_s, peak, _ = run_measured(*index_command(engine, corpus, location, jobs))
+        _, _, out = run_measured([*this_script(), "--child-query", engine, location, str(work / "queries.json")])
+        answers = json.loads(out)
+        times = answers["times"]
+        cold = [run_measured(cold_command(engine, location, query), dict(os.environ, NO_COLOR="1"))[0] for query in queries[: max(cli_runs, 0)]]
+        row = {
+            "index_s": index_s,
+            "peak_rss": peak,
+            "index_bytes": index_size(engine, location),
+            "p50_ms": 1000 * statistics.median(times),
+            "p95_ms": 1000 * percentile(times, 0.95),
+            "p99_ms": 1000 * percentile(times, 0.99),
+            "hits": answers["hits"],
+            "cold_ms": 1000 * statistics.median(cold) if cold else None,
+        }
+        if engine == "opensearch":
+            row["cluster"] = cluster_facts(location)
+        return row
 
 
 # --- report --------------------------------------------------------------------------------
 
 
 def fill_rates(rows: dict[str, dict[str, Any]], articles: int, text_bytes: int) -> None:
+    """Adds the rates and the ratios to the text and to the baseline row to every row."""
     for row in rows.values():
         row["articles_s"] = articles / row["index_s"]
         row["mb_s"] = text_bytes / 1e6 / row["index_s"]
@@ -425,7 +556,9 @@ def fill_rates(rows: dict[str, dict[str, Any]], articles: int, text_bytes: int) 
 
 
 def print_table(report: dict[str, Any]) -> None:
+    """The report as a Markdown table, with its notes and the skipped engines."""
     def f(value: Any, spec: str) -> str:
+        """``value`` formatted, or a dash when there is none."""
         return "—" if value is None else format(value, spec)
 
     header = ["engine", "articles/s", "×base", "MB/s", "peak RSS MB", "index MB", "×text", "×base",
@@ -447,16 +580,26 @@ def print_table(report: dict[str, Any]) -> None:
     for row in lines:
         print("| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))) + " |")
     print(f"×base: ratio to {BASELINE} (one writer) in this run; cold CLI: median of {report['cli_runs']} fresh "
-          "processes (searchlib: `searchlib search`; others: import, open, search, print)")
+          "processes (searchlib, opensearch: `searchlib search`; others: import, open, search, print)")
+    cluster = report["engines"].get("opensearch", {}).get("cluster")
+    if cluster:
+        print(f"opensearch: searchlib with its archive in the cluster at {cluster['url']} ({cluster['nodes']} nodes; "
+              f"the index: {cluster['shards']} primary shards, {cluster['replicas']} replica each); peak RSS is the "
+              "`searchlib index` client's only (the nodes' memory is not counted); index MB is the store of the "
+              "primary shards only (replicas not counted); its times include the cluster's work and the HTTP "
+              f"round trips{' (the nodes run on this machine and share its cores)' if cluster['local'] else ''}")
     growth = report.get("growth")
     if growth:
         print(f"searchlib growth ×{report['scale']} articles: indexing time ×{growth['index_time_x']:.2f}, "
               f"query p50 ×{growth['p50_x']:.2f} (1x: {growth['base_index_s']:.1f} s, p50 {growth['base_p50_ms']:.2f} ms)")
     for name, reason in report["skipped"].items():
         print(f"skipped {name}: {reason}")
+    for name, reason in report["failed"].items():
+        print(f"failed {name}: {reason}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def make_parser() -> argparse.ArgumentParser:
+    """The command line: the options of the module docstring, and the children's hidden ones."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS, help="JSON Lines (.jsonl or .jsonl.xz); default: %(default)s")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ARTICLES:,} articles, {QUICK_QUERIES} queries, 2 cold runs")
@@ -470,16 +613,61 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child-index", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child-query", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child-cold", nargs=3, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    return parser
 
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    """``records`` as JSON Lines at ``path``; returns ``path``."""
+    with path.open("w", encoding="utf-8") as out:
+        for r in records:
+            out.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return path
+
+
+def run_engines(report: dict[str, Any], engines: list[str], base_records: list[dict[str, Any]],
+                records: list[dict[str, Any]], queries: list[dict[str, Any]], jobs: int | None) -> None:
+    """Measures every engine that can run here into ``report`` (the others into its ``skipped``,
+    those whose run failed into its ``failed``), and with ``--scale`` searchlib on the 1x corpus
+    for the growth ratios."""
+    with tempfile.TemporaryDirectory(prefix="searchlib-speed-") as tmp:
+        work = Path(tmp)
+        corpus = write_jsonl(work / "corpus.jsonl", records)
+        (work / "queries.json").write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+        for engine in engines:
+            reason = skip_reason(engine)
+            if reason:
+                report["skipped"][engine] = reason
+                continue
+            print(f"{engine}: indexing {len(records):,} articles, {len(queries)} queries", file=sys.stderr)
+            try:
+                report["engines"][engine] = measure(engine, corpus, work, queries, report["cli_runs"], jobs)
+            except RuntimeError as error:  # a child failed (a cluster that refused a request): say so, go on
+                print(error, file=sys.stderr)
+                report["failed"][engine] = str(error).strip().splitlines()[-1]
+        if report["scale"] > 1 and "searchlib" in report["engines"]:
+            single = write_jsonl(work / "corpus-1x.jsonl", base_records)
+            print(f"searchlib: indexing the 1x corpus ({len(base_records):,} articles) for the growth ratios", file=sys.stderr)
+            one = measure("searchlib", single, work, queries, 0, jobs)
+            big = report["engines"]["searchlib"]
+            report["growth"] = {
+                "base_index_s": one["index_s"], "base_p50_ms": one["p50_ms"],
+                "index_time_x": big["index_s"] / one["index_s"], "p50_x": big["p50_ms"] / one["p50_ms"],
+            }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the benchmark (or one child part of it) and prints the table or the JSON report; 1 when
+    an engine failed (its error is under the table), 2 without a corpus."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
     if args.child_index:
         child_index(args.child_index[0], Path(args.child_index[1]), Path(args.child_index[2]))
         return 0
     if args.child_query:
-        child_query(args.child_query[0], Path(args.child_query[1]), Path(args.child_query[2]))
+        child_query(args.child_query[0], args.child_query[1], Path(args.child_query[2]))
         return 0
     if args.child_cold:
-        child_cold(args.child_cold[0], Path(args.child_cold[1]), args.child_cold[2])
+        child_cold(args.child_cold[0], args.child_cold[1], args.child_cold[2])
         return 0
 
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -502,40 +690,15 @@ def main(argv: list[str] | None = None) -> int:
     queries = make_queries(base_records, n_queries)
     report: dict[str, Any] = {
         "corpus": str(args.corpus), "articles": len(records), "scale": args.scale, "text_bytes": raw_bytes(records),
-        "queries": len(queries), "cli_runs": cli_runs, "engines": {}, "skipped": {},
+        "queries": len(queries), "cli_runs": cli_runs, "engines": {}, "skipped": {}, "failed": {},
     }
-    with tempfile.TemporaryDirectory(prefix="searchlib-speed-") as tmp:
-        work = Path(tmp)
-        corpus = work / "corpus.jsonl"
-        with corpus.open("w", encoding="utf-8") as out:
-            for r in records:
-                out.write(json.dumps(r, ensure_ascii=False) + "\n")
-        (work / "queries.json").write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
-        for engine in engines:
-            reason = skip_reason(engine)
-            if reason:
-                report["skipped"][engine] = reason
-                continue
-            print(f"{engine}: indexing {len(records):,} articles, {len(queries)} queries", file=sys.stderr)
-            report["engines"][engine] = measure(engine, corpus, work, queries, cli_runs, args.jobs)
-        if args.scale > 1 and "searchlib" in engines:
-            single = work / "corpus-1x.jsonl"
-            with single.open("w", encoding="utf-8") as out:
-                for r in base_records:
-                    out.write(json.dumps(r, ensure_ascii=False) + "\n")
-            print(f"searchlib: indexing the 1x corpus ({len(base_records):,} articles) for the growth ratios", file=sys.stderr)
-            one = measure("searchlib", single, work, queries, 0, args.jobs)
-            big = report["engines"]["searchlib"]
-            report["growth"] = {
-                "base_index_s": one["index_s"], "base_p50_ms": one["p50_ms"],
-                "index_time_x": big["index_s"] / one["index_s"], "p50_x": big["p50_ms"] / one["p50_ms"],
-            }
+    run_engines(report, engines, base_records, records, queries, args.jobs)
     fill_rates(report["engines"], len(records), report["text_bytes"])
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print_table(report)
-    return 0
+    return 1 if report["failed"] else 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ No distribution download and no container: ``scripts/opensearch/`` is a small Ma
 dependencies are OpenSearch's published jars (the server and the modules a distribution loads) and
 whose one class starts a node from them. Maven resolves them once into the cache folder
 (``~/.cache/searchlib-opensearch``, or ``$SEARCHLIB_OPENSEARCH_CACHE``: about 110 MB); after that
-nothing is downloaded. Each node is its own ``java`` process (512 MB heap, about 320 MB resident).
+nothing is downloaded. Each node is its own ``java`` process (1 GB heap by default).
 
     python scripts/opensearch_cluster.py start            # two nodes: HTTP on 9200 and 9201
     python scripts/opensearch_cluster.py status
@@ -37,14 +37,19 @@ from pathlib import Path
 MODULE = Path(__file__).resolve().parent / "opensearch"
 NODE_CLASS = "searchlib.cluster.OsNode"
 JAR = "searchlib-opensearch-node.jar"
-#: Small and quick to start, for tests on a 2-core machine: one 512 MB heap, the serial collector,
-#: the client compiler only. Netty must not size itself from the cores (OpenSearch sets that once
-#: per JVM), nor reach for sun.misc.Unsafe; log4j registers no JMX beans.
+#: Small and quick to start, for tests on a 2-core machine: the serial collector, the client
+#: compiler only (``--full-jit`` adds the server compiler: slower to start, faster once warm, for
+#: benchmarks). Netty must not size itself from the cores (OpenSearch sets that once per JVM), nor
+#: reach for sun.misc.Unsafe; log4j registers no JMX beans.
 JVM_FLAGS = [
-    "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    "-XX:+UseSerialGC",
     "-Dopensearch.set.netty.runtime.available.processors=false", "-Dio.netty.noUnsafe=true",
     "-Dlog4j2.disable.jmx=true", "-Djava.locale.providers=SPI,CLDR",
 ]  # fmt: skip
+QUICK_JIT = ["-XX:TieredStopAtLevel=1"]
+#: Each node's heap. 512 MB tripped the cluster's memory breaker (HTTP 429) with the whole test
+#: suite's indexes open (several hundred shards) while a benchmark ran beside it.
+HEAP = "1g"
 #: Seconds a node has to close after TERM before it is sent KILL.
 GRACE = 30
 LOG_TAIL = 12
@@ -190,12 +195,12 @@ def _wait_green(url: str, nodes: list[tuple[str, subprocess.Popen, Path]], timeo
     raise ClusterError(reason, logs)
 
 
-def _spawn(java: str, cache: Path, rundir: Path, number: int, arguments: list[str]) -> tuple[subprocess.Popen, Path]:
+def _spawn(java: str, cache: Path, rundir: Path, number: int, arguments: list[str], jvm: list[str]) -> tuple[subprocess.Popen, Path]:
     log = rundir / f"node-{number}.log"
     classpath = os.pathsep.join([str(cache / "build" / JAR), str(cache / "lib" / "*")])
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [java, *JVM_FLAGS, "-cp", classpath, NODE_CLASS, *arguments],
+            [java, *jvm, "-cp", classpath, NODE_CLASS, *arguments],
             cwd=rundir, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,  # outlives this script, and a Ctrl-C in its terminal
         )  # fmt: skip
@@ -208,7 +213,10 @@ def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def start(rundir: Path, *, nodes: int, port: int, cluster_name: str, timeout: float, keep_data: bool) -> str:
+def start(  # noqa: PLR0913
+    rundir: Path, *, nodes: int, port: int, cluster_name: str, timeout: float, keep_data: bool,
+    heap: str = HEAP, full_jit: bool = False,
+) -> str:  # fmt: skip
     """Start ``nodes`` nodes and wait until the cluster is green; returns its URL. A start that
     fails or is interrupted stops the nodes it started."""
     java = _need("java", "OpenSearch 2.19 needs Java 17 or later (Debian: apt-get install openjdk-17-jdk-headless)")
@@ -226,10 +234,11 @@ def start(rundir: Path, *, nodes: int, port: int, cluster_name: str, timeout: fl
     url = f"http://127.0.0.1:{port}"
     (rundir / "url").write_text(url + "\n")
     started: list[tuple[str, subprocess.Popen, Path]] = []
+    jvm = [f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, *([] if full_jit else QUICK_JIT)]
     try:
         for number in range(1, nodes + 1):
             arguments = _node_settings(number, nodes, rundir, port, cluster_name)
-            started.append((f"node-{number}", *_spawn(java, cache, rundir, number, arguments)))
+            started.append((f"node-{number}", *_spawn(java, cache, rundir, number, arguments, jvm)))
         _wait_green(url, started, timeout)
     except BaseException:
         stop(rundir, quiet=True)
@@ -298,6 +307,8 @@ def _parser() -> argparse.ArgumentParser:
     started.add_argument("--cluster-name", default="searchlib-test")
     started.add_argument("--timeout", type=float, default=240, help="seconds to wait for green (default 240)")
     started.add_argument("--keep-data", action="store_true", help="keep the nodes' data from an earlier start")
+    started.add_argument("--heap", default=HEAP, help=f"each node's Java heap (default {HEAP})")
+    started.add_argument("--full-jit", action="store_true", help="the JVM's server compiler too: slower to start, faster warm (for benchmarks)")
     stopped = commands.add_parser("stop", help="stop the nodes recorded in RUNDIR/pids")
     stopped.add_argument("--grace", type=float, default=GRACE, help=f"seconds between TERM and KILL (default {GRACE})")
     commands.add_parser("status", help="the recorded nodes and the cluster's health")
@@ -319,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "start":
             url = start(
                 rundir, nodes=args.nodes, port=args.port, cluster_name=args.cluster_name,
-                timeout=args.timeout, keep_data=args.keep_data,
+                timeout=args.timeout, keep_data=args.keep_data, heap=args.heap, full_jit=args.full_jit,
             )  # fmt: skip
             took, pids = time.monotonic() - began, " ".join(map(str, _pids(rundir)))
             print(f"OpenSearch cluster of {args.nodes} node(s) green at {url} in {took:.0f} s (run folder {rundir}, PIDs {pids})")

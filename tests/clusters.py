@@ -14,6 +14,7 @@ deleted after it; whatever is left under that name is deleted at the end of the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import urllib.request
@@ -73,17 +74,23 @@ def unique_name(cluster: Any) -> Iterator[str]:
     cluster.indices.delete(index=f"{name}*", ignore_unavailable=True, allow_no_indices=True)
 
 
-@pytest.fixture(scope="session")
-def cluster_archives(cluster_url: str, unique_name: str) -> Iterator[Callable[[], Archive]]:
+@pytest.fixture(scope="module")
+def cluster_archives(cluster: Any, cluster_url: str, unique_name: str) -> Iterator[Callable[[], Archive]]:
     """Makes empty archives in the test cluster, each an index of its own under ``unique_name``;
-    they are closed at the end of the session (and their indexes deleted by ``unique_name``)."""
-    made: list[Archive] = []
+    at the end of the module they are closed and their indexes deleted (a whole session's would
+    hold several hundred shards at once, and fill the nodes' memory)."""
+    made: list[tuple[str, Archive]] = []
 
     def new_archive() -> Archive:
-        archive = Archive(f"{cluster_url}/{unique_name}-archive-{len(made)}")
-        made.append(archive)
+        name = f"{unique_name}-archive-{next(_NUMBERS)}-a"  # "-a": no name is the start of another
+        archive = Archive(f"{cluster_url}/{name}")
+        made.append((name, archive))
         return archive
 
     yield new_archive
-    for archive in made:
+    for name, archive in made:
         archive.close()
+        cluster.indices.delete(index=f"{name}*", ignore_unavailable=True, allow_no_indices=True)
+
+
+_NUMBERS = itertools.count()

@@ -57,7 +57,7 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def new_archive(backend: str, request: pytest.FixtureRequest) -> Callable[[], Archive]:
     """Makes an empty archive on the test's engine: in memory, or an index of its own in the test
     cluster. The search, bad-input, JSON and HTTP tests take it, so that one test function checks

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ GOOD = {"id": "good-1", "title": "Canicule à Pékin", "text": "Des records de c
 GOOD_TOO = {"id": "good-2", "title": "Pékin sous la pluie", "text": "Des inondations."}
 
 
-def index(tmp_path: Path, *paths: Path) -> tuple[Archive, IndexReport]:
-    archive = Archive(tmp_path / "ix")
+def index(new_archive: Callable[[], Archive], *paths: Path) -> tuple[Archive, IndexReport]:
+    """A new archive on the test's engine (tests/conftest.py's ``new_archive``) and the report of
+    indexing ``paths`` into it."""
+    archive = new_archive()
     return archive, archive.index_paths(paths)
 
 
@@ -40,14 +43,14 @@ def found(archive: Archive, query: str) -> list[str]:
     ids=["empty", "blank", "png", "nul", "undecodable", "only-boilerplate"],
 )
 def test_unreadable_text_file_is_reported_and_the_others_indexed(
-    tmp_path: Path, data: bytes, reason: str
+    tmp_path: Path, new_archive: Callable[[], Archive], data: bytes, reason: str
 ) -> None:
     folder = tmp_path / "archive"
     folder.mkdir()
     bad = folder / "bad.txt"
     bad.write_bytes(data)
     (folder / "good.txt").write_text("Alerte à Pékin\n\nLa pollution atteint un record.", encoding="utf-8")
-    archive, report = index(tmp_path, folder)
+    archive, report = index(new_archive, folder)
     [failure] = report.failed
     assert (failure.path, failure.line) == (str(bad), None)
     assert reason in failure.reason
@@ -55,10 +58,10 @@ def test_unreadable_text_file_is_reported_and_the_others_indexed(
     assert archive.search("pekin").total == 1
 
 
-def test_windows_1252_text_is_decoded(tmp_path: Path) -> None:
+def test_windows_1252_text_is_decoded(tmp_path: Path, new_archive: Callable[[], Archive]) -> None:
     path = tmp_path / "ancien.txt"
     path.write_bytes("Alerte à Pékin\n\nLa sécurité des élèves préoccupe l’État.".encode("cp1252"))
-    archive, report = index(tmp_path, path)
+    archive, report = index(new_archive, path)
     assert (report.added, report.failed) == (1, [])
     [article] = list(archive)
     assert (article.title, article.body) == ("Alerte à Pékin", "La sécurité des élèves préoccupe l’État.")
@@ -68,19 +71,19 @@ def test_windows_1252_text_is_decoded(tmp_path: Path) -> None:
         assert hit.snippet.highlighted_words() == [word], query
 
 
-def test_utf8_with_bom_is_not_read_as_windows_1252(tmp_path: Path) -> None:
+def test_utf8_with_bom_is_not_read_as_windows_1252(tmp_path: Path, new_archive: Callable[[], Archive]) -> None:
     path = tmp_path / "bom.txt"
     path.write_bytes("\ufeffAlerte à Pékin\n\nLa sécurité.".encode())
-    archive, report = index(tmp_path, path)
+    archive, report = index(new_archive, path)
     assert report.failed == []
     [article] = list(archive)
     assert article.title == "Alerte à Pékin"
 
 
-def test_unreadable_date_header_is_a_warning(tmp_path: Path) -> None:
+def test_unreadable_date_header_is_a_warning(tmp_path: Path, new_archive: Callable[[], Archive]) -> None:
     path = tmp_path / "a.txt"
     path.write_text("Titre: Alerte à Pékin\nDate: hier soir\nSource: AFP\n\nLa pollution.", encoding="utf-8")
-    archive, report = index(tmp_path, path)
+    archive, report = index(new_archive, path)
     assert (report.added, report.failed) == (1, [])
     [warning] = report.warnings
     assert (warning.path, warning.line, warning.warning) == (str(path), 2, True)
@@ -107,11 +110,11 @@ def test_unreadable_date_header_is_a_warning(tmp_path: Path) -> None:
     ids=["truncated", "array", "number", "null", "no-text", "blank-text", "object-title", "latin-1"],
 )
 def test_bad_jsonl_line_is_reported_with_its_line_and_the_others_indexed(
-    tmp_path: Path, line: bytes, reason: str
+    tmp_path: Path, new_archive: Callable[[], Archive], line: bytes, reason: str
 ) -> None:
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(b"\n".join([json.dumps(GOOD).encode(), line, b"", json.dumps(GOOD_TOO).encode()]) + b"\n")
-    archive, report = index(tmp_path, path)
+    archive, report = index(new_archive, path)
     [failure] = report.failed
     assert (failure.path, failure.line) == (str(path), 2)
     assert reason in failure.reason
@@ -120,20 +123,20 @@ def test_bad_jsonl_line_is_reported_with_its_line_and_the_others_indexed(
     assert found(archive, "pekin") == ["good-1", "good-2"]
 
 
-def test_deeply_nested_json_is_reported_not_a_crash(tmp_path: Path) -> None:
+def test_deeply_nested_json_is_reported_not_a_crash(tmp_path: Path, new_archive: Callable[[], Archive]) -> None:
     path = tmp_path / "deep.jsonl"
     path.write_text('{"title": ' + "[" * 100_000 + "]" * 100_000 + "}\n" + json.dumps(GOOD) + "\n")
-    archive, report = index(tmp_path, path)
+    archive, report = index(new_archive, path)
     assert [f.line for f in report.failed] == [1]
     assert found(archive, "pekin") == ["good-1"]
 
 
 @pytest.mark.parametrize("date", ["hier soir", "2023-13-45", "31/02/2023", "", "juillet"])
-def test_unreadable_date_is_indexed_without_a_date_and_warned(tmp_path: Path, date: str) -> None:
+def test_unreadable_date_is_indexed_without_a_date_and_warned(tmp_path: Path, new_archive: Callable[[], Archive], date: str) -> None:
     path = tmp_path / "dates.jsonl"
     records = [GOOD, {"id": "undated", "title": "Pékin la nuit", "date": date}]
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    archive, report = index(tmp_path, path)
+    archive, report = index(new_archive, path)
     assert (report.added, report.failed) == (2, [])
     if date:
         [warning] = report.warnings
@@ -145,22 +148,22 @@ def test_unreadable_date_is_indexed_without_a_date_and_warned(tmp_path: Path, da
     assert found(archive, "pekin") == ["good-1", "undated"]
 
 
-def test_a_good_date_is_kept(tmp_path: Path) -> None:
+def test_a_good_date_is_kept(tmp_path: Path, new_archive: Callable[[], Archive]) -> None:
     path = tmp_path / "dated.jsonl"
     record = {"id": "d", "title": "Pékin", "date": "jeudi 13 juillet 2023"}
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
-    archive, report = index(tmp_path, path)
+    archive, report = index(new_archive, path)
     assert report.warnings == [] and archive.get("d").date == dt.date(2023, 7, 13)
 
 
 # -- paths -------------------------------------------------------------------------------------
 
 
-def test_missing_path_is_reported(tmp_path: Path) -> None:
+def test_missing_path_is_reported(tmp_path: Path, new_archive: Callable[[], Archive]) -> None:
     good = tmp_path / "good.txt"
     good.write_text("Alerte à Pékin\n\nLa pollution.", encoding="utf-8")
     missing = tmp_path / "nowhere" / "a.txt"
-    archive, report = index(tmp_path, missing, good)
+    archive, report = index(new_archive, missing, good)
     [failure] = report.failed
     assert (failure.path, failure.line) == (str(missing), None)
     assert "no such file" in failure.reason
@@ -168,34 +171,34 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["article.pdf", "article.docx", "README", "archive.odt"])
-def test_unsupported_file_named_explicitly_is_reported(tmp_path: Path, name: str) -> None:
+def test_unsupported_file_named_explicitly_is_reported(tmp_path: Path, new_archive: Callable[[], Archive], name: str) -> None:
     path = tmp_path / name
     path.write_text("Alerte à Pékin", encoding="utf-8")
-    archive, report = index(tmp_path, path)
+    archive, report = index(new_archive, path)
     [failure] = report.failed
     assert failure.path == str(path) and "unsupported" in failure.reason
     assert (report.added, len(archive)) == (0, 0)
 
 
-def test_unsupported_files_inside_a_directory_are_skipped_silently(tmp_path: Path) -> None:
+def test_unsupported_files_inside_a_directory_are_skipped_silently(tmp_path: Path, new_archive: Callable[[], Archive]) -> None:
     folder = tmp_path / "archive"
     (folder / "sub").mkdir(parents=True)
     (folder / "a.txt").write_text("Alerte à Pékin\n\nLa pollution.", encoding="utf-8")
     (folder / "notes.md").write_text("Pékin, à relire", encoding="utf-8")
     (folder / "sub" / "scan.pdf").write_bytes(b"%PDF-1.4\x00\x01")
     (folder / "sub" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00")
-    archive, report = index(tmp_path, folder)
+    archive, report = index(new_archive, folder)
     assert (report.added, report.failed, report.warnings) == (1, [], [])
     assert len(archive) == 1
 
 
-def test_an_empty_directory_indexes_nothing(tmp_path: Path) -> None:
+def test_an_empty_directory_indexes_nothing(tmp_path: Path, new_archive: Callable[[], Archive]) -> None:
     (tmp_path / "empty").mkdir()
-    archive, report = index(tmp_path, tmp_path / "empty")
+    archive, report = index(new_archive, tmp_path / "empty")
     assert (report.added, report.failed, len(archive)) == (0, [], 0)
 
 
-def test_records_without_text_added_through_the_api_are_searchable_by_title() -> None:
-    archive = Archive.in_memory()
+def test_records_without_text_added_through_the_api_are_searchable_by_title(new_archive: Callable[[], Archive]) -> None:
+    archive = new_archive()
     assert archive.add(Article(id="t", title="Pékin")) == "added"
     assert found(archive, "pekin") == ["t"]

@@ -1,8 +1,10 @@
-"""Archives the research tools are tried on: the shipped samples, and small archives made in the test."""
+"""Archives the research tools are tried on: the shipped samples, and small archives made in the
+test, on each engine (tests/conftest.py's ``new_archive``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 
@@ -11,8 +13,9 @@ from tests.conftest import SAMPLES
 
 
 @pytest.fixture(scope="module")
-def samples() -> Archive:
-    archive = Archive.in_memory()
+def samples(new_archive: Callable[[], Archive]) -> Archive:
+    """The shipped samples, indexed once for each module here (they only search them)."""
+    archive = new_archive()
     report = archive.index_paths([SAMPLES])
     assert (report.added, report.failed) == (200, [])
     return archive

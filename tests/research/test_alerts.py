@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,28 +21,28 @@ def _ids(archive: Archive, query: str, since: dt.datetime | None) -> list[str]:
     return sorted(hit.id for hit in archive.search(query, added_since=since, limit=100).hits)
 
 
-def test_a_later_batch_is_newer_and_an_update_keeps_its_first_time(tmp_path: Path) -> None:
-    with Archive(tmp_path / "index") as archive:
-        archive.add(Article(id="a", body="Grève à la SNCF."))
-        first = archive.newest_added()
-        archive.add(Article(id="b", body="Nouvelle grève."))
-        second = archive.newest_added()
-        assert first is not None and second is not None and second > first
-        assert _ids(archive, "grève", first + dt.timedelta(microseconds=1)) == ["b"]
-        archive.add(Article(id="a", body="Grève à la SNCF, suite."))  # edited: not a new article
-        assert archive.newest_added() == second
-        assert _ids(archive, "grève", second + dt.timedelta(microseconds=1)) == []
-        assert _ids(archive, "grève", None) == ["a", "b"]
+def test_a_later_batch_is_newer_and_an_update_keeps_its_first_time(new_archive: Callable[[], Archive]) -> None:
+    archive = new_archive()
+    archive.add(Article(id="a", body="Grève à la SNCF."))
+    first = archive.newest_added()
+    archive.add(Article(id="b", body="Nouvelle grève."))
+    second = archive.newest_added()
+    assert first is not None and second is not None and second > first
+    assert _ids(archive, "grève", first + dt.timedelta(microseconds=1)) == ["b"]
+    archive.add(Article(id="a", body="Grève à la SNCF, suite."))  # edited: not a new article
+    assert archive.newest_added() == second
+    assert _ids(archive, "grève", second + dt.timedelta(microseconds=1)) == []
+    assert _ids(archive, "grève", None) == ["a", "b"]
 
 
-def test_each_batch_of_a_run_is_newer_than_the_one_before(tmp_path: Path) -> None:
+def test_each_batch_of_a_run_is_newer_than_the_one_before(tmp_path: Path, new_archive: Callable[[], Archive]) -> None:
     lines = [f'{{"id": "n{i}", "title": "Grève numéro {i}"}}' for i in range(6)]
     (tmp_path / "a.jsonl").write_text("\n".join(lines), encoding="utf-8")
-    with Archive(tmp_path / "index") as archive:
-        archive.index_paths([tmp_path / "a.jsonl"], batch_size=2)
-        # The last batch committed alone has the newest time: a search that saw the first two
-        # batches lists only it.
-        assert _ids(archive, "grève", archive.newest_added()) == ["n4", "n5"]
+    archive = new_archive()
+    archive.index_paths([tmp_path / "a.jsonl"], batch_size=2)
+    # The last batch committed alone has the newest time: a search that saw the first two
+    # batches lists only it.
+    assert _ids(archive, "grève", archive.newest_added()) == ["n4", "n5"]
 
 
 def test_last_remembers_per_search_beside_the_index(tmp_path: Path) -> None:
@@ -75,9 +76,10 @@ def test_an_index_that_does_not_record_it_says_to_rebuild(tmp_path: Path) -> Non
         assert "--rebuild" in (caught.value.hint or "")
 
 
-def test_a_rebuild_keeps_when_each_article_was_added(tmp_path: Path) -> None:
+def test_a_rebuild_keeps_when_each_article_was_added(tmp_path: Path, backend: str, new_archive: Callable[[], Archive]) -> None:
     (tmp_path / "a.jsonl").write_text('{"id": "old", "title": "Grève ancienne"}\n', encoding="utf-8")
-    index = tmp_path / "index"
+    # Rebuilt and reopened by its name: a directory, or the URL of its index in the test cluster.
+    index = tmp_path / "index" if backend == "embedded" else new_archive().stats().path
     with Archive(index) as archive:
         archive.index_paths([tmp_path / "a.jsonl"])
         before = archive.newest_added()
@@ -90,18 +92,18 @@ def test_a_rebuild_keeps_when_each_article_was_added(tmp_path: Path) -> None:
         assert _ids(archive, "grève", before) == ["new", "old"]
 
 
-def test_an_old_article_written_twice_in_one_run_keeps_its_first_time(tmp_path: Path) -> None:
+def test_an_old_article_written_twice_in_one_run_keeps_its_first_time(tmp_path: Path, new_archive: Callable[[], Archive]) -> None:
     (tmp_path / "a.jsonl").write_text('{"id": "old", "title": "Grève"}\n', encoding="utf-8")
-    with Archive(tmp_path / "index") as archive:
-        archive.index_paths([tmp_path / "a.jsonl"])
-        first = archive.newest_added()
-        assert first is not None
-        # Edited, and listed twice (two files): the run writes it twice, both times as the same old article.
-        (tmp_path / "a.jsonl").write_text('{"id": "old", "title": "Grève, suite"}\n', encoding="utf-8")
-        (tmp_path / "b.jsonl").write_text('{"id": "old", "title": "Grève, suite et fin"}\n', encoding="utf-8")
-        archive.index_paths([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], batch_size=1)
-        assert archive.get("old").title.startswith("Grève, suite")
-        assert archive.newest_added() == first
+    archive = new_archive()
+    archive.index_paths([tmp_path / "a.jsonl"])
+    first = archive.newest_added()
+    assert first is not None
+    # Edited, and listed twice (two files): the run writes it twice, both times as the same old article.
+    (tmp_path / "a.jsonl").write_text('{"id": "old", "title": "Grève, suite"}\n', encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"id": "old", "title": "Grève, suite et fin"}\n', encoding="utf-8")
+    archive.index_paths([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], batch_size=1)
+    assert archive.get("old").title.startswith("Grève, suite")
+    assert archive.newest_added() == first
 
 
 def test_the_times_of_an_archive_in_a_cluster_are_kept_without_its_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from searchlib import Archive, BadFilter
@@ -10,7 +12,7 @@ from tests.research.conftest import dated
 
 
 @pytest.fixture(scope="module")
-def archive() -> Archive:
+def archive(new_archive: Callable[[], Archive]) -> Archive:
     articles = []
     for i in range(8):
         articles.append(dated(f"m{i}", "2020-03-01", f"Anne Hidalgo, maire de Paris, présente son budget {i}. Les élus votent."))
@@ -18,7 +20,7 @@ def archive() -> Archive:
         articles.append(dated(f"v{i}", "2020-03-02", f"Le vélo à Paris : les pistes cyclables s'étendent {i}. Les élus votent."))
     for i in range(20):
         articles.append(dated(f"o{i}", "2020-03-03", f"La météo du jour {i}. Les élus votent ailleurs."))
-    archive = Archive.in_memory()
+    archive = new_archive()
     archive.add_many(articles)
     return archive
 

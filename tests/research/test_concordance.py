@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from searchlib import Archive, BadFilter
@@ -10,8 +12,8 @@ from tests.research.conftest import dated
 
 
 @pytest.fixture(scope="module")
-def archive() -> Archive:
-    archive = Archive.in_memory()
+def archive(new_archive: Callable[[], Archive]) -> Archive:
+    archive = new_archive()
     archive.add_many(
         [
             dated("late", "2020-05-01", "Grève à la SNCF. Une grève dure, puis une autre grève.", title="Grèves"),

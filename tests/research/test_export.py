@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -36,8 +36,8 @@ def test_filters_narrow_the_export_as_they_narrow_a_search(samples: Archive) -> 
     assert all(row.date and row.date.year >= 2017 for row in rows)
 
 
-def test_csv_is_spreadsheet_safe_and_jsonl_is_as_written() -> None:
-    archive = Archive.in_memory()
+def test_csv_is_spreadsheet_safe_and_jsonl_is_as_written(new_archive: Callable[[], Archive]) -> None:
+    archive = new_archive()
     archive.add(Article(id="x1", title="=HYPERLINK(\"http://evil\")", body="+33 est -1 mais @home: la formule.", source="@AFP"))
     out = io.StringIO()
     assert write_csv(archive.export("formule"), out) == 1
@@ -65,18 +65,18 @@ def test_bad_options_are_one_clear_error(samples: Archive) -> None:
         samples.export("chine", limit=-1)
 
 
-def test_an_export_reads_its_own_view_from_any_thread_while_commits_come_in(tmp_path: Path) -> None:
+def test_an_export_reads_its_own_view_from_any_thread_while_commits_come_in(new_archive: Callable[[], Archive]) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from tests.conftest import SAMPLES
 
-    with Archive(tmp_path / "index") as archive:
-        archive.index_paths([SAMPLES])
-        expected = [row.id for row in archive.export("france")]
-        rows = archive.export("france")
-        first = next(rows)
-        archive.add(Article(id="later", title="La France, plus tard"))  # a commit: searches move on to it
-        assert archive.search("france").total == len(expected) + 1
-        with ThreadPoolExecutor(1) as other:
-            rest = other.submit(list, rows).result()
-        assert [first.id] + [row.id for row in rest] == expected
+    archive = new_archive()
+    archive.index_paths([SAMPLES])
+    expected = [row.id for row in archive.export("france")]
+    rows = archive.export("france")
+    first = next(rows)
+    archive.add(Article(id="later", title="La France, plus tard"))  # a commit: searches move on to it
+    assert archive.search("france").total == len(expected) + 1
+    with ThreadPoolExecutor(1) as other:
+        rest = other.submit(list, rows).result()
+    assert [first.id] + [row.id for row in rest] == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from searchlib import Archive, Article, BadFilter, EmptyQuery
@@ -10,8 +12,8 @@ from tests.research.conftest import dated
 
 
 @pytest.fixture(scope="module")
-def months() -> Archive:
-    archive = Archive.in_memory()
+def months(new_archive: Callable[[], Archive]) -> Archive:
+    archive = new_archive()
     archive.add_many(
         [
             dated("a", "2019-01-05", "Les gilets jaunes manifestent à Paris."),
@@ -60,8 +62,8 @@ def test_dates_given_set_the_span(months: Archive) -> None:
     assert trend.series[0].counts["2019-04"] == 2 and sum(trend.series[0].counts.values()) == 2
 
 
-def test_weeks_are_iso_weeks_across_the_new_year() -> None:
-    archive = Archive.in_memory()
+def test_weeks_are_iso_weeks_across_the_new_year(new_archive: Callable[[], Archive]) -> None:
+    archive = new_archive()
     archive.add_many([dated("x", "2024-12-30", "Bilan de l'année."), dated("y", "2024-12-20", "Bilan d'étape.")])
     trend = archive.trend(["bilan"], by="week")
     assert trend.periods == ["2024-W51", "2024-W52", "2025-W01"]

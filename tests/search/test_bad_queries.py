@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -13,8 +14,8 @@ from searchlib.analysis.french import fold, terms
 from searchlib.backends.whoosh.analyzer import FrenchTokenizer
 
 
-def test_overlong_query_is_cut_with_a_notice() -> None:
-    archive = Archive.in_memory()
+def test_overlong_query_is_cut_with_a_notice(new_archive: Callable[[], Archive]) -> None:
+    archive = new_archive()
     archive.add(Article(id="a", title="Pékin"))
     results = archive.search("pekin " + "x" * 5000)
     assert [hit.id for hit in results.hits] == ["a"]
@@ -78,8 +79,8 @@ PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_ch
 
 
 @pytest.fixture(scope="module")
-def small_archive() -> Archive:
-    archive = Archive.in_memory()
+def small_archive(new_archive: Callable[[], Archive]) -> Archive:
+    archive = new_archive()
     report = archive.add_many(ARTICLES)
     assert report.added == len(ARTICLES)
     return archive

@@ -3,6 +3,7 @@ searched as written in titles and source names, with a notice, instead of refuse
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,9 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture
-def archive() -> Archive:
-    archive = Archive.in_memory()
+@pytest.fixture(scope="module")
+def archive(new_archive: Callable[[], Archive]) -> Archive:
+    archive = new_archive()
     archive.add_many(ARTICLES)
     return archive
 
@@ -53,6 +54,7 @@ def test_a_query_with_no_word_to_look_for_is_still_an_error(archive: Archive, qu
 
 
 def test_the_terminal_shows_the_hits_and_the_notice(tmp_path: Path) -> None:
+    # The command line's output, over an index in a directory (the other tests cover both engines).
     with Archive(tmp_path / "ix") as archive:
         archive.add_many(ARTICLES)
     result = CliRunner().invoke(main, ["search", "le la les", "--index", str(tmp_path / "ix")])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 
@@ -24,8 +25,8 @@ def test_facets_count_every_match_not_only_the_page(archive: Archive) -> None:
     }
 
 
-def test_weeks_are_iso_weeks_named_by_their_year() -> None:
-    archive = Archive.in_memory()
+def test_weeks_are_iso_weeks_named_by_their_year(new_archive: Callable[[], Archive]) -> None:
+    archive = new_archive()
     days = ["2024-12-29", "2024-12-30", "2025-01-05", "2025-01-06"]
     archive.add_many([Article(id=day, body="Bilan.", date=dt.date.fromisoformat(day)) for day in days])
     # 2024-12-30 is the Monday of the first week of 2025, which ends on Sunday 2025-01-05.
@@ -45,8 +46,8 @@ def test_empty_facets(archive: Archive) -> None:
         archive.search("blinken", facets=["colour"])
 
 
-def test_facets_and_date_sort_when_no_article_has_the_value() -> None:
-    archive = Archive.in_memory()
+def test_facets_and_date_sort_when_no_article_has_the_value(new_archive: Callable[[], Archive]) -> None:
+    archive = new_archive()
     archive.add(Article(id="a", title="Pékin"))  # no date, source, author or section: no columns
     results = archive.search("pekin", sort="-date", facets=["source", "author", "section", "year", "month"])
     assert [hit.id for hit in results.hits] == ["a"]
@@ -64,12 +65,18 @@ def test_sort_by_date_puts_undated_articles_last(archive: Archive) -> None:
         archive.search("blinken", sort="oldest")
 
 
+@pytest.fixture(scope="module")
+def one_article(new_archive: Callable[[], Archive]) -> Archive:
+    archive = new_archive()
+    archive.add_many([Article(id="a", body="Chine, pollution.", section="Monde", date=dt.date(2016, 1, 2))])
+    return archive
+
+
 @pytest.mark.parametrize("query", ["date:2016", "pol*", "chine AND NOT pekin", "chin*"])
-def test_filters_no_article_passes_leave_no_match_whatever_the_query(query: str) -> None:
+def test_filters_no_article_passes_leave_no_match_whatever_the_query(one_article: Archive, query: str) -> None:
     """Queries that Whoosh's own collector runs once matched every article when the filters let
     none through (Whoosh reads an empty filter as no filter)."""
-    archive = Archive.in_memory()
-    archive.add_many([Article(id="a", body="Chine, pollution.", section="Monde", date=dt.date(2016, 1, 2))])
+    archive = one_article
     results = archive.search(query, sections=["Sport"], facets=["section", "year"])
     assert (results.total, results.hits, results.facets) == (0, [], {"section": {}, "year": {}})
     assert archive.search(query, sections=["Monde"]).total == 1

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
+import pytest
 from click.testing import CliRunner
 
 from searchlib import Archive, Article
@@ -27,8 +29,10 @@ OTHER_STORY = (
 )
 
 
-def archive_with_reprints() -> Archive:
-    archive = Archive.in_memory()
+def archive_with_reprints(new_archive: Callable[[], Archive] = Archive.in_memory) -> Archive:
+    """Three copies of one dispatch, another story, and the dispatch again a year later, in an
+    archive made by ``new_archive``."""
+    archive = new_archive()
     archive.add_many(
         [
             Article(id="lemonde", title="Sécheresse : trois milliards pour les agriculteurs", source="Le Monde",
@@ -46,8 +50,13 @@ def archive_with_reprints() -> Archive:
     return archive
 
 
-def test_copies_of_one_dispatch_are_one_hit_shown_as_the_earliest_copy() -> None:
-    results = archive_with_reprints().search("sécheresse agriculteurs")
+@pytest.fixture(scope="module")
+def reprints(new_archive: Callable[[], Archive]) -> Archive:
+    return archive_with_reprints(new_archive)
+
+
+def test_copies_of_one_dispatch_are_one_hit_shown_as_the_earliest_copy(reprints: Archive) -> None:
+    results = reprints.search("sécheresse agriculteurs")
     by_id = {hit.id: hit for hit in results.hits}
     assert "lemonde" not in by_id and "ouestfrance" not in by_id
     assert {copy.id for copy in by_id["afp"].copies} == {"lemonde", "ouestfrance"}
@@ -56,8 +65,8 @@ def test_copies_of_one_dispatch_are_one_hit_shown_as_the_earliest_copy() -> None
     assert results.total == 5  # the total counts articles
 
 
-def test_all_copies_shows_every_article() -> None:
-    results = archive_with_reprints().search("sécheresse agriculteurs", all_copies=True)
+def test_all_copies_shows_every_article(reprints: Archive) -> None:
+    results = reprints.search("sécheresse agriculteurs", all_copies=True)
     assert len(results.hits) == 5 and all(hit.copies == () for hit in results.hits)
 
 
@@ -79,7 +88,8 @@ def test_cli_lists_the_other_copies(tmp_path) -> None:  # type: ignore[no-untype
 
 
 def test_copies_are_grouped_on_the_hash_and_date_each_article_stored() -> None:
-    # A second commit makes a second segment, with undated articles and a body too short to hash.
+    # Reads the keys the Whoosh index stores (embedded only). A second commit makes a second
+    # segment, with undated articles and a body too short to hash.
     archive = archive_with_reprints()
     archive.add_many(
         [

@@ -4,11 +4,13 @@ relevance sets, tests/search/test_relevance.py.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from searchlib import Archive, Article
 
 
-def test_articles_with_all_the_words_rank_before_those_with_some() -> None:
-    archive = Archive.in_memory()
+def test_articles_with_all_the_words_rank_before_those_with_some(new_archive: Callable[[], Archive]) -> None:
+    archive = new_archive()
     archive.add_many(
         [
             Article(id="blinken", title="Diplomatie", body="Antony Blinken à Jakarta. Blinken parle, Blinken part."),
@@ -22,9 +24,9 @@ def test_articles_with_all_the_words_rank_before_those_with_some() -> None:
     assert {hit.id for hit in results.hits} == {"both", "blinken", "fentanyl"}
 
 
-def test_the_headline_remembered_as_a_phrase_ranks_first() -> None:
+def test_the_headline_remembered_as_a_phrase_ranks_first(new_archive: Callable[[], Archive]) -> None:
     # Both titles hold both words within three positions; only one holds them as a phrase.
-    archive = Archive.in_memory()
+    archive = new_archive()
     archive.add_many(
         [
             Article(id="apart", title="Pollution : les usines de Chine ferment", body="Les usines ferment en Chine."),
@@ -34,9 +36,9 @@ def test_the_headline_remembered_as_a_phrase_ranks_first() -> None:
     assert [hit.id for hit in archive.search("pollution chine").hits] == ["phrase", "apart"]
 
 
-def test_a_title_holding_the_words_as_typed_ranks_before_one_sharing_only_their_stems() -> None:
+def test_a_title_holding_the_words_as_typed_ranks_before_one_sharing_only_their_stems(new_archive: Callable[[], Archive]) -> None:
     # Both titles hold both stems; only one holds the words in the form typed (accents aside).
-    archive = Archive.in_memory()
+    archive = new_archive()
     archive.add_many(
         [
             Article(id="stems", title="Trois Français retrouvés sains et saufs", body="Les secours ont retrouvé les randonneurs."),

@@ -3,6 +3,8 @@ another form than the stemmer joins, lift an article above one that only holds t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from searchlib import Archive, Article
@@ -23,15 +25,15 @@ from tests.corpora import sample_articles
 FILLER = "Le conseil municipal a voté le budget annuel après un long débat public."
 
 
-def ranked(articles: list[Article], query: str) -> list[str]:
+def ranked(new_archive: Callable[[], Archive], articles: list[Article], query: str) -> list[str]:
     """The ids found for ``query`` among ``articles`` and twenty that hold none of its words (so
-    that its words weigh what rare words weigh)."""
-    archive = Archive.in_memory()
+    that its words weigh what rare words weigh), in an archive made by ``new_archive``."""
+    archive = new_archive()
     archive.add_many([*articles, *(Article(id=f"other-{i}", title="Conseil", body=FILLER) for i in range(20))])
     return [hit.id for hit in archive.search(query, snippets=False).hits]
 
 
-def test_the_article_where_the_question_s_words_stand_together_comes_first() -> None:
+def test_the_article_where_the_question_s_words_stand_together_comes_first(new_archive: Callable[[], Archive]) -> None:
     # The same words, as often, in articles of the same length: only where they stand differs.
     scattered = Article(
         id="scattered",
@@ -43,23 +45,23 @@ def test_the_article_where_the_question_s_words_stand_together_comes_first() -> 
         title="Chronique",
         body=f"Le traité signé à Vienne ramena la paix. {FILLER} {FILLER} {FILLER} {FILLER} Rien.",
     )
-    assert ranked([scattered, together], "Quel traité a signé la paix à Vienne ?")[0] == "together"
-    assert ranked([together, scattered], "Quel traité a signé la paix à Vienne ?")[0] == "together"
+    assert ranked(new_archive, [scattered, together], "Quel traité a signé la paix à Vienne ?")[0] == "together"
+    assert ranked(new_archive, [together, scattered], "Quel traité a signé la paix à Vienne ?")[0] == "together"
 
 
-def test_a_word_in_another_form_of_the_same_family_counts() -> None:
+def test_a_word_in_another_form_of_the_same_family_counts(new_archive: Callable[[], Archive]) -> None:
     # Snowball stems "villageois" and "village" apart; both start with "villa".
     village = Article(id="village", title="Récit", body=f"Les troupes ont attaqué le village. {FILLER}")
     maison = Article(id="maison", title="Récit", body=f"Les troupes ont attaqué la maison. {FILLER}")
-    assert ranked([maison, village], "attaque des villageois")[0] == "village"
+    assert ranked(new_archive, [maison, village], "attaque des villageois")[0] == "village"
 
 
-def test_a_short_word_typed_in_full_prefers_the_article_holding_it_as_typed() -> None:
+def test_a_short_word_typed_in_full_prefers_the_article_holding_it_as_typed(new_archive: Callable[[], Archive]) -> None:
     # "Tours" and "tour" share a stem; the city is what was typed.
     tower = Article(id="tower", title="Patrimoine", body=f"La tour domine la vallée. {FILLER}")
     city = Article(id="city", title="Patrimoine", body=f"Tours domine la vallée. {FILLER}")
-    assert ranked([tower, city], "Tours")[0] == "city"
-    assert ranked([city, tower], "tour")[0] == "tower"
+    assert ranked(new_archive, [tower, city], "Tours")[0] == "city"
+    assert ranked(new_archive, [city, tower], "tour")[0] == "tower"
 
 
 def test_only_the_best_are_reordered_and_the_rest_keep_their_order() -> None:
@@ -136,9 +138,9 @@ def test_without_the_text_a_form_is_held_where_the_stem_is_for_a_share_of_its_we
 
 
 @pytest.fixture(scope="module")
-def samples() -> Archive:
+def samples(new_archive: Callable[[], Archive]) -> Archive:
     """The shipped Wikinews sample, indexed once for the paging tests (they only search it)."""
-    archive = Archive.in_memory()
+    archive = new_archive()
     archive.add_many(sample_articles())
     return archive
 

@@ -4,6 +4,7 @@ analyzer finds, found without running the analyzer over the whole text."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -16,17 +17,17 @@ from searchlib.search import snippets as highlight
 from tests.corpora import sample_articles, shared_articles
 
 
-def test_snippet_is_the_opening_when_only_the_title_matched() -> None:
-    archive = Archive.in_memory()
+def test_snippet_is_the_opening_when_only_the_title_matched(new_archive: Callable[[], Archive]) -> None:
+    archive = new_archive()
     archive.add(Article(id="a", title="Alerte rouge à Pékin", body="Les autorités ont décrété une alerte."))
     snippet = archive.search("pekin").hits[0].snippet
     assert snippet.text == "Les autorités ont décrété une alerte." and snippet.highlights == ()
 
 
-def test_snippet_is_short_and_shows_distant_matches() -> None:
+def test_snippet_is_short_and_shows_distant_matches(new_archive: Callable[[], Archive]) -> None:
     filler = " ".join(["Une phrase sans rapport avec le sujet."] * 40)
     body = f"Le fentanyl arrive. {filler} Antony Blinken parle. {filler}"
-    archive = Archive.in_memory()
+    archive = new_archive()
     archive.add(Article(id="a", title="Titre", body=body))
     snippet = archive.search("fentanyl Blinken").hits[0].snippet
     assert len(snippet.text) <= 260

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -16,9 +18,9 @@ from tests.corpora import sample_articles
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-@functools.cache
-def _archive() -> Archive:
-    archive = Archive.in_memory()
+@pytest.fixture(scope="module")
+def samples(new_archive: Callable[[], Archive]) -> Archive:
+    archive = new_archive()
     archive.add_many(sample_articles())
     return archive
 
@@ -29,8 +31,8 @@ def _title_words() -> list[list[str]]:
     return [words for article in sample_articles() if len(words := _WORD.findall(article.title)) >= 2]
 
 
-def _ranking(query: str) -> list[tuple[str, float]]:
-    return [(hit.id, round(hit.score, 9)) for hit in _archive().search(query, limit=10, snippets=False).hits]
+def _ranking(archive: Archive, query: str) -> list[tuple[str, float]]:
+    return [(hit.id, round(hit.score, 9)) for hit in archive.search(query, limit=10, snippets=False).hits]
 
 
 @st.composite
@@ -48,15 +50,15 @@ def _query_and_order(draw: st.DrawFn) -> tuple[list[str], list[str]]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_query_and_order())
-def test_the_order_of_the_words_typed_changes_nothing(query: tuple[list[str], list[str]]) -> None:
+def test_the_order_of_the_words_typed_changes_nothing(samples: Archive, query: tuple[list[str], list[str]]) -> None:
     typed, other = query
-    assert _ranking(" ".join(typed)) == _ranking(" ".join(other)), (typed, other)
+    assert _ranking(samples, " ".join(typed)) == _ranking(samples, " ".join(other)), (typed, other)
 
 
-def test_a_title_holding_every_word_anywhere_ranks_first_in_either_order() -> None:
+def test_a_title_holding_every_word_anywhere_ranks_first_in_either_order(new_archive: Callable[[], Archive]) -> None:
     # The headline holds both words far apart, in the other order than one of the queries; the
     # other article holds them side by side, often, in its text only.
-    archive = Archive.in_memory()
+    archive = new_archive()
     archive.add_many(
         [
             Article(id="headline", title="Manuel Valls reconnaît quatre erreurs dans le quinquennat", body="Un bilan."),
@@ -71,8 +73,8 @@ def test_a_title_holding_every_word_anywhere_ranks_first_in_either_order() -> No
         assert [hit.id for hit in archive.search(query).hits] == ["headline", "text"]
 
 
-def test_a_quoted_phrase_keeps_its_order() -> None:
-    archive = Archive.in_memory()
+def test_a_quoted_phrase_keeps_its_order(new_archive: Callable[[], Archive]) -> None:
+    archive = new_archive()
     archive.add_many(
         [
             Article(id="chien-mord", title="Le chien mord le facteur", body="Fait divers."),

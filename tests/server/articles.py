@@ -1,9 +1,11 @@
 """Articles the server tests search: the shipped samples plus a few made to break things
-(markup in titles and bodies, quotes that would end an attribute, a javascript: url)."""
+(markup in titles and bodies, quotes that would end an attribute, a javascript: url), and the
+index they are served from, on either engine (tests/conftest.py's ``backend``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from searchlib import Archive, Article
@@ -23,10 +25,25 @@ HOSTILE = Article(
 def build_index(path: Path, extra: list[Article] | None = None) -> Path:
     """An index of the samples at ``path`` (plus ``extra`` articles), closed again."""
     with Archive(path) as archive:
-        report = archive.index_paths([SAMPLES])
-        assert report.ok, report.failed
-        archive.add_many(extra or [])
+        fill(archive, extra)
     return path
+
+
+def fill(archive: Archive, extra: list[Article] | None = None) -> Archive:
+    """``archive`` with the samples indexed from their folder, then ``extra`` articles added."""
+    report = archive.index_paths([SAMPLES])
+    assert report.ok, report.failed
+    archive.add_many(extra or [])
+    return archive
+
+
+def served_index(backend: str, new_archive: Callable[[], Archive], folder: Path, extra: list[Article]) -> str | Path:
+    """Where an index of the samples and ``extra`` is, as ``create_app`` and ``--index`` take it:
+    a directory in ``folder`` on the embedded engine (as ``searchlib serve`` serves it), the URL of
+    an index of the test cluster on OpenSearch."""
+    if backend == "embedded":
+        return build_index(folder, extra)
+    return fill(new_archive(), extra).stats().path  # the index's URL
 
 
 def dated_articles(count: int) -> list[Article]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,25 +17,26 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from searchlib import Archive  # noqa: E402
 from searchlib.server import Limits, create_app  # noqa: E402
-from tests.server.articles import HOSTILE, build_index, dated_articles  # noqa: E402
+from tests.server.articles import HOSTILE, build_index, dated_articles, served_index  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_index(tmp_path_factory.mktemp("served"), [HOSTILE, *dated_articles(30)])
+def served(backend: str, new_archive: Callable[[], Archive], tmp_path_factory: pytest.TempPathFactory) -> str | Path:
+    """The index the tests serve, on each engine: its directory, or its URL in the test cluster."""
+    return served_index(backend, new_archive, tmp_path_factory.mktemp("served"), [HOSTILE, *dated_articles(30)])
 
 
 @pytest.fixture(scope="module")
-def client(index_dir: Path) -> TestClient:
-    return TestClient(create_app(index_dir))
+def client(served: str | Path) -> TestClient:
+    return TestClient(create_app(served))
 
 
-def test_search_has_the_shape_of_the_cli_json(client: TestClient, index_dir: Path) -> None:
+def test_search_has_the_shape_of_the_cli_json(client: TestClient, served: str | Path) -> None:
     from click.testing import CliRunner
 
     from searchlib.cli import main
 
-    cli = CliRunner().invoke(main, ["search", "pekin", "--index", str(index_dir), "--json", "--facets", "year"])
+    cli = CliRunner().invoke(main, ["search", "pekin", "--index", str(served), "--json", "--facets", "year"])
     response = client.get("/search", params={"q": "pekin", "facets": "year"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
@@ -95,10 +97,10 @@ def test_articles_similar_stats_health(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok", "articles": 231}
 
 
-def test_ids_with_slashes_and_unknown_ids(tmp_path: Path) -> None:
+def test_ids_with_slashes_and_unknown_ids(new_archive: Callable[[], Archive]) -> None:
     from searchlib import Article
 
-    archive = Archive.in_memory()
+    archive = new_archive()
     archive.add(Article(id="https://example.org/2023/07/pekin?x=1", title="Pékin", body="Pékin."))
     client = TestClient(create_app(archive))
     assert client.get("/articles/https%3A%2F%2Fexample.org%2F2023%2F07%2Fpekin%3Fx%3D1").json()["title"] == "Pékin"
@@ -119,8 +121,8 @@ def test_openapi_document_lists_every_route(client: TestClient) -> None:
     assert parameters == {"q", "from", "to", "source", "author", "section", "sort", "page", "limit", "facets"}
 
 
-def test_work_per_request_is_bounded(index_dir: Path) -> None:
-    client = TestClient(create_app(index_dir, limits=Limits(query_chars=50, max_limit=20, max_depth=100)))
+def test_work_per_request_is_bounded(served: str | Path) -> None:
+    client = TestClient(create_app(served, limits=Limits(query_chars=50, max_limit=20, max_depth=100)))
     too_long = client.get("/search", params={"q": "pekin " * 20})
     assert too_long.status_code == 400 and "longer than 50 characters" in too_long.json()["error"]
     assert client.get("/search", params={"q": "pekin", "limit": 50}).status_code == 400
@@ -130,9 +132,9 @@ def test_work_per_request_is_bounded(index_dir: Path) -> None:
 
 
 def test_a_search_stopped_by_the_time_limit_is_an_error_and_the_server_goes_on(
-    index_dir: Path, monkeypatch: pytest.MonkeyPatch
+    served: str | Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    archive = Archive.open(index_dir)
+    archive = Archive.open(served)
     client = TestClient(create_app(archive, limits=Limits(query_seconds=2)))
     assert archive.query_time_limit == 2  # the server's limit is the archive's
     search = archive.search
@@ -152,6 +154,7 @@ def test_a_search_stopped_by_the_time_limit_is_an_error_and_the_server_goes_on(
 
 
 def test_the_server_never_writes_the_index(tmp_path: Path) -> None:
+    # Reads the index's files (an embedded index in a directory).
     index = build_index(tmp_path / "index", dated_articles(12))
 
     def files() -> dict[str, tuple[int, int]]:
@@ -176,9 +179,9 @@ def test_serve_without_an_index_says_how_to_build_one(tmp_path: Path) -> None:
     assert not (tmp_path / "none").exists()
 
 
-def test_the_app_mounts_inside_another_app(index_dir: Path) -> None:
+def test_the_app_mounts_inside_another_app(served: str | Path) -> None:
     host = FastAPI()
-    host.mount("/archives", create_app(index_dir))
+    host.mount("/archives", create_app(served))
     client = TestClient(host)
     assert client.get("/archives/search", params={"q": "pekin"}).json()["total"] > 0
     page = client.get("/archives/", params={"q": "pekin"}).text
@@ -240,10 +243,10 @@ def test_page_offers_did_you_mean(client: TestClient) -> None:
     assert f"sur {link.group(2)} articles" in followed and 'selected>plus récents' in followed
 
 
-def test_wire_copies_are_one_hit_on_the_page_and_in_json() -> None:
+def test_wire_copies_are_one_hit_on_the_page_and_in_json(new_archive: Callable[[], Archive]) -> None:
     from tests.search.test_grouping import archive_with_reprints
 
-    client = TestClient(create_app(archive_with_reprints()))
+    client = TestClient(create_app(archive_with_reprints(new_archive)))
     data = client.get("/search", params={"q": "agriculteurs secheresse"}).json()
     assert data["total"] == 5 and len(data["hits"]) == 3
     assert {copy["source"] for copy in data["copies"]["afp"]} == {"Le Monde", "Ouest-France"}
@@ -251,8 +254,8 @@ def test_wire_copies_are_one_hit_on_the_page_and_in_json() -> None:
     assert "+2 autres reprises de la même dépêche : Le Monde, Ouest-France" in page
 
 
-def test_stats_are_read_once_a_minute_not_on_every_request(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    archive = Archive.open(index_dir)
+def test_stats_are_read_once_a_minute_not_on_every_request(served: str | Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = Archive.open(served)
     client = TestClient(create_app(archive))
     computed = []
     stats = archive.stats
@@ -262,14 +265,14 @@ def test_stats_are_read_once_a_minute_not_on_every_request(index_dir: Path, monk
     assert answers[0]["articles"] == len(archive)
 
 
-def test_requests_beyond_the_concurrency_limit_wait_their_turn(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_requests_beyond_the_concurrency_limit_wait_their_turn(served: str | Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
     import threading
     import time
 
     import httpx2
 
-    archive = Archive.open(index_dir)
+    archive = Archive.open(served)
     app = create_app(archive, limits=Limits(concurrent=2))
     running, most = [0], [0]
     lock = threading.Lock()

@@ -9,6 +9,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,7 +23,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from searchlib import Archive, Article  # noqa: E402
 from searchlib.research.trend import period_span  # noqa: E402
 from searchlib.server import Limits, create_app  # noqa: E402
-from tests.server.articles import HOSTILE, build_index, dated_articles  # noqa: E402
+from tests.server.articles import HOSTILE, dated_articles, fill, served_index  # noqa: E402
 
 #: Cells a spreadsheet would run as formulas, in a searchable article.
 FORMULA = Article(
@@ -36,13 +37,14 @@ FORMULA = Article(
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_index(tmp_path_factory.mktemp("research"), [HOSTILE, FORMULA, *dated_articles(30)])
+def served(backend: str, new_archive: Callable[[], Archive], tmp_path_factory: pytest.TempPathFactory) -> str | Path:
+    """The index the tests serve, on each engine: its directory, or its URL in the test cluster."""
+    return served_index(backend, new_archive, tmp_path_factory.mktemp("research"), [HOSTILE, FORMULA, *dated_articles(30)])
 
 
 @pytest.fixture(scope="module")
-def client(index_dir: Path) -> TestClient:
-    return TestClient(create_app(index_dir))
+def client(served: str | Path) -> TestClient:
+    return TestClient(create_app(served))
 
 
 def _total(client: TestClient, **params: str | list[str]) -> int:
@@ -147,8 +149,8 @@ def test_csv_export_has_every_matching_article(client: TestClient) -> None:
     assert len({row["id"] for row in rows}) == total
 
 
-def test_exports_are_capped_and_say_so(index_dir: Path) -> None:
-    client = TestClient(create_app(index_dir, limits=Limits(max_export=7)))
+def test_exports_are_capped_and_say_so(served: str | Path) -> None:
+    client = TestClient(create_app(served, limits=Limits(max_export=7)))
     response = client.get("/export.csv", params={"q": "pekin", "sort": "-date"})
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 7
@@ -220,23 +222,22 @@ def test_atom_feed_has_what_rfc_4287_requires(client: TestClient) -> None:
     assert client.get(urlsplit(chronicle.link).path).status_code == 200
 
 
-def test_atom_feed_lists_the_articles_added_last_first_whatever_their_date(tmp_path: Path) -> None:
-    index = build_index(tmp_path / "index", dated_articles(3))  # the chronicles come after the samples
-    with Archive(index) as archive:
-        archive.add(Article(id="late", title="Pékin, une vieille dépêche retrouvée", body="Pékin.", date=dt.date(1999, 1, 1)))
-    parsed = feedparser.parse(TestClient(create_app(index)).get("/search.atom", params={"q": "pekin"}).content)
+def test_atom_feed_lists_the_articles_added_last_first_whatever_their_date(new_archive: Callable[[], Archive]) -> None:
+    archive = fill(new_archive(), dated_articles(3))  # the chronicles come after the samples
+    archive.add(Article(id="late", title="Pékin, une vieille dépêche retrouvée", body="Pékin.", date=dt.date(1999, 1, 1)))
+    parsed = feedparser.parse(TestClient(create_app(archive)).get("/search.atom", params={"q": "pekin"}).content)
     paths = [urlsplit(entry.id).path for entry in parsed.entries]
     assert paths[0] == "/view/late"
     assert set(paths[1:4]) == {"/view/pekin-001", "/view/pekin-002", "/view/pekin-003"}
 
 
-def test_atom_feed_escapes_stored_text_and_keeps_50_entries(index_dir: Path, client: TestClient) -> None:
+def test_atom_feed_escapes_stored_text_and_keeps_50_entries(client: TestClient, new_archive: Callable[[], Archive]) -> None:
     parsed = feedparser.parse(client.get("/search.atom", params={"q": "pekin", "from": "2024"}).content)
     assert not parsed.bozo
     hostile = next(entry for entry in parsed.entries if entry.id.endswith("/view/hostile-1"))
     assert hostile.title.startswith('<script>alert("titre")</script>')  # text, not markup
     assert hostile.author == "Jean <em>Dupont</em>"
-    many = TestClient(create_app(build_index(index_dir.parent / "many", dated_articles(70))))
+    many = TestClient(create_app(fill(new_archive(), dated_articles(70))))
     parsed = feedparser.parse(many.get("/search.atom", params={"q": "pekin", "source": "Chroniques"}).content)
     assert len(parsed.entries) == 50
     assert many.get("/search.atom", params={"q": "pekin", "to": "hier soir"}).status_code == 400
@@ -338,11 +339,11 @@ def test_with_term() -> None:
     assert with_term("pekin", 'Le "Monde"') == 'pekin AND "Le Monde"'
 
 
-def test_a_stream_in_many_parts_is_the_export_in_one(index_dir: Path) -> None:
+def test_a_stream_in_many_parts_is_the_export_in_one(served: str | Path) -> None:
     from searchlib.server.research import streamed
     from searchlib.tables import write_csv
 
-    with Archive.open(index_dir) as archive:
+    with Archive.open(served) as archive:
         whole = b"".join(streamed(write_csv, archive.export("pekin"), batch=10_000))
         parts = list(streamed(write_csv, archive.export("pekin"), batch=7))
     assert len(parts) > 3 and b"".join(parts) == whole

@@ -127,8 +127,11 @@ class OpenSearchBackend(Backend):
                 on_commit()
 
     def size_bytes(self) -> int:
-        stats = _checked(lambda: self.client.indices.stats(index=self.index, metric="store"), self.location)
-        return int(stats["_all"]["primaries"]["store"]["size_in_bytes"])
+        """The primary shards' segments, as they are now (the store statistics lag by up to
+        ``index.store.stats_refresh_interval``, 10 s: a few hundred bytes right after indexing)."""
+        answer = _checked(lambda: self.client.indices.segments(index=self.index), self.location)
+        return sum(segment["size_in_bytes"] for index in answer["indices"].values() for copies in index["shards"].values()
+                   for copy in copies if copy["routing"]["primary"] for segment in copy["segments"].values())  # fmt: skip
 
 
 class ClusterCatalog(FileCatalog):

@@ -23,17 +23,18 @@ where it matches, boosts multiply. What cannot be equal:
 - **Near windows**: Whoosh's window holds one position of each word within ``slop × (n − 1)``
   positions; Lucene's unordered ``span_near`` allows ``last − first ≤ slop' + words − 1``, so
   ``slop' = slop × (n − 1) − (distinct words − 1)``: equal (positions aside).
-- **Wildcards, prefixes, fuzzy words** are expanded by the cluster, a wildcard over every term of
-  the field, a fuzzy word over :data:`FUZZY_EXPANSIONS` and :data:`MAX_EDITS` at most (constant
-  score, as Whoosh's); the Whoosh engine bounds them to the 200 most frequent words in
-  ``View.prepare`` and searches a fuzzy word of ``text`` as the stems of the archive's words as
-  written within its distance (``bound_expansions``). Here a fuzzy word of ``text`` or ``title`` is
-  looked for among the words as written (``text_words``, ``title_words``): the same articles within
-  one edit; within two, Whoosh also takes every other word of the stems it found, so it may find more.
+- **Fuzzy words of the text** never reach this module: ``View.prepare`` makes them the stems of
+  the archive's words as written within their distance, as the Whoosh engine does
+  (:func:`~searchlib.search.spelling.fuzzy_stems`, over the words kept in the cluster).
+- **Wildcards, prefixes, fuzzy words of the title** are expanded by the cluster, a wildcard over
+  every term of the field, a fuzzy word over :data:`FUZZY_EXPANSIONS` and :data:`MAX_EDITS` at most
+  among the words as written (``title_words``; constant score, as Whoosh's); the Whoosh engine
+  bounds them to the 200 most frequent words in ``View.prepare``.
 - **Scores.** Lucene's BM25 drops Whoosh's ``(k1 + 1)`` factor (a constant 2.2 on every word's score,
   not on constant-score leaves), quantizes field lengths into a byte, and takes IDF per shard unless
-  the search asks ``dfs_query_then_fetch``; span queries score with Lucene's sloppy frequency, not as
-  the sum of the words' scores (Whoosh's phrase). Same matches, close but not equal scores.
+  the search asks ``dfs_query_then_fetch``. Phrases and near windows match as spans and score as
+  the sum of their words' scores, as Whoosh's do (not with Lucene's sloppy frequency). Same
+  matches, close but not equal scores.
 - ``Every(field)`` is ``exists``: an article whose field holds only stop words has the field for the
   cluster and no term for Whoosh.
 """
@@ -147,7 +148,7 @@ def _phrase(node: t.Phrase) -> dict[str, Any]:
         query = spans[-1]
         for span in reversed(spans[:-1]):
             query = _span_near([span, query], node.slop - 1, in_order=True)
-    return _boosted(query, next(iter(query)), node.boost)
+    return _scored_as_words(query, node.field, node.words, node.boost)
 
 
 def _near(node: t.Near) -> dict[str, Any]:
@@ -161,7 +162,17 @@ def _near(node: t.Near) -> dict[str, Any]:
     width = node.slop * (len(node.words) - 1)
     # Lucene's unordered spans: last − first ≤ slop + words − 1.
     query = _span_near([{"span_term": {node.field: word}} for word in distinct], width - (len(distinct) - 1), in_order=False)
-    return _boosted(query, "span_near", node.boost)
+    return _scored_as_words(query, node.field, node.words, node.boost)
+
+
+def _scored_as_words(span: dict[str, Any], field: str, words: tuple[str, ...], boost: float) -> dict[str, Any]:
+    """The articles ``span`` matches, scored as Whoosh scores a phrase or a ``Near``: the sum of
+    its words' scores, boosted (Lucene scores a span by how close its words stand, so a title
+    holding two words far apart would weigh a fraction of what it weighs in the embedded index)."""
+    if "span_near" not in span and "span_term" not in span:  # a window narrower than its words
+        return span
+    words_scored = [{"term": {field: {"value": word, "boost": boost}}} for word in words]
+    return {"bool": {"filter": [span], "should": words_scored}}
 
 
 def _span_near(clauses: list[dict[str, Any]], slop: int, in_order: bool) -> dict[str, Any]:

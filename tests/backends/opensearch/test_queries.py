@@ -219,12 +219,15 @@ def test_every_node_kind_translates() -> None:
         t.Or((t.Term("text", "a"), t.Term("text", "b")), 1.5, minimum=2),
     ]
     dsl = [queries.to_dsl(node) for node in nodes]
-    assert dsl[1] == {"span_near": {"clauses": [{"span_term": {"text": "a"}}, {"span_near": {
+    # a phrase and a near window match as spans and score as their words' terms, as Whoosh's do
+    assert dsl[1]["bool"]["filter"] == [{"span_near": {"clauses": [{"span_term": {"text": "a"}}, {"span_near": {
         "clauses": [{"span_term": {"text": "b"}}, {"span_term": {"text": "c"}}], "slop": 2, "in_order": True}}],
-        "slop": 2, "in_order": True}}
-    assert dsl[2] == {"span_near": {"clauses": [{"span_term": {"text": "a"}}, {"span_term": {"text": "b"}}], "slop": 2, "in_order": False}}
+        "slop": 2, "in_order": True}}]
+    assert dsl[1]["bool"]["should"] == [{"term": {"text": {"value": word, "boost": 1.0}}} for word in "abc"]
+    assert dsl[2]["bool"]["filter"] == [{"span_near": {"clauses": [{"span_term": {"text": "a"}}, {"span_term": {"text": "b"}}],
+                                                       "slop": 2, "in_order": False}}]  # fmt: skip
     # Whoosh's window of 3 words at slop 1 is 2 positions wide: Lucene's unordered slop 0
-    assert queries.to_dsl(t.Near("title", ("a", "b", "c"), 1))["span_near"]["slop"] == 0
+    assert queries.to_dsl(t.Near("title", ("a", "b", "c"), 1))["bool"]["filter"][0]["span_near"]["slop"] == 0
     assert dsl[6] == {"range": {"date": {"gt": "2016-01-01T00:00:00.000", "format": "strict_date_optional_time", "boost": 1.0}}}
     assert dsl[10] == dsl[11] == {"bool": {"must_not": [{"match_all": {}}]}}
     assert dsl[14] == {"bool": {"should": [queries.to_dsl(t.Term("text", "a")), queries.to_dsl(t.Term("text", "b"))],
