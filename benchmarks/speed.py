@@ -11,6 +11,8 @@ driven as users drive it: ``searchlib index FILE`` (reading, cleaning, full Fren
     python benchmarks/speed.py --limit 10000 --engines searchlib,whoosh-naive
     python benchmarks/speed.py --scale 3 --engines searchlib   # 3x the articles (new ids), and
                                                                # searchlib on 1x beside it
+    python benchmarks/speed.py --scale 3 --scale-mode recombined --engines searchlib
+                                          # the 2 new copies made of other articles' paragraphs
     python benchmarks/speed.py PATH.jsonl[.xz] --json
     SEARCHLIB_OPENSEARCH_URL=http://127.0.0.1:9200 python benchmarks/speed.py --engines searchlib,opensearch
 
@@ -21,6 +23,14 @@ one writer (and the ``procs=2, multisegment=True`` writer); FTS5 is stdlib sqlit
 ``unicode61 remove_diacritics 2`` (no stemming); Tantivy (``pip install tantivy``) uses its French
 stemmer and ASCII folding. Ratios are to the naive one-writer Whoosh row of the same run: the
 machine may be shared, so compare ratios, not absolute figures of different runs.
+
+``--scale K`` indexes the corpus and K - 1 copies of it. With ``--scale-mode copies`` (the default)
+each copy is the same articles under new ids: the postings' volume of K times the articles, but
+every story K times, every hit a group of K wire copies. With ``--scale-mode recombined`` copy k
+has one new article per original (see ``Recombiner``): its title and lede, its date k years and up
+to a year earlier, and a body of about its length made of paragraphs of 2–4 other articles, none
+giving more than half of its own text nor 60 % of the new one, so that no new article is a copy
+of another. The table's first line and the JSON report (``scale_mode``) name the mode.
 
 ``opensearch`` is searchlib with its archive in the cluster ``SEARCHLIB_OPENSEARCH_URL`` names (as
 in relevance.py; skipped with a note without it): ``searchlib index FILE --index URL/<new index>``,
@@ -40,7 +50,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import importlib.util
+import itertools
 import json
 import lzma
 import os
@@ -56,7 +68,7 @@ import threading
 import time
 import unicodedata
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +83,12 @@ QUERY_ROUNDS = 3
 QUICK_ARTICLES = 3000
 QUICK_QUERIES = 50
 SEED = 4
+#: ``--scale-mode``: the same articles under new ids, or new articles made of the corpus's paragraphs.
+SCALE_MODES = ("copies", "recombined")
+#: The largest part of a recombined body one donor may give (a wire copy shares ≥ 87 % of its words).
+MAX_DONOR_SHARE = 0.6
+#: Donor draws for a recombined body before the last one is kept whatever its shares.
+DRAWS = 20
 WORD = re.compile(r"[^\W_]+")
 # Queries are what someone remembers of a headline; these words carry nothing to search for.
 QUERY_STOP_WORDS = frozenset(
@@ -98,21 +116,150 @@ def read_records(path: Path, limit: int | None) -> list[dict[str, Any]]:
     return records
 
 
-def replicate(records: list[dict[str, Any]], scale: int) -> list[dict[str, Any]]:
-    """``scale`` copies of every record, the copies under new ids (and urls: they are ids too)."""
-    out = list(records)
-    for n in range(1, scale):
-        for r in records:
-            copy = dict(r, id=f"{r['id']}-x{n}")
-            if copy.get("url"):
-                copy["url"] = f"{copy['url']}#x{n}"
-            out.append(copy)
-    return out
+def copies(records: list[dict[str, Any]], n: int) -> Iterator[dict[str, Any]]:
+    """Copy ``n`` (≥ 1) of every record, under a new id (and url: it is an id too)."""
+    for r in records:
+        copy = dict(r, id=f"{r['id']}-x{n}")
+        if copy.get("url"):
+            copy["url"] = f"{copy['url']}#x{n}"
+        yield copy
 
 
-def raw_bytes(records: list[dict[str, Any]]) -> int:
-    """UTF-8 bytes of the records' title, lede and text: what "×text" divides by."""
-    return sum(len("".join(r.get(k) or "" for k in ("title", "lede", "text")).encode("utf-8")) for r in records)
+def paragraphs_of(text: str) -> list[str]:
+    """The paragraphs of an article's text: its lines, each split again where a bad scrape glued
+    two paragraphs ("domestique.Consternant": OrangeSum's texts have no line breaks)."""
+    from searchlib.ingest.cleaning import split_glued  # the indexer's own rule (abbreviations kept whole)
+
+    return [piece for line in text.split("\n") if line.strip() for piece in split_glued(line.strip())]
+
+
+def shifted_date(value: Any, years: int, days: int) -> Any:
+    """An ISO date (or date-time) ``years`` years and ``days`` days earlier, its time part kept; a
+    value that is no ISO date is returned as it is."""
+    try:
+        day = datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return value
+    year = max(day.year - years, datetime.MINYEAR)
+    day = day.replace(year=year, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=year)
+    earlier = max(day - datetime.timedelta(days=days), datetime.date.min)
+    return earlier.isoformat() + str(value)[10:]
+
+
+class Recombiner:
+    """New articles made of the corpus's paragraphs, for ``--scale-mode recombined``.
+
+    Copy ``k`` has one article per original, in its order: the original's title, lede, length and
+    other fields, its date ``k`` years and up to a year earlier, and a body of paragraphs drawn
+    from 2–4 other articles (donors), never the title's own. The first donor of the title ``i`` in
+    copy ``k`` is ``k`` steps after ``i`` in a fixed shuffled order, so no copy repeats a (title,
+    first donor) pair; the others are drawn at random. Donors take turns (the one that gave the
+    fewest characters next), each giving at most half of its own characters, and none more than
+    :data:`MAX_DONOR_SHARE` of the body: a wire copy shares ≥ 87 % of its shingles
+    (searchlib.analysis.copy_keys), so a body is no copy of an original nor of another new one.
+
+    >>> recombiner = Recombiner(records)                 # doctest: +SKIP
+    >>> new = list(recombiner.copy(1))                  # doctest: +SKIP
+    """
+
+    def __init__(self, records: list[dict[str, Any]], seed: int = SEED) -> None:
+        """Splits every text into paragraphs once; raises ValueError when fewer than three
+        articles have two paragraphs or more (a title and two donors)."""
+        self.records = records
+        self.seed = seed
+        self.paragraphs = [paragraphs_of(r.get("text") or "") for r in records]
+        self.sizes = [[len(p) for p in ps] for ps in self.paragraphs]
+        # A donor gives some of its paragraphs, never all: one-paragraph articles give none.
+        self.donors = [i for i, ps in enumerate(self.paragraphs) if len(ps) >= 2]
+        if len(self.donors) < 3:
+            raise ValueError(f"--scale-mode recombined needs three articles of two paragraphs or more; "
+                             f"this corpus has {len(self.donors)}")
+        random.Random(seed).shuffle(self.donors)
+        self.place = {donor: n for n, donor in enumerate(self.donors)}
+
+    def copy(self, k: int) -> Iterator[dict[str, Any]]:
+        """Copy ``k`` (≥ 1): one new article per original, made as the class says."""
+        rng = random.Random(f"{self.seed}-recombined-{k}")
+        # k - 1 wraps below the number of donors: the pairs repeat only beyond that many copies.
+        step = 1 + (k - 1) % (len(self.donors) - 1)
+        for i, record in enumerate(self.records):
+            first = self.donors[(self.place.get(i, i) + step) % len(self.donors)]
+            body = self.body(i, first, len(record.get("text") or ""), rng)
+            article = dict(record, id=f"{record['id']}-r{k}", text="\n\n".join(body))
+            if article.get("url"):
+                article["url"] = f"{article['url']}#r{k}"
+            if article.get("date"):
+                article["date"] = shifted_date(article["date"], k, rng.randrange(365))
+            yield article
+
+    def body(self, title: int, first: int, length: int, rng: random.Random) -> list[str]:
+        """The paragraphs of a new body of about ``length`` characters: from ``first`` and 1–3
+        other donors, none of them ``title``; drawn again (other donors but the first) while a
+        donor gave more than :data:`MAX_DONOR_SHARE` of it, at most :data:`DRAWS` times."""
+        available = len(self.donors) - (title in self.place)
+        for _ in range(DRAWS):
+            # 2-4 donors, no more than the title's article has paragraphs: short articles stay short.
+            wanted = min(max(2, min(rng.randint(2, 4), len(self.paragraphs[title]))), available)
+            donors = [first]
+            while len(donors) < min(4, available):  # the ones past `wanted` give only if those fall short
+                donor = rng.choice(self.donors)
+                if donor != title and donor not in donors:
+                    donors.append(donor)
+            picked, given = self._fill(donors, wanted, length, rng)
+            if max(given.values()) <= MAX_DONOR_SHARE * sum(given.values()):
+                break
+        return [self.paragraphs[donor][n] for donor, n in picked]
+
+    def _fill(self, donors: list[int], wanted: int, length: int,
+              rng: random.Random) -> tuple[list[tuple[int, int]], dict[int, int]]:
+        """(donor, paragraph number) pairs in body order and the characters each donor gave.
+
+        The first ``wanted`` donors take turns, the one that gave least first (the first donor
+        opens the body), each giving a random paragraph that keeps it within half of its own
+        characters, until every one gave, none gave more than :data:`MAX_DONOR_SHARE`, and the
+        body is closest to ``length``; the other donors join when those run out before that."""
+        sizes = {d: self.sizes[d] for d in donors}
+        half = {d: sum(sizes[d]) / 2 for d in donors}
+        # Every donor has two paragraphs or more: its shortest one fits in its half.
+        unused = {d: [n for n in rng.sample(range(len(sizes[d])), len(sizes[d])) if sizes[d][n] <= half[d]] for d in donors}
+        given = dict.fromkeys(donors[:wanted], 0)
+        picked: list[tuple[int, int]] = []
+        while True:
+            total = sum(given.values())
+            balanced = max(given.values()) <= MAX_DONOR_SHARE * total
+            open_donors = [d for d in given if unused[d]]
+            if not open_donors:
+                if len(given) == len(donors) or (balanced and total >= length):
+                    break
+                given[donors[len(given)]] = 0
+                continue
+            donor = min(open_donors, key=given.__getitem__)
+            n = unused[donor][-1]
+            if all(given.values()) and balanced and total + sizes[donor][n] / 2 > length:
+                break  # as close to the length as it gets (past it by less than half a paragraph)
+            unused[donor].pop()
+            picked.append((donor, n))
+            given[donor] += sizes[donor][n]
+            unused[donor] = [m for m in unused[donor] if given[donor] + sizes[donor][m] <= half[donor]]
+        return picked, given
+
+
+def scaled_records(records: list[dict[str, Any]], scale: int, mode: str = "copies") -> Iterator[dict[str, Any]]:
+    """The records, then copies 1 to ``scale - 1`` of them (``copies``: the same articles under new
+    ids; ``recombined``: see :class:`Recombiner`), made as they are read: a thirty-fold corpus is
+    never held in memory. The recombiner is built here, so a corpus it cannot use fails at once."""
+    if mode == "recombined" and scale > 1:
+        make = Recombiner(records).copy
+    else:
+        def make(n: int) -> Iterator[dict[str, Any]]:
+            """Copy ``n`` of the records under new ids."""
+            return copies(records, n)
+    return itertools.chain(records, itertools.chain.from_iterable(make(n) for n in range(1, scale)))
+
+
+def text_bytes(record: dict[str, Any]) -> int:
+    """UTF-8 bytes of a record's title, lede and text: what "×text" divides by."""
+    return len("".join(record.get(k) or "" for k in ("title", "lede", "text")).encode("utf-8"))
 
 
 def strip_accents(text: str) -> str:
@@ -572,9 +719,9 @@ def print_table(report: dict[str, Any]) -> None:
             f(r.get("p50_x"), ".2f"), f(r["cold_ms"], ",.0f"),
         ])
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
-    print(f"{report['articles']:,} articles, {report['text_bytes'] / 1e6:.1f} MB of text ({report['corpus']}"
-          f"{', ×' + str(report['scale']) if report['scale'] > 1 else ''}), {report['queries']} queries, "
-          f"top 10 with snippets, {os.cpu_count()} cores")
+    scaled = f", ×{report['scale']} {report['scale_mode']}" if report["scale"] > 1 else ""  # e.g. ", ×3 recombined"
+    print(f"{report['articles']:,} articles, {report['text_bytes'] / 1e6:.1f} MB of text ({report['corpus']}{scaled}), "
+          f"{report['queries']} queries, top 10 with snippets, {os.cpu_count()} cores")
     print("| " + " | ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths))) + " |")
     print("|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":" for i, w in enumerate(widths)) + "|")
     for row in lines:
@@ -604,7 +751,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS, help="JSON Lines (.jsonl or .jsonl.xz); default: %(default)s")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ARTICLES:,} articles, {QUICK_QUERIES} queries, 2 cold runs")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N articles of the corpus")
-    parser.add_argument("--scale", type=int, default=1, metavar="K", help="replicate the corpus K times with new ids")
+    parser.add_argument("--scale", type=int, default=1, metavar="K", help="K times the articles: the corpus and K - 1 copies with new ids")
+    parser.add_argument("--scale-mode", choices=SCALE_MODES, default="copies",
+                        help="the copies of --scale: the same articles (default), or new ones recombining the corpus's paragraphs")
     parser.add_argument("--queries", type=int, metavar="N", help="number of queries (default 200)")
     parser.add_argument("--cli-runs", type=int, metavar="N", help="fresh processes timed for the cold CLI figure (default 5)")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, among %(default)s")
@@ -616,36 +765,43 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
-    """``records`` as JSON Lines at ``path``; returns ``path``."""
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> tuple[int, int]:
+    """``records`` as JSON Lines at ``path``, written as they come; returns (records, :func:`text_bytes`
+    of them all)."""
+    count = size = 0
     with path.open("w", encoding="utf-8") as out:
         for r in records:
             out.write(json.dumps(r, ensure_ascii=False) + "\n")
-    return path
+            count += 1
+            size += text_bytes(r)
+    return count, size
 
 
 def run_engines(report: dict[str, Any], engines: list[str], base_records: list[dict[str, Any]],
-                records: list[dict[str, Any]], queries: list[dict[str, Any]], jobs: int | None) -> None:
-    """Measures every engine that can run here into ``report`` (the others into its ``skipped``,
-    those whose run failed into its ``failed``), and with ``--scale`` searchlib on the 1x corpus
-    for the growth ratios."""
+                records: Iterable[dict[str, Any]], queries: list[dict[str, Any]], jobs: int | None) -> None:
+    """Writes ``records`` (its ``articles`` and ``text_bytes`` into ``report``), then measures
+    every engine that can run here into ``report`` (the others into its ``skipped``, those whose
+    run failed into its ``failed``), and with ``--scale`` searchlib on the 1x corpus for the
+    growth ratios."""
     with tempfile.TemporaryDirectory(prefix="searchlib-speed-") as tmp:
         work = Path(tmp)
-        corpus = write_jsonl(work / "corpus.jsonl", records)
+        corpus = work / "corpus.jsonl"
+        report["articles"], report["text_bytes"] = write_jsonl(corpus, records)
         (work / "queries.json").write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
         for engine in engines:
             reason = skip_reason(engine)
             if reason:
                 report["skipped"][engine] = reason
                 continue
-            print(f"{engine}: indexing {len(records):,} articles, {len(queries)} queries", file=sys.stderr)
+            print(f"{engine}: indexing {report['articles']:,} articles, {len(queries)} queries", file=sys.stderr)
             try:
                 report["engines"][engine] = measure(engine, corpus, work, queries, report["cli_runs"], jobs)
             except RuntimeError as error:  # a child failed (a cluster that refused a request): say so, go on
                 print(error, file=sys.stderr)
                 report["failed"][engine] = str(error).strip().splitlines()[-1]
         if report["scale"] > 1 and "searchlib" in report["engines"]:
-            single = write_jsonl(work / "corpus-1x.jsonl", base_records)
+            single = work / "corpus-1x.jsonl"
+            write_jsonl(single, base_records)
             print(f"searchlib: indexing the 1x corpus ({len(base_records):,} articles) for the growth ratios", file=sys.stderr)
             one = measure("searchlib", single, work, queries, 0, jobs)
             big = report["engines"]["searchlib"]
@@ -686,14 +842,18 @@ def main(argv: list[str] | None = None) -> int:
     n_queries = args.queries or (QUICK_QUERIES if args.quick else 200)
     cli_runs = args.cli_runs if args.cli_runs is not None else (2 if args.quick else 5)
     base_records = read_records(args.corpus, limit)
-    records = replicate(base_records, args.scale)
+    try:
+        records = scaled_records(base_records, args.scale, args.scale_mode)
+    except ValueError as error:  # a corpus too small to recombine
+        print(f"speed benchmark: {error}", file=sys.stderr)
+        return 2
     queries = make_queries(base_records, n_queries)
     report: dict[str, Any] = {
-        "corpus": str(args.corpus), "articles": len(records), "scale": args.scale, "text_bytes": raw_bytes(records),
+        "corpus": str(args.corpus), "articles": 0, "scale": args.scale, "scale_mode": args.scale_mode, "text_bytes": 0,
         "queries": len(queries), "cli_runs": cli_runs, "engines": {}, "skipped": {}, "failed": {},
     }
-    run_engines(report, engines, base_records, records, queries, args.jobs)
-    fill_rates(report["engines"], len(records), report["text_bytes"])
+    run_engines(report, engines, base_records, records, queries, args.jobs)  # counts the articles as it writes them
+    fill_rates(report["engines"], report["articles"], report["text_bytes"])
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
