@@ -108,6 +108,10 @@ class View(ABC):
     def article(self, doc: DocRef) -> Article:
         """The stored article ``doc`` (read once per view)."""
 
+    def read(self, docs: list[DocRef]) -> None:  # noqa: B027 - an engine that reads from its files has nothing to do
+        """Reads the articles ``docs`` at once where that saves work (a cluster: one request, not
+        one each), so that :meth:`article` finds them; nothing to do for the embedded index."""
+
     @abstractmethod
     def articles(self) -> Iterator[Article]:
         """Every stored article, in the engine's order."""

@@ -144,6 +144,7 @@ def _read(view: View, docs: list[DocRef]) -> _Sample:
     sample = _Sample(size=len(docs))
     written, pairs = sample.written, sample.pairs
     folds: dict[str, str | None] = {}
+    view.read(docs)
     for doc in docs:
         article = view.article(doc)
         seen: set[str] = set()

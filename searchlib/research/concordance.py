@@ -21,6 +21,9 @@ from ..search.pipeline import resolve
 from ..search.query import QueryBuilder
 from ..search.snippets import matched_words, single_spaced
 
+#: Articles read in one go (one request on a cluster) as the rows go by.
+READ_AT_ONCE = 100
+
 #: How a concordance can be ordered: by date (oldest first), by the words before the match, or after.
 KWIC_SORTS = ("date", "left", "right")
 #: Matching articles read at most to sort the lines by their words (the rest are left out, with a notice).
@@ -103,7 +106,9 @@ def _dated_page(
 def _in_date_order(view: View, q: object, filters: SearchFilters, window: int) -> Iterator[Article]:
     found = view.match(q, filters, window=window, sort="date")  # type: ignore[arg-type]
     docs: list[DocRef] = [doc for doc, _ in found.top]
-    for doc in docs:
+    for number, doc in enumerate(docs):
+        if number % READ_AT_ONCE == 0:
+            view.read(docs[number : number + READ_AT_ONCE])
         yield view.article(doc)
 
 

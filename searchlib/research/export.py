@@ -16,6 +16,9 @@ from ..search.facets import SORTS
 from ..search.pipeline import SearchRequest, match, resolve, snippet_of
 from ..search.query import QueryBuilder
 
+#: Articles read in one go (one request on a cluster) as the rows go by.
+READ_AT_ONCE = 100
+
 
 class Export:
     """The rows of an export, an iterator: ``total`` matching articles, of which the first
@@ -83,7 +86,9 @@ def _rows(view: View, ranked: list[tuple[DocRef, float]], terms: set[str]) -> Ge
 
 
 def _each_row(view: View, ranked: list[tuple[DocRef, float]], terms: set[str]) -> Iterator[ExportRow]:
-    for doc, score in ranked:
+    for number, (doc, score) in enumerate(ranked):
+        if number % READ_AT_ONCE == 0:
+            view.read([doc for doc, _ in ranked[number : number + READ_AT_ONCE]])
         article = view.article(doc)
         yield ExportRow(
             id=article.id,

@@ -102,6 +102,7 @@ def match(view: View, q: Node, parsed: ParsedQuery, request: SearchRequest) -> M
 def look_again(view: View, top: list[tuple[DocRef, float]], q: Node, typed: str) -> list[tuple[DocRef, float]]:
     """``top`` with its best articles reordered by :func:`searchlib.search.second_look.rerank`."""
     words = query_words(q, typed, view.term_weight)
+    view.read([doc for doc, _ in top[: ranking.RERANK_DEPTH]])
     return rerank(top, words, view.holding, view.positions, lambda doc: view.article(doc).text())
 
 
@@ -115,6 +116,7 @@ def page_hits(view: View, top: list[tuple[DocRef, float]], q: Node, request: Sea
         groups = group_copies(top, view.copy_key)[page]
     terms = view.highlight_terms(q) if request.snippets else set()
     written = as_written(q)
+    view.read([doc for group in groups for doc, _ in group.rows])
     hits = []
     for group in groups:
         articles = [view.article(doc) for doc, _ in group.rows]
@@ -167,6 +169,7 @@ def similar(view: View, article_id: str, limit: int, snippets: bool) -> SearchRe
     best = top[0][1] if top else 0.0
     # Sharing one common word is not being about the same story: weak matches are left out.
     close = [(doc, score) for doc, score in top if score >= SIMILAR_MIN_SHARE * best]
+    view.read([doc for doc, _ in close])
     hits = []
     for doc, score in close:
         article = view.article(doc)

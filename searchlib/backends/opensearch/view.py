@@ -78,6 +78,17 @@ class ClusterView(View):
                 self._articles.popitem(last=False)
         return found
 
+    def read(self, docs: list[Any]) -> None:
+        missing = [doc for doc in dict.fromkeys(docs) if doc not in self._articles][:ARTICLES_KEPT]
+        if not missing:
+            return
+        answer = self._call("mget", body={"ids": missing}, _source_includes=list(ARTICLE_FIELDS))
+        for found in answer["docs"]:
+            if found.get("found"):
+                self._articles[found["_id"]] = to_article(found["_source"])
+        while len(self._articles) > ARTICLES_KEPT:
+            self._articles.popitem(last=False)
+
     def articles(self) -> Iterator[Article]:
         for article, _ in self.articles_added():
             yield article
