@@ -223,7 +223,8 @@ class ParallelWriter(MpWriter):
         copies.prepare()  # before the workers are forked
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
         self.subargs = {**self.subargs, "count_words": count_words}
-        self._before = {segment.segment_id() for segment in self.segments}
+        #: How many workers returned their segments at the commit (all of them, or it is refused).
+        self._delivered = 0
         #: The words of the documents the workers wrote, once committed.
         self.words = WordCounter()
 
@@ -255,6 +256,7 @@ class ParallelWriter(MpWriter):
         results = self._results()
         for task in self.tasks:
             task.join()
+        self._delivered = len(results)
         for counted, analysed, worker_segments in results:
             self.words.take(counted)
             analysis.learn(analysed)  # inherited by the next batch's workers
@@ -279,11 +281,10 @@ class ParallelWriter(MpWriter):
         return results
 
     def _commit_toc(self, segments: list[Any]) -> None:
-        # A worker whose memory filled up returns the segments it closed on the way with its last.
+        # A worker whose memory filled up returns the segments it closed on the way with its last
+        # (so there may be more segments than workers: what counts is that every worker answered).
         segments = [s for item in segments for s in (item if isinstance(item, list) else [item])]
-        own = self.newsegment.segment_id()
-        from_workers = [s for s in segments if s.segment_id() not in self._before and s.segment_id() != own]
-        if len(from_workers) != len(self.tasks) or any(task.exitcode != 0 for task in self.tasks):
+        if self._delivered != len(self.tasks) or any(task.exitcode != 0 for task in self.tasks):
             codes = ", ".join(str(task.exitcode) for task in self.tasks)
             self._stop_workers()
             self._finish()

@@ -17,6 +17,7 @@ from searchlib.backends.whoosh import bulkwrite
 from searchlib.backends.whoosh.bulkwrite import BulkWriter
 from searchlib.errors import IndexWriteError
 from searchlib.backends.whoosh.codec import CompactCodec
+from searchlib.backends.whoosh.writing import ParallelWriter
 from searchlib.models import Article
 from searchlib.backends.whoosh.schema import build_schema, to_document
 from searchlib.ingest.sources import read_file
@@ -136,6 +137,20 @@ def test_a_writer_out_of_memory_starts_a_new_segment_committed_with_the_others(t
         assert searcher.doc_count() == 5
         assert len(searcher.reader().leaf_readers()) >= 4
         assert {searcher.stored_fields(d)["id"] for d in range(5)} == {d["id"] for d in documents[:5]}
+
+
+def test_workers_out_of_memory_commit_every_segment_they_closed(tmp_path: Path) -> None:
+    # A worker whose memory fills up returns more segments than one: the batch is whole, not refused
+    # (at 336,880 articles, runs failed with "an indexing worker process failed (exit codes 0, 0)").
+    ix = FileStorage(str(tmp_path)).create_index(build_schema(), indexname="t")
+    documents = _documents()[:12]
+    writer = ParallelWriter(ix, 2, limitmb=0, compound=False)  # every document fills a worker's memory
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 12
+        assert {searcher.stored_fields(d)["id"] for d in range(12)} == {d["id"] for d in documents}
 
 
 def test_documents_added_then_segments_merged_in_one_commit(tmp_path: Path) -> None:
