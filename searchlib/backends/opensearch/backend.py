@@ -23,7 +23,7 @@ from ...errors import ClusterError, Interrupted
 from ...ingest.catalog import FileCatalog
 from ..base import Backend
 from .batch import ClusterBatch
-from .connection import Location, client, cluster_error, parse
+from .connection import Location, client, cluster_error, create_if_missing, parse
 from .lock import WriteLock
 from .settings import MAPPING_VERSION, index_body
 from . import words
@@ -150,8 +150,7 @@ class ClusterCatalog(FileCatalog):
 
     def save(self) -> None:
         def write() -> None:
-            if not self.client.indices.exists(index=self.index):
-                self.client.indices.create(index=self.index, body={"mappings": {"dynamic": False}}, ignore=[400])
+            create_if_missing(self.client, self.index, {"dynamic": False})
             self.client.index(index=self.index, id=self.key_id, body={"catalog": self.as_json()}, refresh=True)
 
         _checked(write, self.location)

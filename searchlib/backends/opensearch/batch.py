@@ -156,7 +156,7 @@ class ClusterBatch:
             kinds[article.id] = "updated" if fingerprint is not None else "added"
             setattr(self.report, kinds[article.id], getattr(self.report, kinds[article.id]) + 1)
             source = to_source(article, added or self.copied_added.pop(article.id, 0) or self.added)
-            self.counted.add("\n".join(part for part in (article.title, article.lede, article.body) if part))
+            self.counted.add(article.text())
             actions.append({"_op_type": "index", "_index": self.index, "_id": article.id, "_source": source})
         return actions, kinds
 

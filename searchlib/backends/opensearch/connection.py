@@ -95,6 +95,13 @@ def client(location: Location, *, timeout: float = 30.0) -> Any:
     return found
 
 
+def create_if_missing(client: Any, index: str, mappings: dict[str, Any]) -> None:
+    """Creates ``index`` with ``mappings`` unless it is there (another run creating it at the same
+    moment is no error): the catalog's, the lock's and the word list's index."""
+    if not client.indices.exists(index=index):
+        client.indices.create(index=index, body={"mappings": mappings}, ignore=[400])
+
+
 def cluster_error(location: Location, error: Exception) -> ClusterError:
     """What ``error``, raised by the client for ``location``, means for a person."""
     status = getattr(error, "status_code", None)

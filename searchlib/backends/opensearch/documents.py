@@ -16,7 +16,7 @@ ARTICLE_FIELDS = ("id", "headline", "lede", "body", "date", "source", "author", 
 
 def to_source(article: Article, added: int, copy_hash_version: int = COPY_HASH_VERSION) -> dict[str, Any]:
     """The document of ``article``; ``added`` is when it was first added (µs since 1970, UTC)."""
-    text = "\n".join(part for part in (article.title, article.lede, article.body) if part)
+    text = article.text()
     source: dict[str, Any] = {
         "id": article.id,
         "headline": article.title,

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...errors import IndexLocked
-from .connection import Location, cluster_error
+from .connection import Location, cluster_error, create_if_missing
 
 BEAT_SECONDS = 10.0
 STALE_SECONDS = 60.0
@@ -73,8 +73,7 @@ class WriteLock:
                 self._release()
 
     def _acquire(self, timeout: float) -> None:
-        if not self.client.indices.exists(index=self.index):
-            self.client.indices.create(index=self.index, body={"mappings": {"dynamic": False}}, ignore=[400])
+        create_if_missing(self.client, self.index, {"dynamic": False})
         deadline, seen, seen_at = time.monotonic() + timeout, None, time.monotonic()
         while True:
             answer = self.client.index(index=self.index, id=self.id, body=self._body(), op_type="create",

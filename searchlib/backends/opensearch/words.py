@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...analysis.vocabulary import HEADER, MAX_CHUNKS, Vocabulary, WordCounter, _chunk
+from .connection import create_if_missing
 
 #: How long a process keeps the list it read before reading it again (its own commits reread it at once).
 KEPT_SECONDS = 60.0
@@ -34,8 +35,7 @@ def append(client: Any, index: str, key: str, counter: WordCounter) -> None:
     :data:`MAX_CHUNKS` chunks have piled up."""
     if not counter.articles:
         return
-    if not client.indices.exists(index=index):
-        client.indices.create(index=index, body={"mappings": _MAPPING}, ignore=[400])
+    create_if_missing(client, index, _MAPPING)
     chunk = _chunk(dict(counter.counts), counter.articles, level=1)
     _write(client, index, key, chunk)
     counter.counts.clear()
