@@ -6,17 +6,22 @@ block-skipping optimisation cannot be used with our proximity bonus. Here, for t
 type (words and phrases in the title and text fields: an OR of terms and phrases, whatever the
 boosts), searchlib:
 
-- reads each word's postings once per searcher (document numbers, and each one's BM25F score for
-  the word, computed once with the searcher's own formula: the same floating-point operations per
-  word as Whoosh) into numpy arrays kept in a bounded cache;
-- adds the words' scores for every document at once (numpy scatter-adds over a score per
-  document), and marks the matches in a mask: its count is the exact total, its documents what the
-  facets count. numpy does the per-posting work in C: the cost of a common word is a few
-  microseconds per thousand postings, so the cost of a search barely grows with the archive;
+- reads each word's postings once per searcher, a term's bytes at once, block by block only for
+  their headers and decompression (:func:`~.codec.read_postings`): document numbers, and each
+  one's BM25F score for the word, computed once with the searcher's own formula (the same
+  floating-point operations per word as Whoosh, the length norms from a 256-entry table) into
+  numpy arrays kept in a cache bounded by bytes that keeps the words searched most
+  (:mod:`.cache`);
+- marks the matches in a mask: its count is the exact total, its documents what the facets count;
+- scores only the documents that can still make the top k (:mod:`.pruning`: MaxScore over the
+  terms' largest scores), or, where that saves nothing (queries of common words only), adds the
+  words' scores for every document at once (numpy scatter-adds over a score per document). numpy
+  does the per-posting work in C: a few microseconds per thousand postings;
 - adds the phrase and proximity bonuses (the sum of the phrase words' scores where the words stand
   as Whoosh's ``SpanNear2`` requires) only to documents whose best possible score could still
   reach the top k, best bound first, reading their positions then; it stops as soon as no
-  remaining document can.
+  remaining document can. A title phrase whose words are searched in the text is such a bonus too:
+  the text holds the title (:data:`~.schema.HELD_IN`), so it adds no match.
 
 Only the order in which a document's word scores are added differs from Whoosh's.
 Any other query (wildcards, fuzzy terms, ``AND``/``NOT``, fields other than title and text,
@@ -25,8 +30,8 @@ another codec or weighting) returns None, and the caller runs it through Whoosh 
 
 # whoosh3 private names used here (pinned whoosh3==3.54.0; tests/backends/whoosh/test_arrays.py, test_phrases.py check the behaviour):
 #   whoosh.codec.whoosh3: _lenfield
-#   whoosh.codec.whoosh3.W3LeafMatcher (a CompactLeafMatcher): _byteids, _compression, _dataoffset, _goto, _lastblock,
-#       _nextoffset, _postfile
+#   whoosh.codec.whoosh3.W3LeafMatcher (a CompactLeafMatcher): _byteids, _length, _postfile, _startoffset
+#   whoosh.matching.mcore.ListMatcher (a term's inlined postings): _ids, _values, _weights
 #   whoosh.codec.whoosh3.W3PerDocReader (SegmentReader._perdoc): _cached_reader
 #   whoosh.columns.NumericColumn.Reader: _basepos, _count, _dbfile, _default, _fixedlen, _typecode
 #   whoosh.matching.wrappers.FilterMatcher: _ids
@@ -45,7 +50,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from heapq import heappush, heapreplace
-from itertools import accumulate
 from operator import itemgetter
 from time import monotonic
 from typing import Any
@@ -54,21 +58,24 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.columns import NumericColumn
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.matching.mcore import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.times import datetime_to_long
 
 from . import phrases
 from .near import Near, window_width, windows
-from .schema import NO_DATE
-from .codec import CompactLeafMatcher, CompactPositions, read_block, value_bounds
+from . import pruning
+from .cache import BoundedCache
+from .schema import HELD_IN, NO_DATE
+from .codec import CompactLeafMatcher, CompactPositions, PostingList, encode_block, read_postings, value_bounds
 
-#: Postings kept in memory per searcher (12 bytes each: document number and score): at most
-#: 72 MB, enough for the words of many searches on 100,000 articles (2,000,000 was not: with
-#: three times OrangeSum, the 200 speed queries reread their postings at every round, p50 x2).
-CACHED_POSTINGS = 6_000_000
+#: Bytes of postings kept in memory per searcher, the most used words' (12 bytes a posting:
+#: document number and score). The 200 speed queries' words take 12.8 million postings (154 MB)
+#: at ten times OrangeSum; at 72 MB every round read them all again, p50 x2.5.
+CACHED_BYTES = 192 * 2**20
 # The date column holds microseconds since datetime.min.
 _DAY = 86_400 * 1_000_000
 #: Bytes of posting blocks kept decompressed for phrase matching, per searcher (a block of
@@ -141,14 +148,15 @@ def _block_bytes(block: Block) -> int:
 class _Postings:
     """One word's live postings in one field, over every segment (global document numbers)."""
 
-    __slots__ = ("key", "ids", "weights", "scores", "blocks", "lasts", "format", "size", "decoded")
+    __slots__ = ("key", "ids", "weights", "scores", "top", "blocks", "lasts", "format", "size", "decoded")
 
     def __init__(self, key: tuple[str, bytes]) -> None:
         self.key = key
-        self.ids: Any = array("i")  # an int32 numpy array once read
-        self.weights: Any = array("f")  # the term frequencies, until the scores replace them
+        self.ids: np.ndarray = np.zeros(0, np.int32)  # global docnums, ascending
+        self.weights: np.ndarray | None = None  # the term frequencies, until the scores replace them
         #: Each posting's BM25F score for the word (float64), computed once by ``Engine._score``.
         self.scores: np.ndarray | None = None
+        self.top = 0.0  # the largest of the scores
         # (last global id, posting file, data offset, data length, compressed, segment offset)
         self.blocks: list[tuple[int, Any, int, int, Any, int]] = []
         self.lasts: np.ndarray | None = None  # the blocks' last ids, once a phrase needs them
@@ -203,6 +211,9 @@ class _Postings:
 class Engine:
     """Per-searcher state: field-length norms, columns, and the postings cache."""
 
+    #: Score every match (the search before pruning): what the equivalence tests compare with.
+    exhaustive = False
+
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
@@ -210,14 +221,14 @@ class Engine:
         self.segments = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
         self.doc_count_all = self.reader.doc_count_all()
         self.weighting = searcher.weighting
-        self._norms: dict[str, np.ndarray] = {}
+        self._norms: dict[str, np.ndarray] = {}  # each field's length bytes
         self._columns: dict[str, list[Any]] = {}
         self._factorised: dict[str, tuple[np.ndarray, list[Any]]] = {}
-        self._postings: OrderedDict[tuple[str, bytes], _Postings] = OrderedDict()
+        self._postings = BoundedCache(CACHED_BYTES)
         self._decoded = _DecodedBlocks()
-        self._cached = 0
         self._lock = threading.Lock()
-        self._date_order: tuple[list[int], list[int]] | None = None
+        self._arrays: dict[str, np.ndarray | None] = {}
+        self._date_order: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- planning ------------------------------------------------------------------------
 
@@ -264,36 +275,34 @@ class Engine:
     def postings(self, fieldname: str, word: bytes) -> _Postings | None:
         """The postings of ``word``, scored (None when the codec is not one this module reads)."""
         key = (fieldname, word)
-        with self._lock:
-            found = self._postings.get(key)
-            if found is not None:
-                self._postings.move_to_end(key)
-                return found
+        found = self._postings.get(key)
+        if found is not None:
+            return found
         found = _Postings(key)
         found.format = self.schema[fieldname].format
         found.decoded = self._decoded
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
         for leaf, offset in self.segments:
             if (fieldname, word) not in leaf:
                 continue
-            matcher = leaf.postings(fieldname, word)
-            deleted = None
-            if isinstance(matcher, FilterMatcher):
-                deleted = matcher._ids
-                matcher = matcher.child
-            if type(matcher) is not CompactLeafMatcher or matcher._byteids:
+            part = _segment_postings(leaf, fieldname, word)
+            if part is None:
                 return None
-            if not _read_blocks(matcher, found, offset, deleted):
-                return None
-        found.ids = np.frombuffer(found.ids, dtype=np.int32) if len(found.ids) else np.zeros(0, np.int32)
+            postfile, postings, deleted = part
+            found.blocks.extend((last + offset, postfile, at, size, compressed, offset) for last, at, size, compressed in postings.blocks)
+            if deleted:
+                kept = ~np.isin(postings.ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+                postings.ids, postings.weights = postings.ids[kept], postings.weights[kept]
+            ids.append((postings.ids + offset).astype(np.int32))
+            weights.append(postings.weights)
+        found.ids = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+        found.weights = np.concatenate(weights) if weights else np.zeros(0, np.float32)
         found.size = len(found.ids)
         found.scores = self._score(fieldname, word, found)
+        found.top = float(found.scores.max()) if found.size else 0.0
         found.weights = None
-        with self._lock:
-            self._postings[key] = found
-            self._cached += found.size
-            while self._cached > CACHED_POSTINGS and len(self._postings) > 1:
-                _, old = self._postings.popitem(last=False)
-                self._cached -= old.size
+        self._postings.put(key, found, found.ids.nbytes + found.scores.nbytes + 64 * len(found.blocks))
         return found
 
     def _score(self, fieldname: str, word: bytes, postings: _Postings) -> np.ndarray:
@@ -301,21 +310,25 @@ class Engine:
         scorer computes it (in float64, the same operations in the same order)."""
         k1, _, _ = self._constants(fieldname)
         idf = self.searcher.idf(fieldname, self.schema[fieldname].from_bytes(word))
-        tf = np.frombuffer(postings.weights, dtype=np.float32).astype(np.float64) if postings.size else np.zeros(0)
-        norms = self.norms(fieldname)[postings.ids]
+        tf = postings.weights.astype(np.float64)
+        norms = self._norm_table(fieldname)[self.length_bytes(fieldname)[postings.ids]]
         return idf * ((tf * (k1 + 1)) / (tf + norms))
 
-    def norms(self, fieldname: str) -> np.ndarray:
-        """Per document ``K1 * ((1 - B) + B * length / average length)``, as Whoosh's BM25F
-        computes it."""
+    def _norm_table(self, fieldname: str) -> np.ndarray:
+        """``K1 * ((1 - B) + B * length / average length)`` for each of the 256 lengths a
+        document's length byte stands for, as Whoosh's BM25F computes it: the same floats as one
+        per document, for 2 kB instead of 8 bytes a document."""
+        k1, b, avgfl = self._constants(fieldname)
+        return k1 * ((1 - b) + b * _LENGTH_OF_BYTE / avgfl)
+
+    def length_bytes(self, fieldname: str) -> np.ndarray:
+        """Every document's length byte in ``fieldname`` (uint8): one column read per segment."""
         with self._lock:
             found = self._norms.get(fieldname)
         if found is not None:
             return found
-        k1, b, avgfl = self._constants(fieldname)
-        # The same operations in the same order as Whoosh's BM25F, on whole arrays: the same floats.
-        norms = [k1 * ((1 - b) + b * _field_lengths(leaf, fieldname, leaf.doc_count_all()) / avgfl) for leaf, _ in self.segments]
-        found = np.concatenate(norms) if norms else np.zeros(0, dtype=np.float64)
+        parts = [_length_bytes(leaf, fieldname, leaf.doc_count_all()) for leaf, _ in self.segments]
+        found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
         with self._lock:
             self._norms[fieldname] = found
         return found
@@ -380,13 +393,12 @@ class Engine:
 
     def _matches(self, leaves: list[_Leaf]) -> np.ndarray:
         """The mask of the documents matching any leaf."""
-        terms = {(leaf.fieldname, leaf.words[0]) for leaf in leaves if not leaf.phrase}
+        terms = _term_indexes(leaves)
         mask = np.zeros(self.doc_count_all, dtype=bool)
         for leaf in leaves:
             if not leaf.phrase:
                 mask[leaf.postings[0].ids] = True
-            # A phrase whose words are all searched as terms in its field adds no document.
-            elif not all((leaf.fieldname, word) in terms for word in leaf.words):
+            elif _needs(leaf, terms) is None:  # a phrase whose words are all searched as terms adds no document
                 mask[self._phrase_docs(leaf)] = True
         return mask
 
@@ -401,12 +413,14 @@ class Engine:
                 leaf.matched = np.array([d for d in holding.tolist() if self._phrase_at(leaf, d)], dtype=np.int64)
         return leaf.matched
 
-    def _holding(self, leaf: _Leaf) -> np.ndarray:
-        """The documents holding every word of a phrase (where it may match), ascending."""
+    @staticmethod
+    def _holding(leaf: _Leaf) -> np.ndarray:
+        """The documents holding every word of a phrase (where it may match), ascending: the
+        rarest word's, looked up in the others."""
         ids = sorted((postings.ids for postings in leaf.postings), key=len)
         found = ids[0]
         for other in ids[1:]:
-            found = np.intersect1d(found, other, assume_unique=True)
+            found = found[_present(other, found)]
         return found
 
     def _phrase_at(self, leaf: _Leaf, docnum: int) -> bool:
@@ -471,10 +485,27 @@ class Engine:
         if k <= 0 or not matches.any():
             return Found([], matches)
         terms = [leaf for leaf in leaves if not leaf.phrase]
-        term_keys = {(leaf.fieldname, leaf.words[0]): leaf for leaf in terms}
-        bonuses = [leaf for leaf in leaves if leaf.phrase and all((leaf.fieldname, w) in term_keys for w in leaf.words)]
+        term_indexes = _term_indexes(terms)
+        bonuses = [leaf for leaf in leaves if leaf.phrase and _needs(leaf, term_indexes) is not None]
         own = [leaf for leaf in leaves if leaf.phrase and leaf not in bonuses]
+        scorers = terms + own
+        candidates = None
+        if not self.exhaustive:
+            candidates = pruning.candidates(
+                [self._scorer(leaf) for leaf in scorers],
+                [pruning.Bonus(self._bonus_bound(leaf), _needs(leaf, term_indexes)) for leaf in bonuses],  # type: ignore[arg-type]
+                matches, k, lambda which, docs: self._partial([scorers[i] for i in which], docs),
+            )
+        if candidates is not None:
+            partial = self._partial(scorers, candidates)
+        else:  # every match scored, on whole arrays
+            candidates, partial = self._every_partial(terms, own, matches)
+        if not bonuses:
+            return Found(_best(candidates, partial, k), matches)
+        return self._add_bonuses(candidates, partial, k, bonuses, matches, deadline)
 
+    def _every_partial(self, terms: list[_Leaf], own: list[_Leaf], matches: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every match and its score without the bonuses, summed on one score per document."""
         scores = np.zeros(self.doc_count_all)
         for leaf in terms:
             postings = leaf.postings[0]
@@ -483,10 +514,32 @@ class Engine:
             docs = self._phrase_docs(leaf)
             scores[docs] += self._phrase_scores(leaf, docs)
         candidates = np.flatnonzero(matches)
-        partial = scores[candidates]
-        if not bonuses:
-            return Found(_best(candidates, partial, k), matches)
-        return self._add_bonuses(candidates, partial, k, bonuses, matches, deadline)
+        return candidates, scores[candidates]
+
+    def _partial(self, scorers: list[_Leaf], docs: np.ndarray) -> np.ndarray:
+        """The score of ``docs`` (ascending) without the bonuses: the same sums, added in the same
+        order, as :meth:`_every_partial` gives them."""
+        total = np.zeros(len(docs))
+        for leaf in scorers:
+            if not leaf.phrase:
+                postings = leaf.postings[0]
+                found = self._word_scores(postings, docs)
+                total += found if leaf.boost == 1.0 else found * leaf.boost
+            else:
+                held = np.isin(docs, self._phrase_docs(leaf), assume_unique=True)
+                total[held] += self._phrase_scores(leaf, docs[held])
+        return total
+
+    def _scorer(self, leaf: _Leaf) -> pruning.Scorer:
+        if not leaf.phrase:
+            postings = leaf.postings[0]
+            return pruning.Scorer(postings.ids, postings.top * leaf.boost)
+        docs = self._phrase_docs(leaf)
+        return pruning.Scorer(docs, float(self._phrase_scores(leaf, docs).max()) if len(docs) else 0.0)
+
+    @staticmethod
+    def _bonus_bound(leaf: _Leaf) -> float:
+        return sum(postings.top for postings in leaf.postings) * leaf.boost
 
     def _add_bonuses(
         self,
@@ -508,7 +561,12 @@ class Engine:
         possible = []  # per bonus phrase: (mask over candidates of those holding its words, bonus)
         most = partial.copy()
         for leaf in bonuses:
-            holds = np.isin(candidates, self._holding(leaf), assume_unique=True)
+            holding = self._holding(leaf)
+            at = np.searchsorted(candidates, holding)
+            inside = at < len(candidates)
+            at = at[inside][candidates[at[inside]] == holding[inside]]
+            holds = np.zeros(len(candidates), dtype=bool)
+            holds[at] = True
             bonus = np.zeros(len(candidates))
             bonus[holds] = self._phrase_scores(leaf, candidates[holds])
             most += bonus
@@ -589,31 +647,61 @@ class Engine:
             self._factorised[name] = found
         return found
 
+    def column_array(self, name: str) -> np.ndarray | None:
+        """Every document's value in the numeric column ``name`` as one array (None when no
+        segment has the column or it is not numeric): read in one piece per segment."""
+        with self._lock:
+            if name in self._arrays:
+                return self._arrays[name]
+        found = None
+        if self.reader.has_column(name):
+            parts: list[np.ndarray | int] = []  # a count where a segment has no such column
+            for leaf, _ in self.segments:
+                count = leaf.doc_count_all()
+                part = _column_array(leaf.column_reader(name, translate=False), count) if leaf.has_column(name) else count
+                if part is None:
+                    break
+                parts.append(part)
+            else:
+                found = _joined(parts, self.schema[name].column_type.default_value())
+        with self._lock:
+            self._arrays[name] = found
+        return found
+
     def copy_key(self, docnum: int) -> tuple[int | None, int | None]:
         """A document's SimHash (None when it has none) and day (days since year 1, None when
-        undated), from their columns loaded whole once per searcher (3 ms and 2.8 MB for
-        OrangeSum; read value by value, 7 µs a candidate and 30 candidates a search)."""
-        hashes, stamps = self.column("copy_hash"), self.column("date")
-        stamp = NO_DATE if stamps is None else stamps[docnum]
-        return (hashes[docnum] or None) if hashes is not None else None, None if stamp == NO_DATE else stamp // _DAY
+        undated), from their columns read whole once per searcher as arrays (2.7 MB each for
+        330,000 articles, a few milliseconds; as Python lists, 39 ms of a cold search)."""
+        hashes, stamps = self.column_array("copy_hash"), self.column_array("date")
+        stamp = NO_DATE if stamps is None else int(stamps[docnum])
+        copy_hash = int(hashes[docnum]) if hashes is not None else 0
+        return copy_hash or None, None if stamp == NO_DATE else stamp // _DAY
 
     def dated_between(self, start: dt.date | None, end: dt.date | None) -> set[int]:
         """Documents dated from ``start`` to ``end`` (inclusive; None: open)."""
-        dates = self.column("date")
+        dates = self.column_array("date")
         if dates is None:
             return set()
         if self._date_order is None:
-            order = sorted(range(len(dates)), key=dates.__getitem__)
-            self._date_order = (order, [dates[d] for d in order])
+            order = np.argsort(dates, kind="stable")
+            self._date_order = (order, dates[order])
         order, values = self._date_order
         low = datetime_to_long(dt.datetime.combine(start, dt.time())) if start else 0
         high = datetime_to_long(dt.datetime.combine(end, dt.time())) if end else NO_DATE - 1
-        deleted = self.reader.is_deleted
-        first, last = bisect_left(values, low), bisect_left(values, high + 1)
-        found = set(order[first:last])
+        first, last = np.searchsorted(values, np.uint64(low)), np.searchsorted(values, np.uint64(high + 1))
+        found = order[first:last]
         if self.reader.has_deletions():
-            found = {d for d in found if not deleted(d)}
-        return found
+            deleted = self.reader.is_deleted
+            return {d for d in found.tolist() if not deleted(d)}
+        return set(found.tolist())
+
+
+def _joined(parts: list[np.ndarray | int], default: Any) -> np.ndarray:
+    """Segments' column arrays as one, a segment without the column (given by its count)
+    holding ``default`` in the others' type."""
+    arrays = [part for part in parts if isinstance(part, np.ndarray)]
+    dtype = arrays[0].dtype if arrays else np.dtype(np.uint64)
+    return np.concatenate([part if isinstance(part, np.ndarray) else np.full(part, default, dtype=dtype) for part in parts] or [np.zeros(0, dtype)])
 
 
 def _best(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -624,6 +712,34 @@ def _best(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int,
         candidates, scores = candidates[keep], scores[keep]
     order = np.lexsort((candidates, -scores))[:k]
     return list(zip(candidates[order].tolist(), scores[order].tolist()))
+
+
+def _present(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Which of ``docs`` are in ``ids`` (both ascending)."""
+    at = np.searchsorted(ids, docs)
+    found = at < len(ids)
+    found[found] = ids[at[found]] == docs[found]
+    return found
+
+
+def _term_indexes(leaves: list[_Leaf]) -> dict[tuple[str, bytes], int]:
+    """The position of each term (field, word) among the terms of ``leaves``."""
+    terms = [leaf for leaf in leaves if not leaf.phrase]
+    return {(leaf.fieldname, leaf.words[0]): i for i, leaf in enumerate(terms)}
+
+
+def _needs(phrase: _Leaf, terms: dict[tuple[str, bytes], int]) -> frozenset[int] | None:
+    """The terms a document must hold to match ``phrase`` when its every word is searched as a
+    term, in its field or in the field holding it (:data:`~.schema.HELD_IN`); None otherwise."""
+    needed = set()
+    for word in phrase.words:
+        found = terms.get((phrase.fieldname, word))
+        if found is None and phrase.fieldname in HELD_IN:
+            found = terms.get((HELD_IN[phrase.fieldname], word))
+        if found is None:
+            return None
+        needed.add(found)
+    return frozenset(needed)
 
 
 def _by_bound(bounds: np.ndarray, k: int, kth: Any) -> Iterator[int]:
@@ -646,41 +762,37 @@ def _by_bound(bounds: np.ndarray, k: int, kth: Any) -> Iterator[int]:
         yield from left[np.argsort(-bounds[left], kind="stable")].tolist()
 
 
-def _read_blocks(matcher: CompactLeafMatcher, into: _Postings, offset: int, deleted: Any) -> bool:
-    """Appends the postings of a posting list, block by block, skipping deleted ones.
-    Positions are left in the file: ``_Postings.positions`` reads the few blocks a phrase needs."""
-    while True:
-        raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-        data = read_block(raw, matcher._compression, None, values=False)
-        local = list(accumulate(data[0]))
-        count = len(local)
-        weights = data[1]
-        if weights is None:
-            weights = [1.0] * count
-        elif isinstance(weights, float):
-            weights = [weights] * count
-        elif isinstance(weights, array) and weights.typecode != "f":
-            weights = list(weights)
-        into.blocks.append(
-            (
-                local[-1] + offset,
-                matcher._postfile,
-                matcher._dataoffset,
-                matcher._nextoffset - matcher._dataoffset,
-                matcher._compression,
-                offset,
-            )
-        )
-        if deleted:
-            kept = [(docnum + offset, w) for docnum, w in zip(local, weights) if docnum not in deleted]
-            into.ids.extend([docnum for docnum, _ in kept])
-            into.weights.extend([w for _, w in kept])
-        else:
-            into.ids.extend([docnum + offset for docnum in local] if offset else local)
-            into.weights.extend(weights)
-        if matcher._lastblock:
-            return True
-        matcher._goto(matcher._nextoffset)
+def _segment_postings(leaf: Any, fieldname: str, word: bytes) -> tuple[Any, PostingList, Any] | None:
+    """A word's postings in one segment: where they lie, read whole (:func:`read_postings`), and
+    the segment's deleted docnums (None when the codec is not one this module reads)."""
+    matcher = leaf.postings(fieldname, word)
+    deleted = None
+    if isinstance(matcher, FilterMatcher):
+        deleted = matcher._ids
+        matcher = matcher.child
+    if type(matcher) is ListMatcher and matcher._ids:  # one posting, inlined in the term's entry
+        inline = _Inline(encode_block(list(matcher._ids), array("f", matcher._weights), matcher._values or None, None))
+        ids = np.array(matcher._ids, dtype=np.int64)
+        weights = np.array(matcher._weights, dtype=np.float32)
+        return inline, PostingList(ids, weights, [(int(ids[-1]), 0, len(inline.data), 0)]), deleted
+    if type(matcher) is not CompactLeafMatcher or matcher._byteids:
+        return None
+    length = matcher._length
+    length = length[0] if isinstance(length, tuple) else length  # whoosh3's term entry may unpack it as a 1-tuple
+    found = read_postings(matcher._postfile, matcher._startoffset, length)
+    return (matcher._postfile, found, deleted) if found is not None else None
+
+
+class _Inline:
+    """The one posting of a word inlined in its term entry, as a block of its own (for positions)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def get(self, offset: int, length: int) -> bytes:
+        return self.data[offset : offset + length]
 
 
 _ENGINES_LOCK = threading.Lock()
@@ -702,18 +814,18 @@ def engine(searcher: Searcher) -> Engine:
 _LENGTH_OF_BYTE = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float64)
 
 
-def _field_lengths(leaf: Any, fieldname: str, count: int) -> np.ndarray:
-    """Every document's length in ``fieldname`` (float64): one column read (whoosh3's
-    per-document reader), not one ``doc_field_length`` call each — 0.15 s of a cold search on
-    OrangeSum — and decoded on the whole array (a Python loop per document was 20 ms more)."""
+def _length_bytes(leaf: Any, fieldname: str, count: int) -> np.ndarray:
+    """Every document's length byte in ``fieldname``: one column read (whoosh3's per-document
+    reader), not one ``doc_field_length`` call each — 0.15 s of a cold search on OrangeSum."""
     try:
         column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     except AttributeError:  # another codec: the public, slower way
-        return np.array([leaf.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(count)], dtype=np.float64)
+        lengths = [leaf.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(count)]
+        return np.array([length_to_byte(length) for length in lengths], dtype=np.uint8)
     if column is None:
-        return np.zeros(count, dtype=np.float64)
+        return np.zeros(count, dtype=np.uint8)
     lengths = _column_array(column, count)
-    return _LENGTH_OF_BYTE[lengths if lengths is not None else [column[docnum] for docnum in range(count)]]
+    return lengths.astype(np.uint8) if lengths is not None else np.array([column[d] for d in range(count)], dtype=np.uint8)
 
 
 def _numbers(column: Any, count: int) -> Sequence[Any]:

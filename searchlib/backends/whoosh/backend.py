@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
@@ -28,22 +28,14 @@ from ...ingest.catalog import FileCatalog
 from ...models import IndexReport
 from ..base import Backend
 from . import manifest, words
-from .bulkwrite import BulkWriter
 from .codec import CompactCodec
 from .schema import ADDED, VOCABULARY_FIELD, build_schema
 from .scoring import weighting
 from .view import WhooshView
-from .writing import (
-    WRITER_NOTE,
-    Batch,
-    ParallelWriter,
-    acquire,
-    holds_whoosh,
-    open_whoosh,
-    remove_index_files,
-    whoosh_exists,
-    writer_pid,
-)
+from .files import WRITER_NOTE, acquire, holds_whoosh, open_whoosh, remove_index_files, whoosh_exists, writer_pid
+
+if TYPE_CHECKING:
+    from .writing import Batch
 
 #: A run that wrote at least this share of the index merges it into one segment at the end.
 MERGE_SHARE = 0.5
@@ -282,7 +274,10 @@ class WhooshBackend(Backend):
         merge_jobs: int = 1,
     ) -> Iterator[Batch]:
         # A commit makes every file read to its end so far safe to skip next time: on_commit
-        # saves the file catalog right after each commit, never before.
+        # saves the file catalog right after each commit, never before. (The writer's modules
+        # are imported here, when an archive is written: a search does without them.)
+        from .writing import Batch
+
         batch = Batch(lambda: self._writer(jobs, compress, merge_jobs), self._ix.searcher(), size, on_commit,
                       copy_hash_version=self._copy_hash_version, earlier_added=self._earlier_added)
         try:
@@ -305,6 +300,9 @@ class WhooshBackend(Backend):
     def _writer(self, jobs: int = 1, compress: bool = True, merge_jobs: int = 1) -> IndexWriter:
         """A writer adding documents with ``jobs`` processes, or (one process adding) writing a
         merge's postings with ``merge_jobs``."""
+        from .bulkwrite import BulkWriter
+        from .writing import ParallelWriter
+
         options = dict(timeout=self.lock_timeout, compound=False, compress=compress, codec=CompactCodec(),
                        count_words=VOCABULARY_FIELD)
         try:

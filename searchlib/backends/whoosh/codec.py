@@ -32,6 +32,7 @@ these class paths, and the dictionaries' bytes, are on-disk format (see ``schema
 
 from __future__ import annotations
 
+import io
 import struct
 import sys
 import threading
@@ -40,7 +41,8 @@ from array import array
 from importlib.resources import files
 from itertools import accumulate
 from operator import sub
-from pickle import dumps
+from dataclasses import dataclass
+from pickle import dumps, load
 from typing import Any
 
 import numpy as np
@@ -302,6 +304,69 @@ def value_bounds(data: bytes) -> tuple[array, array]:
 def read_block(raw: bytes, compressed: Any, fixedsize: int | None, values: bool = True) -> tuple[array, Any, Any]:
     """:func:`decode_block` of a block as it lies in the postings file (zlib'd or not)."""
     return decode_block(zlib.decompress(raw) if compressed else bytes(raw), fixedsize, values)
+
+
+@dataclass
+class PostingList:
+    """A term's postings in one segment, read whole by :func:`read_postings`: docnums (segment-
+    local, ascending, int64), weights (float32), and per block where its bytes lie and its last
+    docnum (for the positions a phrase reads later)."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    #: Per block: (last docnum, data offset, data length, compressed).
+    blocks: list[tuple[int, int, int, Any]]
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+_GAP_TYPES = {ord(code): np.dtype(f"<u{array(code).itemsize}") for code in "BHI"}
+_WEIGHT_TYPES = {**_GAP_TYPES, ord("f"): np.dtype("<f4")}
+
+
+def read_postings(postfile: Any, start: int, length: int) -> PostingList | None:
+    """Every posting of the term whose postings lie at ``start`` (``length`` bytes) in
+    ``postfile``, as whole arrays: one read of the term's bytes, then per block only its header,
+    its decompression and two array views; the docnums and weights are put together by numpy.
+    None when a block is not one of :class:`CompactPostingsWriter` (term vectors' byte ids)."""
+    raw = postfile.get(start, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise DamagedIndex(f"a postings list at offset {start} is damaged (no block tag); rebuild the index")
+    stream = io.BytesIO(raw)
+    gaps: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    blocks: list[tuple[int, int, int, Any]] = []
+    position = 4
+    while position < length:
+        size = _BLOCK_LENGTH.unpack_from(raw, position)[0]
+        end = position + 4 + abs(size)
+        stream.seek(position + 4)
+        count, last, _, compressed = load(stream)[:4]
+        at = stream.tell()
+        data = zlib.decompress(raw[at:end]) if compressed else raw[at:end]
+        block = _HEADER.unpack_from(data)
+        if block[0] != count or block[1][0] not in _GAP_TYPES:
+            return None
+        gaps.append(np.frombuffer(data, _GAP_TYPES[block[1][0]], count, _HEADER.size))
+        weights.append(_block_weights(data, block, _HEADER.size + count * gaps[-1].itemsize))
+        blocks.append((last, start + at, end - at, compressed))
+        position = end
+        if size < 0:
+            break
+    counts = np.fromiter((len(part) for part in gaps), dtype=np.int64, count=len(gaps))
+    running = np.concatenate(gaps, dtype=np.int64).cumsum() if gaps else np.zeros(0, np.int64)
+    # Each block's gaps start from 0: take off the sum of the blocks before it.
+    before = np.repeat(np.concatenate(([0], running[np.cumsum(counts)[:-1] - 1])), counts)
+    found = np.concatenate(weights, dtype=np.float32) if weights else np.zeros(0, np.float32)
+    return PostingList(running - before, found, blocks)
+
+
+def _block_weights(data: bytes, header: tuple[Any, ...], offset: int) -> np.ndarray:
+    count, _, kind, code = header[:4]
+    if kind == _ONES:
+        return np.ones(count, dtype=np.float32)
+    if kind == _SAME:
+        return np.full(count, _FLOAT.unpack_from(data, offset)[0], dtype=np.float32)
+    return np.frombuffer(data, _WEIGHT_TYPES[code[0]], count, offset)
 
 
 class CompactPostingsWriter(W3PostingsWriter):

@@ -30,6 +30,11 @@ READABLE_SCHEMA_VERSIONS = (7, SCHEMA_VERSION)
 #: Every field a query's words are ranked in (what the fast path of searchlib.backends.whoosh.arrays reads).
 RANKED_FIELDS = (*TEXT_FIELDS, *EXACT_FIELDS)
 
+#: Fields whose every word is also a word of another field, in the same document and the same
+#: analysis: the text holds the title. A title phrase whose words are searched in the text adds
+#: no match, only score (searchlib.backends.whoosh.arrays ranks it as a bonus).
+HELD_IN = {"title": "text"}
+
 #: The field whose words, as written, make the archive's word list (:mod:`searchlib.analysis.vocabulary`).
 VOCABULARY_FIELD = "text"
 

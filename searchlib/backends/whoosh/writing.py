@@ -19,23 +19,19 @@ import os
 import queue
 import signal
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from . import manifest, postings, words
+from . import postings, words
 from ...analysis import french as analysis
 from ...analysis import copy_keys as copies
 from .bulkwrite import BulkWriter
-from ...ingest.catalog import FileCatalog
-from ...errors import IncompatibleIndex, IndexWriteError
+from ...errors import IndexWriteError
 from ...models import Article, Failure, IndexReport
 from ...search.fields import ALL_WORDS_FIELD, TEXT_EXACT_FIELD
 from ..base import added_now
@@ -43,7 +39,6 @@ from .schema import ADDED, to_document
 from ...analysis.vocabulary import WordCounter
 
 #: The pid of the process writing the index, for the message a waiting process gets.
-WRITER_NOTE = "writer.pid"
 #: Seconds between a waiting worker process's checks that its parent is still there.
 ORPHAN_CHECK = 0.5
 
@@ -355,45 +350,3 @@ class _BulkSubWriter(SubWriterTask):
             sender.join(ORPHAN_CHECK)
             if os.getppid() != self.parent:
                 os._exit(1)  # nothing of this batch can be committed now
-
-
-def writer_pid(path: Path | None) -> int | None:
-    try:
-        return int((path / WRITER_NOTE).read_text(encoding="ascii")) if path else None
-    except (OSError, ValueError):
-        return None
-
-
-def whoosh_exists(path: Path, name: str) -> bool:
-    return whoosh_index.exists_in(str(path), indexname=name)
-
-
-def holds_whoosh(path: Path) -> bool:
-    return any(path.glob("_*.toc"))
-
-
-def open_whoosh(path: Path, name: str) -> Any:
-    try:
-        ix = FileStorage(str(path)).open_index(name)
-        ix.doc_count()  # reads the table of contents and opens every segment
-    except Exception as error:  # noqa: BLE001 - whatever Whoosh trips on, the index is damaged
-        reason = f"it is damaged ({type(error).__name__}: {error})"
-        raise IncompatibleIndex(path, reason, hint=manifest.REBUILD_HINT.format(path=path)) from None
-    return ix
-
-
-def acquire(lock: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not lock.acquire(blocking=False):
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-def remove_index_files(directory: Path, name: str) -> None:
-    """The files of one Whoosh index of the directory (its TOCs, segments, lock, catalog, words)."""
-    catalog_name = FileCatalog(directory, name).file
-    for child in directory.iterdir():
-        if child.name.startswith((f"_{name}_", f"{name}_", words.file_name(name))) or child == catalog_name:
-            child.unlink(missing_ok=True)
