@@ -148,7 +148,7 @@ def _block_bytes(block: Block) -> int:
 class _Postings:
     """One word's live postings in one field, over every segment (global document numbers)."""
 
-    __slots__ = ("key", "ids", "weights", "scores", "top", "blocks", "lasts", "format", "size", "decoded")
+    __slots__ = ("key", "ids", "weights", "scores", "top", "blocks", "lasts", "firsts", "format", "size", "decoded")
 
     def __init__(self, key: tuple[str, bytes]) -> None:
         self.key = key
@@ -160,6 +160,8 @@ class _Postings:
         # (last global id, posting file, data offset, data length, compressed, segment offset)
         self.blocks: list[tuple[int, Any, int, int, Any, int]] = []
         self.lasts: np.ndarray | None = None  # the blocks' last ids, once a phrase needs them
+        #: Where each block's first posting is in ``ids``; None when deleted documents were left out.
+        self.firsts: np.ndarray | None = None
         self.format: Any = None
         self.size = 0
         # Where decoded blocks are kept: the engine's LRU, shared by every word's postings.
@@ -187,17 +189,29 @@ class _Postings:
         j = bisect_left(local, docnum - self.blocks[i][5])
         return self.format.decode_positions(data[ends[j] : ends[j + 1]])
 
+    def _places(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """The block of each of ``docs`` and, when every posting of the word is live, each one's
+        place in its block (else None: the block's own docnums tell)."""
+        if self.firsts is not None:
+            at = np.searchsorted(self.ids, docs)
+            which = np.searchsorted(self.firsts, at, side="right") - 1
+            return which, at - self.firsts[which]
+        if self.lasts is None:
+            self.lasts = np.fromiter((block[0] for block in self.blocks), dtype=np.int64, count=len(self.blocks))
+        return np.searchsorted(self.lasts, docs), None
+
     def position_keys(self, docs: np.ndarray) -> np.ndarray:
         """The word's positions in each of ``docs`` (ascending, all holding the word) as sorted
         keys ``doc << 32 | position`` (:mod:`searchlib.backends.whoosh.phrases`)."""
-        if self.lasts is None:
-            self.lasts = np.fromiter((block[0] for block in self.blocks), dtype=np.int64, count=len(self.blocks))
-        which = np.searchsorted(self.lasts, docs)
+        which, within = self._places(docs)
         numbers, firsts = np.unique(which, return_index=True)
         parts, starts, stops, size = [], [], [], 0
         for i, lo, hi in zip(numbers.tolist(), firsts.tolist(), [*firsts[1:].tolist(), len(docs)]):
             local, ends, data = self._block(i)
-            found = np.searchsorted(np.frombuffer(local, dtype=np.uint32), docs[lo:hi] - self.blocks[i][5])
+            if within is None:
+                found = np.searchsorted(np.frombuffer(local, dtype=np.uint32), docs[lo:hi] - self.blocks[i][5])
+            else:
+                found = within[lo:hi]
             bounds = np.frombuffer(ends, dtype=np.uint32).astype(np.int64) + size
             starts.append(bounds[found])
             stops.append(bounds[found + 1])
@@ -283,6 +297,8 @@ class Engine:
         found.decoded = self._decoded
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
+        counts: list[np.ndarray] = []
+        whole = True  # no posting left out for a deleted document
         for leaf, offset in self.segments:
             if (fieldname, word) not in leaf:
                 continue
@@ -291,14 +307,18 @@ class Engine:
                 return None
             postfile, postings, deleted = part
             found.blocks.extend((last + offset, postfile, at, size, compressed, offset) for last, at, size, compressed in postings.blocks)
+            counts.append(postings.counts)
             if deleted:
                 kept = ~np.isin(postings.ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+                whole = whole and bool(kept.all())
                 postings.ids, postings.weights = postings.ids[kept], postings.weights[kept]
             ids.append((postings.ids + offset).astype(np.int32))
             weights.append(postings.weights)
         found.ids = np.concatenate(ids) if ids else np.zeros(0, np.int32)
         found.weights = np.concatenate(weights) if weights else np.zeros(0, np.float32)
         found.size = len(found.ids)
+        if whole and counts:
+            found.firsts = np.concatenate(([0], np.cumsum(np.concatenate(counts))[:-1]))
         found.scores = self._score(fieldname, word, found)
         found.top = float(found.scores.max()) if found.size else 0.0
         found.weights = None
@@ -774,7 +794,7 @@ def _segment_postings(leaf: Any, fieldname: str, word: bytes) -> tuple[Any, Post
         inline = _Inline(encode_block(list(matcher._ids), array("f", matcher._weights), matcher._values or None, None))
         ids = np.array(matcher._ids, dtype=np.int64)
         weights = np.array(matcher._weights, dtype=np.float32)
-        return inline, PostingList(ids, weights, [(int(ids[-1]), 0, len(inline.data), 0)]), deleted
+        return inline, PostingList(ids, weights, [(int(ids[-1]), 0, len(inline.data), 0)], np.ones(1, np.int64)), deleted
     if type(matcher) is not CompactLeafMatcher or matcher._byteids:
         return None
     length = matcher._length

@@ -316,6 +316,8 @@ class PostingList:
     weights: np.ndarray
     #: Per block: (last docnum, data offset, data length, compressed).
     blocks: list[tuple[int, int, int, Any]]
+    #: Per block, its number of postings.
+    counts: np.ndarray
 
 
 _BLOCK_LENGTH = struct.Struct("!i")
@@ -357,7 +359,7 @@ def read_postings(postfile: Any, start: int, length: int) -> PostingList | None:
     # Each block's gaps start from 0: take off the sum of the blocks before it.
     before = np.repeat(np.concatenate(([0], running[np.cumsum(counts)[:-1] - 1])), counts)
     found = np.concatenate(weights, dtype=np.float32) if weights else np.zeros(0, np.float32)
-    return PostingList(running - before, found, blocks)
+    return PostingList(running - before, found, blocks, counts)
 
 
 def _block_weights(data: bytes, header: tuple[Any, ...], offset: int) -> np.ndarray:
