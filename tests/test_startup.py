@@ -52,3 +52,18 @@ def test_indexing_json_lines_imports_only_what_it_reads(tmp_path: Path) -> None:
     lines = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split("\n")
     assert lines[0] == "[]"
     assert lines[1] == "1 True"
+
+
+def test_whoosh_english_variations_load_when_first_used() -> None:
+    # Deferred so that a search does not compile its regular expressions: still there when used.
+    script = (
+        "import sys\n"
+        "import searchlib.backends.whoosh\n"
+        "from whoosh.query import Variations\n"
+        "loaded = hasattr(sys.modules['whoosh.lang.morph_en'], '__file__')\n"
+        "from whoosh.lang.morph_en import variations\n"
+        "print(loaded, sorted(variations('rendered'))[:3])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.split(" ", 1)[0] == "False"
+    assert "render" in out
