@@ -73,16 +73,18 @@ from .schema import HELD_IN, NO_DATE
 from .codec import CompactLeafMatcher, CompactPositions, PostingList, encode_block, read_postings, value_bounds
 
 #: Bytes of postings kept in memory per searcher, the most used words' (12 bytes a posting:
-#: document number and score). The 200 speed queries' words take 12.8 million postings (154 MB)
-#: at ten times OrangeSum; at 72 MB every round read them all again, p50 x2.5.
-CACHED_BYTES = 192 * 2**20
+#: document number and score). The 200 speed queries' words take 154 MB at ten times OrangeSum
+#: (copies) and 197 MB at ten times recombined: at 72 MB every round read them all again (p50
+#: x2.5), at 192 MB the recombined p50 was 10.8 ms against 7.5 with all of them kept.
+CACHED_BYTES = 256 * 2**20
 # The date column holds microseconds since datetime.min.
 _DAY = 86_400 * 1_000_000
 #: Bytes of posting blocks kept decompressed for phrase matching, per searcher (a block of
 #: positions is about 2 kB): the blocks the 200 speed queries read take 5.6 MB on OrangeSum and
 #: 15.7 MB on three times OrangeSum, where a bound of 8,000 blocks (15.6 MB) had every round read
 #: and decompress them all again (an LRU a little smaller than a cycle of reads keeps none of it).
-DECODED_BYTES = 48 * 2**20
+#: At ten times OrangeSum recombined they take 48.8 MB: at 48 MB, p50 10.5 ms; at 64 MB, 6.6 ms.
+DECODED_BYTES = 64 * 2**20
 # Relative slack on score bounds: sums added in another order differ in their last bits.
 _SLACK = 1e-9
 #: Documents taken best bound first before the rest are sorted (most searches stop in these).
