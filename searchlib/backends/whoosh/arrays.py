@@ -75,7 +75,7 @@ from .codec import CompactLeafMatcher, CompactPositions, PostingList, encode_blo
 #: Bytes of postings kept in memory per searcher, the most used words' (12 bytes a posting:
 #: document number and score). The 200 speed queries' words take 154 MB at ten times OrangeSum
 #: (copies) and 197 MB at ten times recombined: at 72 MB every round read them all again (p50
-#: x2.5), at 192 MB the recombined p50 was 10.8 ms against 7.5 with all of them kept.
+#: x2.4), at 192 MB the recombined p50 was 10.8 ms against 7.5 with all of them kept.
 CACHED_BYTES = 256 * 2**20
 # The date column holds microseconds since datetime.min.
 _DAY = 86_400 * 1_000_000
