@@ -37,6 +37,9 @@ SLACK = 1e-9
 #: A lookup of one document in one scorer (a binary search) costs about this many postings
 #: scattered whole; past that, scoring every document is the cheaper way.
 LOOKUP_COST = 2
+#: Below this many postings in all, scoring every one costs less than trying to prune: on the
+#: relevance sets and OrangeSum (1x), trying made the match step 1.2 to 1.8 times slower.
+MIN_POSTINGS = 50_000
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def candidates(
     """The documents (ascending, among ``matches``) that may make the top ``k``, or None when
     scoring every match is cheaper. ``partial_at(which, docs)`` gives the exact sum of the scorers
     ``which`` (indexes, in the query's order) at ``docs``."""
-    if not scorers:
+    if not scorers or sum(len(scorer.docs) for scorer in scorers) < MIN_POSTINGS:
         return None
     # Lookups in more documents than this cost more than scoring every posting.
     budget = sum(len(scorer.docs) for scorer in scorers) / (len(scorers) * LOOKUP_COST)

@@ -72,6 +72,7 @@ def test_pruned_searches_find_the_exhaustive_top_k(corpus_archive: tuple[Archive
         return found
 
     monkeypatch.setattr(pruning, "candidates", counted)
+    monkeypatch.setattr(pruning, "MIN_POSTINGS", 0)  # these archives are small: prune them anyway
     live = [d for d in range(engine.doc_count_all) if not archive._backend._searcher().reader().is_deleted(d)]
     half = set(live[::2])
     for query in queries:
@@ -88,6 +89,7 @@ def test_pruned_searches_find_the_exhaustive_top_k(corpus_archive: tuple[Archive
 
 
 def test_whole_searches_do_not_change_with_pruning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pruning, "MIN_POSTINGS", 0)
     archive = _several_segments(sample_articles())
     queries = typed_queries(sample_articles(), 40, seed=3)
     pruned = [archive.search(q, limit=10) for q in queries]
@@ -98,8 +100,9 @@ def test_whole_searches_do_not_change_with_pruning(monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_candidates_hold_every_document_of_the_top_k(seed: int) -> None:
+def test_candidates_hold_every_document_of_the_top_k(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # Random scorers and bonuses: whatever the floor, the candidates hold the brute-force top k.
+    monkeypatch.setattr(pruning, "MIN_POSTINGS", 0)
     rng = np.random.default_rng(seed)
     size = 2_000
     scorers, scores = [], np.zeros(size)
@@ -136,11 +139,27 @@ def test_candidates_hold_every_document_of_the_top_k(seed: int) -> None:
 
     found = pruning.candidates([pruning.Scorer(d, float(v.max())) for d, v in scorers], bonuses, matches, k, partial_at)
     if found is None:
-        return  # every match is scored: nothing to check
+        return  # every match is scored: nothing to check (the test below shows a set that is pruned)
     everyone = np.flatnonzero(matches)
     best = everyone[np.lexsort((everyone, -finals[everyone]))][:k]
     assert set(best.tolist()) <= set(found.tolist())
     assert matches[found].all()
+
+
+def test_small_searches_are_not_pruned_and_some_random_sets_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = np.arange(0, 40_000, 2)
+    rare = np.arange(0, 40_000, 4_000)
+    scorers = [pruning.Scorer(docs, 1.0), pruning.Scorer(rare, 9.0)]
+    matches = np.zeros(40_000, dtype=bool)
+    matches[docs] = True
+
+    def partial_at(which: object, at: np.ndarray) -> np.ndarray:
+        return sum((np.isin(at, scorers[i].docs) * scorers[i].bound for i in which), np.zeros(len(at)))  # type: ignore[attr-defined]
+
+    assert pruning.candidates(scorers, [], matches, 5, partial_at) is None  # 20,010 postings: all scored
+    monkeypatch.setattr(pruning, "MIN_POSTINGS", 0)
+    found = pruning.candidates(scorers, [], matches, 5, partial_at)
+    assert found is not None and set(rare.tolist()) == set(found.tolist())
 
 
 def test_the_cache_keeps_the_words_used_most_within_its_bytes() -> None:
