@@ -512,7 +512,7 @@ class Engine:
         own = [leaf for leaf in leaves if leaf.phrase and leaf not in bonuses]
         scorers = terms + own
         candidates = None
-        if not self.exhaustive:
+        if not self.exhaustive and sum(leaf.postings[0].size for leaf in terms) >= pruning.MIN_POSTINGS:
             candidates = pruning.candidates(
                 [self._scorer(leaf) for leaf in scorers],
                 [pruning.Bonus(self._bonus_bound(leaf), _needs(leaf, term_indexes)) for leaf in bonuses],  # type: ignore[arg-type]
