@@ -237,7 +237,7 @@ class Engine:
         self.segments = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
         self.doc_count_all = self.reader.doc_count_all()
         self.weighting = searcher.weighting
-        self._norms: dict[str, np.ndarray] = {}  # each field's length bytes
+        self._lengths: dict[str, np.ndarray] = {}  # each field's length bytes
         self._columns: dict[str, list[Any]] = {}
         self._factorised: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._postings = BoundedCache(CACHED_BYTES)
@@ -346,13 +346,13 @@ class Engine:
     def length_bytes(self, fieldname: str) -> np.ndarray:
         """Every document's length byte in ``fieldname`` (uint8): one column read per segment."""
         with self._lock:
-            found = self._norms.get(fieldname)
+            found = self._lengths.get(fieldname)
         if found is not None:
             return found
         parts = [_length_bytes(leaf, fieldname, leaf.doc_count_all()) for leaf, _ in self.segments]
         found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
         with self._lock:
-            self._norms[fieldname] = found
+            self._lengths[fieldname] = found
         return found
 
     def holding(self, fieldname: str, word: bytes, docs: Iterable[int]) -> set[int]:
@@ -508,14 +508,15 @@ class Engine:
             return Found([], matches)
         terms = [leaf for leaf in leaves if not leaf.phrase]
         term_indexes = _term_indexes(terms)
-        bonuses = [leaf for leaf in leaves if leaf.phrase and _needs(leaf, term_indexes) is not None]
-        own = [leaf for leaf in leaves if leaf.phrase and leaf not in bonuses]
+        needs = {id(leaf): _needs(leaf, term_indexes) for leaf in leaves if leaf.phrase}
+        bonuses = [leaf for leaf in leaves if leaf.phrase and needs[id(leaf)] is not None]
+        own = [leaf for leaf in leaves if leaf.phrase and needs[id(leaf)] is None]
         scorers = terms + own
         candidates = None
         if not self.exhaustive and sum(leaf.postings[0].size for leaf in terms) >= pruning.MIN_POSTINGS:
             candidates = pruning.candidates(
                 [self._scorer(leaf) for leaf in scorers],
-                [pruning.Bonus(self._bonus_bound(leaf), _needs(leaf, term_indexes)) for leaf in bonuses],  # type: ignore[arg-type]
+                [pruning.Bonus(_phrase_bound(leaf), needs[id(leaf)]) for leaf in bonuses],  # type: ignore[arg-type]
                 matches, k, lambda which, docs: self._partial([scorers[i] for i in which], docs),
             )
         if candidates is not None:
@@ -556,12 +557,7 @@ class Engine:
         if not leaf.phrase:
             postings = leaf.postings[0]
             return pruning.Scorer(postings.ids, postings.top * leaf.boost)
-        docs = self._phrase_docs(leaf)
-        return pruning.Scorer(docs, float(self._phrase_scores(leaf, docs).max()) if len(docs) else 0.0)
-
-    @staticmethod
-    def _bonus_bound(leaf: _Leaf) -> float:
-        return sum(postings.top for postings in leaf.postings) * leaf.boost
+        return pruning.Scorer(self._phrase_docs(leaf), _phrase_bound(leaf))
 
     def _add_bonuses(
         self,
@@ -583,12 +579,7 @@ class Engine:
         possible = []  # per bonus phrase: (mask over candidates of those holding its words, bonus)
         most = partial.copy()
         for leaf in bonuses:
-            holding = self._holding(leaf)
-            at = np.searchsorted(candidates, holding)
-            inside = at < len(candidates)
-            at = at[inside][candidates[at[inside]] == holding[inside]]
-            holds = np.zeros(len(candidates), dtype=bool)
-            holds[at] = True
+            holds = _marked(candidates, self._holding(leaf))
             bonus = np.zeros(len(candidates))
             bonus[holds] = self._phrase_scores(leaf, candidates[holds])
             most += bonus
@@ -744,6 +735,22 @@ def _present(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
     return found
 
 
+def _marked(among: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """A mask over ``among`` of those in ``docs`` (both ascending): :func:`_present` the other way
+    round, a search per document of ``docs`` (the fewer) rather than one per document of ``among``."""
+    at = np.searchsorted(among, docs)
+    inside = at < len(among)
+    at = at[inside][among[at[inside]] == docs[inside]]
+    mask = np.zeros(len(among), dtype=bool)
+    mask[at] = True
+    return mask
+
+
+def _phrase_bound(leaf: _Leaf) -> float:
+    """The most a phrase can score in a document: its words' largest scores, summed, times its boost."""
+    return sum(postings.top for postings in leaf.postings) * leaf.boost
+
+
 def _term_indexes(leaves: list[_Leaf]) -> dict[tuple[str, bytes], int]:
     """The position of each term (field, word) among the terms of ``leaves``."""
     terms = [leaf for leaf in leaves if not leaf.phrase]
@@ -799,9 +806,7 @@ def _segment_postings(leaf: Any, fieldname: str, word: bytes) -> tuple[Any, Post
         return inline, PostingList(ids, weights, [(int(ids[-1]), 0, len(inline.data), 0)], np.ones(1, np.int64)), deleted
     if type(matcher) is not CompactLeafMatcher or matcher._byteids:
         return None
-    length = matcher._length
-    length = length[0] if isinstance(length, tuple) else length  # whoosh3's term entry may unpack it as a 1-tuple
-    found = read_postings(matcher._postfile, matcher._startoffset, length)
+    found = read_postings(matcher._postfile, matcher._startoffset, matcher._length)
     return (matcher._postfile, found, deleted) if found is not None else None
 
 

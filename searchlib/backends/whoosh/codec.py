@@ -559,6 +559,8 @@ class CompactCodec(W3Codec):
         if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
+        if isinstance(length, tuple):  # whoosh3's W3TermInfo.from_bytes keeps unpack_int's 1-tuple
+            length = length[0]
         return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 

@@ -67,10 +67,11 @@ def candidates(
     """The documents (ascending, among ``matches``) that may make the top ``k``, or None when
     scoring every match is cheaper. ``partial_at(which, docs)`` gives the exact sum of the scorers
     ``which`` (indexes, in the query's order) at ``docs``."""
-    if not scorers or sum(len(scorer.docs) for scorer in scorers) < MIN_POSTINGS:
+    postings = sum(len(scorer.docs) for scorer in scorers)
+    if not scorers or postings < MIN_POSTINGS:
         return None
     # Lookups in more documents than this cost more than scoring every posting.
-    budget = sum(len(scorer.docs) for scorer in scorers) / (len(scorers) * LOOKUP_COST)
+    budget = postings / (len(scorers) * LOOKUP_COST)
     if len(max(scorers, key=lambda scorer: scorer.bound).docs) >= budget:
         return None  # the scorer of highest bound is never set aside, and it alone is too many
     floor = _floor(scorers, matches, k, partial_at)
