@@ -4,7 +4,8 @@ Whoosh's collector scores every article a query matches (about 4,000 for a typic
 query on OrangeSum, 14,000 for one with a common word) one matcher call at a time, and its
 block-skipping optimisation cannot be used with our proximity bonus. Here, for the queries people
 type (words and phrases in the title and text fields: an OR of terms and phrases, whatever the
-boosts), searchlib:
+boosts; and queries of common words only: a phrase, and an AND of the same words in one field,
+scored as a phrase that needs no positions), searchlib:
 
 - reads each word's postings once per searcher, a term's bytes at once, block by block only for
   their headers and decompression (:func:`~.codec.read_postings`): document numbers, and each
@@ -21,10 +22,11 @@ boosts), searchlib:
   as Whoosh's ``SpanNear2`` requires) only to documents whose best possible score could still
   reach the top k, best bound first, reading their positions then; it stops as soon as no
   remaining document can. A title phrase whose words are searched in the text is such a bonus too:
-  the text holds the title (:data:`~.schema.HELD_IN`), so it adds no match.
+  the text holds the title (:data:`~.schema.HELD_IN`), so it adds no match; so is a phrase whose
+  words an AND in its field holds (the common-words query: "la une" as a phrase, then all its words).
 
 Only the order in which a document's word scores are added differs from Whoosh's.
-Any other query (wildcards, fuzzy terms, ``AND``/``NOT``, fields other than title and text,
+Any other query (wildcards, fuzzy terms, other ``AND``/``NOT``, fields other than :data:`~.schema.ARRAY_FIELDS`,
 another codec or weighting) returns None, and the caller runs it through Whoosh as before.
 """
 
@@ -119,6 +121,7 @@ class _Leaf:
     slop: int = 0  # an ordered phrase's; a window's width for a Near
     phrase: bool = False
     unordered: bool = False  # a Near: the words within ``slop`` positions, in any order
+    anywhere: bool = False  # an AND of words: all of them, at any positions (scored as a phrase)
     postings: list[_Postings] = field(default_factory=list)
     matched: np.ndarray | None = None  # a phrase's documents (ascending), once read
 
@@ -279,7 +282,21 @@ class Engine:
                 slop = window_width(node.slop, len(words)) if near else node.slop
                 leaves.append(_Leaf(node.fieldname, words, boost * node.boost, slop, phrase=True, unordered=near))
                 return True
+            if kind is wq.And:  # words that must all be there: a phrase that needs no positions
+                return walk_all(node, boost * node.boost)
             return False
+
+        def walk_all(node: wq.And, boost: float) -> bool:
+            children = node.subqueries
+            if not children or any(type(child) is not wq.Term for child in children):
+                return False
+            first = children[0]
+            if first.fieldname not in allowed or any((c.fieldname, c.boost) != (first.fieldname, first.boost) for c in children):
+                return False
+            fieldobj = self.schema[first.fieldname]
+            words = tuple(fieldobj.to_bytes(child.text) for child in children)
+            leaves.append(_Leaf(first.fieldname, words, boost * first.boost, phrase=True, anywhere=True))
+            return True
 
         try:
             return leaves if walk(q, 1.0) else None
@@ -415,19 +432,17 @@ class Engine:
 
     def _matches(self, leaves: list[_Leaf]) -> np.ndarray:
         """The mask of the documents matching any leaf."""
-        terms = _term_indexes(leaves)
         mask = np.zeros(self.doc_count_all, dtype=bool)
-        for leaf in leaves:
-            if not leaf.phrase:
-                mask[leaf.postings[0].ids] = True
-            elif _needs(leaf, terms) is None:  # a phrase whose words are all searched as terms adds no document
-                mask[self._phrase_docs(leaf)] = True
+        for leaf in _plan(leaves).scorers:  # a bonus phrase's documents are a scorer's already
+            mask[leaf.postings[0].ids if not leaf.phrase else self._phrase_docs(leaf)] = True
         return mask
 
     def _phrase_docs(self, leaf: _Leaf) -> np.ndarray:
         if leaf.matched is None:  # once per search: the matching and the scoring both ask
             holding = self._holding(leaf).astype(np.int64)
-            if len(leaf.postings) > 1 and leaf.postings[0].format.__class__ is CompactPositions and len(holding):
+            if leaf.anywhere:
+                leaf.matched = holding
+            elif len(leaf.postings) > 1 and leaf.postings[0].format.__class__ is CompactPositions and len(holding):
                 keys = [postings.position_keys(holding) for postings in leaf.postings]
                 match = phrases.window_docs if leaf.unordered else phrases.matching_docs
                 leaf.matched = match(keys, leaf.slop)
@@ -449,6 +464,8 @@ class Engine:
         """Whether the phrase matches in ``docnum``, as Whoosh's ``SpanNear2`` (ordered, mindist 1,
         ``slop``) decides: each next word must stand 1 to ``slop`` positions after the end of a
         match of the words before it. Only the ends of those matches matter."""
+        if leaf.anywhere:
+            return True
         slop = leaf.slop
         if leaf.unordered:
             return bool(windows([postings.positions(docnum) for postings in leaf.postings], slop))
@@ -506,23 +523,20 @@ class Engine:
             matches &= self._mask(allowed)
         if k <= 0 or not matches.any():
             return Found([], matches)
-        terms = [leaf for leaf in leaves if not leaf.phrase]
-        term_indexes = _term_indexes(terms)
-        needs = {id(leaf): _needs(leaf, term_indexes) for leaf in leaves if leaf.phrase}
-        bonuses = [leaf for leaf in leaves if leaf.phrase and needs[id(leaf)] is not None]
-        own = [leaf for leaf in leaves if leaf.phrase and needs[id(leaf)] is None]
-        scorers = terms + own
+        plan = _plan(leaves)
+        scorers, bonuses = plan.scorers, plan.bonuses
+        terms = [leaf for leaf in scorers if not leaf.phrase]
         candidates = None
         if not self.exhaustive and sum(leaf.postings[0].size for leaf in terms) >= pruning.MIN_POSTINGS:
             candidates = pruning.candidates(
                 [self._scorer(leaf) for leaf in scorers],
-                [pruning.Bonus(_phrase_bound(leaf), needs[id(leaf)]) for leaf in bonuses],  # type: ignore[arg-type]
+                [pruning.Bonus(_phrase_bound(leaf), plan.needs[id(leaf)]) for leaf in bonuses],
                 matches, k, lambda which, docs: self._partial([scorers[i] for i in which], docs),
             )
         if candidates is not None:
             partial = self._partial(scorers, candidates)
         else:  # every match scored, on whole arrays
-            candidates, partial = self._every_partial(terms, own, matches)
+            candidates, partial = self._every_partial(terms, scorers[len(terms):], matches)
         if not bonuses:
             return Found(_best(candidates, partial, k), matches)
         return self._add_bonuses(candidates, partial, k, bonuses, matches, deadline)
@@ -749,6 +763,33 @@ def _marked(among: np.ndarray, docs: np.ndarray) -> np.ndarray:
 def _phrase_bound(leaf: _Leaf) -> float:
     """The most a phrase can score in a document: its words' largest scores, summed, times its boost."""
     return sum(postings.top for postings in leaf.postings) * leaf.boost
+
+
+@dataclass
+class _Plan:
+    """How a query's leaves are scored: the scorers (its terms, then the phrases searched for
+    themselves, the ANDs of words among them first), whose documents are the matches, and the bonus
+    phrases, each with the scorers (indexes) a document must all be in to match it."""
+
+    scorers: list[_Leaf]
+    bonuses: list[_Leaf]
+    needs: dict[int, frozenset[int]]
+
+
+def _plan(leaves: list[_Leaf]) -> _Plan:
+    terms = [leaf for leaf in leaves if not leaf.phrase]
+    indexes = _term_indexes(terms)
+    needs = {id(leaf): _needs(leaf, indexes) for leaf in leaves if leaf.phrase}
+    own = sorted((leaf for leaf in leaves if leaf.phrase and needs[id(leaf)] is None), key=lambda leaf: not leaf.anywhere)
+    for i, every in enumerate(own):  # a phrase of words an AND of the same field holds matches only where it does
+        if not every.anywhere:
+            break
+        for leaf in own[i + 1 :]:
+            if not leaf.anywhere and leaf.fieldname == every.fieldname and set(leaf.words) <= set(every.words):
+                needs[id(leaf)] = frozenset([len(terms) + i])
+    scorers = terms + [leaf for leaf in own if needs[id(leaf)] is None]
+    bonuses = [leaf for leaf in leaves if leaf.phrase and needs[id(leaf)] is not None]
+    return _Plan(scorers, bonuses, needs)  # type: ignore[arg-type]
 
 
 def _term_indexes(leaves: list[_Leaf]) -> dict[tuple[str, bytes], int]:

@@ -14,7 +14,7 @@ from whoosh.system import pack_uint
 
 from ...analysis.french import folded_content_words, folded_words, french_positions, french_positions_and_words
 from .analyzer import folded_analyzer, french_analyzer, name_analyzer
-from ...search.fields import EXACT_FIELDS, TEXT_FIELDS
+from ...search.fields import ALL_WORDS_FIELD, EXACT_FIELDS, TEXT_FIELDS
 from .codec import CompactPositions
 from ...analysis.copy_keys import COPY_HASH_VERSION, BodyKey, simhash
 from ...models import Article
@@ -27,8 +27,12 @@ SCHEMA_VERSION = 8
 #: searchlib.codec, searchlib.schema and searchlib.analysis). Written to, such an index is 8.
 READABLE_SCHEMA_VERSIONS = (7, SCHEMA_VERSION)
 
-#: Every field a query's words are ranked in (what the fast path of searchlib.backends.whoosh.arrays reads).
+#: Every field a query's words are ranked in.
 RANKED_FIELDS = (*TEXT_FIELDS, *EXACT_FIELDS)
+
+#: Every field the fast path of searchlib.backends.whoosh.arrays reads: the ranked fields, and those
+#: a query of common words only is searched in (the title's every word, the source's name).
+ARRAY_FIELDS = (*RANKED_FIELDS, ALL_WORDS_FIELD, "source")
 
 #: Fields whose every word is also a word of another field, in the same document and the same
 #: analysis: the text holds the title. A title phrase whose words are searched in the text adds

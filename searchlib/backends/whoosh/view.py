@@ -30,7 +30,7 @@ from ..base import Matches, View, added_time, added_value
 from . import arrays, manifest
 from .queries import NAME_FIELDS, bound_expansions, filter_query, from_whoosh, highlight_terms, to_whoosh
 from .facets import count_matches, counts, grouped_by, relevance, sort_facet
-from .schema import ADDED, NO_DATE, RANKED_FIELDS, to_article
+from .schema import ADDED, ARRAY_FIELDS, NO_DATE, RANKED_FIELDS, to_article
 
 #: Stored articles a view keeps once read (the second look reads up to ranking.RERANK_DEPTH).
 ROWS_KEPT = 500
@@ -192,12 +192,12 @@ class WhooshView(View):
         None when the array search cannot read the query."""
         engine = self.engine
         if sort == "relevance":
-            return engine.search(q, window, only, RANKED_FIELDS, deadline)
+            return engine.search(q, window, only, ARRAY_FIELDS, deadline)
         column = ADDED if sort == "-added" else "date"
         values = engine.column(column) if column in self.searcher.schema.names() else None
-        found = engine.search(q, 0, only, RANKED_FIELDS)
+        found = engine.search(q, 0, only, ARRAY_FIELDS)
         if found is None or values is None:  # no article has a value: all tie, by relevance
-            return engine.search(q, window, only, RANKED_FIELDS, deadline) if found is not None else None
+            return engine.search(q, window, only, ARRAY_FIELDS, deadline) if found is not None else None
         key = _sort_key(sort, values)
         first = nsmallest(window, found.docs, key=key)
         if not first:
@@ -205,7 +205,7 @@ class WhooshView(View):
         # Articles of the same day rank best first: score every article up to the last day shown.
         last = key(first[-1])
         same_days = [docnum for docnum in found.docs if key(docnum) <= last]
-        scores = engine.scores(q, same_days, RANKED_FIELDS)
+        scores = engine.scores(q, same_days, ARRAY_FIELDS)
         if scores is None:
             return None
         order = sorted(same_days, key=lambda docnum: (key(docnum), -scores[docnum], docnum))[:window]
@@ -216,7 +216,7 @@ class WhooshView(View):
         if only is not None and not only:
             return 0
         query = self.whoosh(query)
-        quick = self.engine.search(query, 0, only, RANKED_FIELDS)
+        quick = self.engine.search(query, 0, only, ARRAY_FIELDS)
         return quick.total if quick is not None else len(every_match(self.searcher, query, limit=1, filter=only))
 
     def highlight_terms(self, query: Any) -> set[str]:

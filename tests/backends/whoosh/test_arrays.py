@@ -9,7 +9,7 @@ import pytest
 from searchlib import Archive, Article
 from searchlib.backends.whoosh.queries import to_whoosh
 from searchlib.backends.whoosh import arrays as topk
-from searchlib.backends.whoosh.schema import RANKED_FIELDS
+from searchlib.backends.whoosh.schema import ARRAY_FIELDS
 from tests.corpora import sample_articles, shared_articles
 
 
@@ -29,6 +29,9 @@ QUERIES = [
     "pol* chine",  # a wildcard: not searched in the title's words as written
     "pollutoin~ chine",  # a fuzzy word: neither
     "titre:chine élections",
+    "la une",  # common words only: searched as written in titles and source names
+    '"d un"',
+    "Les Échos",
 ]
 OPTIONS = [
     {},
@@ -110,10 +113,10 @@ def test_decoded_blocks_stay_within_their_memory_bound(monkeypatch: pytest.Monke
 
 def test_the_fast_path_reads_the_queries_people_type(archive: Archive) -> None:
     engine = topk.engine(archive._backend._searcher())
-    for query in ["chine pollution", '"Coupe du monde" football', "pekin"]:
-        assert engine.search(to_whoosh(archive._queries.parse(query).query), 10, None, RANKED_FIELDS) is not None
+    for query in ["chine pollution", '"Coupe du monde" football', "pekin", "la une", "Les Échos"]:
+        assert engine.search(to_whoosh(archive._queries.parse(query).query), 10, None, ARRAY_FIELDS) is not None
     for query in ["chine AND pollution", "chine -pollution", "pol*", "pollutoin~"]:  # Whoosh runs these
-        assert engine.search(to_whoosh(archive._queries.parse(query).query), 10, None, RANKED_FIELDS) is None
+        assert engine.search(to_whoosh(archive._queries.parse(query).query), 10, None, ARRAY_FIELDS) is None
 
 
 def test_deleted_articles_are_neither_found_nor_counted() -> None:
