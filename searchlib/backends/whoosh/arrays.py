@@ -89,6 +89,10 @@ _DAY = 86_400 * 1_000_000
 DECODED_BYTES = 64 * 2**20
 # Relative slack on score bounds: sums added in another order differ in their last bits.
 _SLACK = 1e-9
+
+#: A phrase that reads a word's positions in more than this share of its blocks decompresses them
+#: all at once, kept as one entry of the decoded LRU (:meth:`_Postings.position_keys`).
+WHOLE_SHARE = 0.25
 #: Documents taken best bound first before the rest are sorted (most searches stop in these).
 _FIRST_BOUNDS = 64
 
@@ -198,7 +202,7 @@ class _Postings:
         """The block of each of ``docs`` and, when every posting of the word is live, each one's
         place in its block (else None: the block's own docnums tell)."""
         if self.firsts is not None:
-            at = np.searchsorted(self.ids, docs)
+            at = _search(self.ids, docs)
             which = np.searchsorted(self.firsts, at, side="right") - 1
             return which, at - self.firsts[which]
         if self.lasts is None:
@@ -207,7 +211,14 @@ class _Postings:
 
     def position_keys(self, docs: np.ndarray) -> np.ndarray:
         """The word's positions in each of ``docs`` (ascending, all holding the word) as sorted
-        keys ``doc << 32 | position`` (:mod:`searchlib.backends.whoosh.phrases`)."""
+        keys ``doc << 32 | position`` (:mod:`searchlib.backends.whoosh.phrases`): from the word's
+        blocks decompressed whole when a phrase reads most of them, else block by block."""
+        whole = self._whole(docs)
+        if whole is not None:
+            ids, spans, buffer = whole
+            at = 2 * _search(ids, docs)
+            counts, positions = phrases.decode_positions(buffer, spans[at], spans[at + 1])
+            return phrases.position_keys(docs, counts, positions)
         which, within = self._places(docs)
         numbers, firsts = np.unique(which, return_index=True)
         parts, starts, stops, size = [], [], [], 0
@@ -225,6 +236,36 @@ class _Postings:
         buffer = np.frombuffer(b"".join(parts), dtype=np.uint8)
         counts, positions = phrases.decode_positions(buffer, np.concatenate(starts), np.concatenate(stops))
         return phrases.position_keys(docs, counts, positions)
+
+    def _whole(self, docs: np.ndarray) -> Block | None:
+        """Every block of the word decompressed into one entry of the engine's LRU: each
+        posting's global docnum (deleted documents' too), where its value starts and ends
+        (interleaved), and the bytes; built when ``docs`` are in more than :data:`WHOLE_SHARE`
+        of the blocks, else None unless kept already."""
+        cache = self.decoded if self.decoded is not None else _DecodedBlocks()
+        key = (self.key, -1)
+        whole = cache.get(key)
+        if whole is not None:
+            cache.move_to_end(key)
+            return whole
+        if len(docs) <= WHOLE_SHARE * len(self.blocks):
+            return None
+        which = self._places(docs)[0]
+        if np.count_nonzero(np.diff(which)) + 1 <= WHOLE_SHARE * len(self.blocks):
+            return None
+        ids, spans, parts, size = [], [], [], 0
+        for _, postfile, offset, length, compressed, segment in self.blocks:
+            raw = postfile.get(offset, length)
+            data = zlib.decompress(raw) if compressed else bytes(raw)
+            local, ends = value_bounds(data)
+            ids.append(np.frombuffer(local, dtype=np.uint32).astype(np.int32) + segment)
+            bounds = np.frombuffer(ends, dtype=np.uint32) + np.uint32(size)
+            spans.append(np.stack((bounds[:-1], bounds[1:]), axis=1).ravel())
+            parts.append(data)
+            size += len(data)
+        whole = (np.concatenate(ids), np.concatenate(spans), np.frombuffer(b"".join(parts), dtype=np.uint8))
+        cache.keep(key, whole)
+        return whole
 
 
 class Engine:
@@ -381,7 +422,7 @@ class Engine:
         docs = list(docs)
         ids = postings.ids
         # A few documents each time (the best of a search): one lookup each beats array set operations.
-        at = np.searchsorted(ids, docs).tolist()
+        at = _search(ids, np.asarray(docs, dtype=ids.dtype)).tolist()
         return {docnum for docnum, i in zip(docs, at) if i < postings.size and ids[i] == docnum}
 
     def positions(self, fieldname: str, word: bytes, docs: Iterable[int]) -> dict[int, list[int]]:
@@ -434,7 +475,7 @@ class Engine:
         """The mask of the documents matching any leaf."""
         mask = np.zeros(self.doc_count_all, dtype=bool)
         for leaf in _plan(leaves).scorers:  # a bonus phrase's documents are a scorer's already
-            mask[leaf.postings[0].ids if not leaf.phrase else self._phrase_docs(leaf)] = True
+            mask[_index(leaf.postings[0].ids) if not leaf.phrase else self._phrase_docs(leaf)] = True
         return mask
 
     def _phrase_docs(self, leaf: _Leaf) -> np.ndarray:
@@ -489,7 +530,7 @@ class Engine:
     @staticmethod
     def _word_scores(postings: _Postings, docs: np.ndarray) -> np.ndarray:
         """A word's score in each of ``docs`` (ascending; 0 where the word is absent)."""
-        at = np.searchsorted(postings.ids, docs)
+        at = _search(postings.ids, docs)
         held = at < len(postings.ids)
         held[held] = postings.ids[at[held]] == docs[held]
         found = np.zeros(len(docs))
@@ -546,7 +587,7 @@ class Engine:
         scores = np.zeros(self.doc_count_all)
         for leaf in terms:
             postings = leaf.postings[0]
-            scores[postings.ids] += postings.scores if leaf.boost == 1.0 else postings.scores * leaf.boost
+            scores[_index(postings.ids)] += postings.scores if leaf.boost == 1.0 else postings.scores * leaf.boost
         for leaf in own:  # phrases searched for themselves: their documents are known
             docs = self._phrase_docs(leaf)
             scores[docs] += self._phrase_scores(leaf, docs)
@@ -741,9 +782,20 @@ def _best(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int,
     return list(zip(candidates[order].tolist(), scores[order].tolist()))
 
 
+def _search(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Where each of ``docs`` goes in ``ids`` (ascending): ``docs`` taken in the type of ``ids``
+    (numpy would otherwise convert the whole of ``ids``, a word's every posting, at each search)."""
+    return np.searchsorted(ids, docs.astype(ids.dtype, copy=False))
+
+
+def _index(ids: np.ndarray) -> np.ndarray:
+    """Document numbers as an index: numpy's own conversion of int32 indexes costs twice this one."""
+    return ids.astype(np.intp, copy=False)
+
+
 def _present(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
     """Which of ``docs`` are in ``ids`` (both ascending)."""
-    at = np.searchsorted(ids, docs)
+    at = _search(ids, docs)
     found = at < len(ids)
     found[found] = ids[at[found]] == docs[found]
     return found
@@ -752,7 +804,7 @@ def _present(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
 def _marked(among: np.ndarray, docs: np.ndarray) -> np.ndarray:
     """A mask over ``among`` of those in ``docs`` (both ascending): :func:`_present` the other way
     round, a search per document of ``docs`` (the fewer) rather than one per document of ``among``."""
-    at = np.searchsorted(among, docs)
+    at = _search(among, docs)
     inside = at < len(among)
     at = at[inside][among[at[inside]] == docs[inside]]
     mask = np.zeros(len(among), dtype=bool)

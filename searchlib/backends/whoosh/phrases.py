@@ -58,11 +58,17 @@ def matching_docs(word_keys: list[np.ndarray], slop: int) -> np.ndarray:
         # so the window never runs into the next document's keys.
         first = np.searchsorted(keys, ends, side="right")
         past = np.searchsorted(keys, ends + slop, side="right")
-        covered = np.zeros(len(keys) + 1, dtype=np.int64)
-        np.add.at(covered, first, 1)
-        np.add.at(covered, past, -1)
+        # How many windows cover each key: +1 where one opens, -1 where it closes, summed.
+        covered = np.bincount(first, minlength=len(keys) + 1) - np.bincount(past, minlength=len(keys) + 1)
         ends = keys[np.cumsum(covered[:-1]) > 0]
-    return np.unique(ends >> _SHIFT)
+    return _distinct(ends >> _SHIFT)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``values`` (ascending) without repeats: ``np.unique`` without its sort."""
+    if len(values) < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
 def window_docs(word_keys: list[np.ndarray], width: int) -> np.ndarray:
@@ -76,4 +82,4 @@ def window_docs(word_keys: list[np.ndarray], width: int) -> np.ndarray:
         inside = at < len(keys)
         inside[inside] = keys[at[inside]] <= starts[inside] + width
         fits &= inside
-    return np.unique(starts[fits] >> _SHIFT)
+    return _distinct(starts[fits] >> _SHIFT)
