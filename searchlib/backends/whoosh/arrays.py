@@ -68,7 +68,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.times import datetime_to_long
 
 from . import phrases
-from .near import Near, window_width, windows
+from .near import Near, fits, window_width
 from . import pruning
 from .cache import BoundedCache
 from .schema import HELD_IN, NO_DATE
@@ -509,7 +509,7 @@ class Engine:
             return True
         slop = leaf.slop
         if leaf.unordered:
-            return bool(windows([postings.positions(docnum) for postings in leaf.postings], slop))
+            return fits([postings.positions(docnum) for postings in leaf.postings], slop)
         ends = leaf.postings[0].positions(docnum)
         for postings in leaf.postings[1:]:
             if not ends:

@@ -10,7 +10,7 @@ the words changes. The score is Whoosh's for a phrase: the sum of the words' sco
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from whoosh import matching
 from whoosh.query import Phrase, Term
@@ -26,9 +26,17 @@ def windows(positions: Sequence[Sequence[int]], width: int) -> list[tuple[int, i
     """The (first, last) of each window of at most ``width`` positions holding one position of
     every word (``positions``: each word's, ascending), by its first position. Exhaustive: a
     window's first position is one of the words', so each position is tried as a start."""
+    return list(_windows(positions, width))
+
+
+def fits(positions: Sequence[Sequence[int]], width: int) -> bool:
+    """Whether one window of :func:`windows` exists: the search stops at the first."""
+    return next(_windows(positions, width), None) is not None
+
+
+def _windows(positions: Sequence[Sequence[int]], width: int) -> Iterator[tuple[int, int]]:
     if not positions or any(not held for held in positions):
-        return []
-    found = []
+        return
     for start in sorted({p for held in positions for p in held}):
         last = start
         for held in positions:
@@ -37,8 +45,7 @@ def windows(positions: Sequence[Sequence[int]], width: int) -> list[tuple[int, i
                 break
             last = max(last, held[at])
         else:
-            found.append((start, last))
-    return found
+            yield start, last
 
 
 class Near(Phrase):
