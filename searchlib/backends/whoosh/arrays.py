@@ -559,40 +559,58 @@ class Engine:
         leaves = self._leaves(q, fields) if self.supported() else None
         if leaves is None or not self._load(leaves):
             return None
-        matches = self._matches(leaves)
-        if allowed is not None:
-            matches &= self._mask(allowed)
-        if k <= 0 or not matches.any():
-            return Found([], matches)
+        only = None if allowed is None else self._mask(allowed)
         plan = _plan(leaves)
         scorers, bonuses = plan.scorers, plan.bonuses
         terms = [leaf for leaf in scorers if not leaf.phrase]
         candidates = None
-        if not self.exhaustive and sum(leaf.postings[0].size for leaf in terms) >= pruning.MIN_POSTINGS:
+        if k > 0 and not self.exhaustive and sum(leaf.postings[0].size for leaf in terms) >= pruning.MIN_POSTINGS:
             candidates = pruning.candidates(
                 [self._scorer(leaf) for leaf in scorers],
                 [pruning.Bonus(_phrase_bound(leaf), plan.needs[id(leaf)]) for leaf in bonuses],
-                matches, k, lambda which, docs: self._partial([scorers[i] for i in which], docs),
+                only, k, lambda which, docs: self._partial([scorers[i] for i in which], docs),
             )
-        if candidates is not None:
-            partial = self._partial(scorers, candidates)
+        if candidates is not None or k <= 0:
+            matches = self._matches(leaves) if only is None else self._matches(leaves) & only
+            if k <= 0 or not len(candidates):  # type: ignore[arg-type]
+                return Found([], matches)
+            partial = self._partial(scorers, candidates)  # type: ignore[arg-type]
         else:  # every match scored, on whole arrays
-            candidates, partial = self._every_partial(terms, scorers[len(terms):], matches)
+            candidates, partial, matches = self._every_partial(leaves, terms, scorers[len(terms):], only)
+        if not len(candidates):
+            return Found([], matches)
         if not bonuses:
             return Found(_best(candidates, partial, k), matches)
         return self._add_bonuses(candidates, partial, k, bonuses, matches, deadline)
 
-    def _every_partial(self, terms: list[_Leaf], own: list[_Leaf], matches: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every match and its score without the bonuses, summed on one score per document."""
+    def _every_partial(
+        self, leaves: list[_Leaf], terms: list[_Leaf], own: list[_Leaf], only: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every match, its score without the bonuses (summed on one score per document), and the
+        mask of the matches: those scoring above 0 (every BM25F score is), and those of the
+        leaves of boost 0, in one pass over the postings instead of two."""
         scores = np.zeros(self.doc_count_all)
+        unscored = []  # the documents of leaves that add no score: matches all the same
         for leaf in terms:
             postings = leaf.postings[0]
             scores[_index(postings.ids)] += postings.scores if leaf.boost == 1.0 else postings.scores * leaf.boost
+            if leaf.boost == 0:
+                unscored.append(postings.ids)
         for leaf in own:  # phrases searched for themselves: their documents are known
             docs = self._phrase_docs(leaf)
             scores[docs] += self._phrase_scores(leaf, docs)
+            if leaf.boost == 0:
+                unscored.append(docs)
+        if any(leaf.boost < 0 for leaf in leaves):  # a score may fall to 0 or below: count them apart
+            matches = self._matches(leaves)
+        else:
+            matches = scores > 0
+            for docs in unscored:
+                matches[_index(docs)] = True
+        if only is not None:
+            matches &= only
         candidates = np.flatnonzero(matches)
-        return candidates, scores[candidates]
+        return candidates, scores[candidates], matches
 
     def _partial(self, scorers: list[_Leaf], docs: np.ndarray) -> np.ndarray:
         """The score of ``docs`` (ascending) without the bonuses: the same sums, added in the same

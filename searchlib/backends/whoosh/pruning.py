@@ -62,9 +62,10 @@ PartialAt = Callable[[Sequence[int], np.ndarray], np.ndarray]
 
 
 def candidates(
-    scorers: Sequence[Scorer], bonuses: Sequence[Bonus], matches: np.ndarray, k: int, partial_at: PartialAt
+    scorers: Sequence[Scorer], bonuses: Sequence[Bonus], allowed: np.ndarray | None, k: int, partial_at: PartialAt
 ) -> np.ndarray | None:
-    """The documents (ascending, among ``matches``) that may make the top ``k``, or None when
+    """The documents (ascending, among the scorers' and those ``allowed``: a mask, None for any)
+    that may make the top ``k``, or None when
     scoring every match is cheaper. ``partial_at(which, docs)`` gives the exact sum of the scorers
     ``which`` (indexes, in the query's order) at ``docs``."""
     postings = sum(len(scorer.docs) for scorer in scorers)
@@ -74,7 +75,7 @@ def candidates(
     budget = postings / (len(scorers) * LOOKUP_COST)
     if len(max(scorers, key=lambda scorer: scorer.bound).docs) >= budget:
         return None  # the scorer of highest bound is never set aside, and it alone is too many
-    floor = _floor(scorers, matches, k, partial_at)
+    floor = _floor(scorers, allowed, k, partial_at)
     if floor <= 0:
         return None
     aside = _set_aside(scorers, bonuses, floor)
@@ -82,10 +83,10 @@ def candidates(
     if sum(len(docs) for docs in essential) >= budget:
         return None
     docs = np.unique(np.concatenate(essential)) if len(essential) > 1 else essential[0]
-    return docs[matches[docs]]
+    return docs if allowed is None else docs[allowed[docs]]
 
 
-def _floor(scorers: Sequence[Scorer], matches: np.ndarray, k: int, partial_at: PartialAt) -> float:
+def _floor(scorers: Sequence[Scorer], allowed: np.ndarray | None, k: int, partial_at: PartialAt) -> float:
     """A score the k-th best document reaches at least (0 when fewer than k are found): the k-th
     best exact partial score of the documents scoring best on the scorers of highest bound."""
     order = sorted(range(len(scorers)), key=lambda i: -scorers[i].bound)
@@ -98,7 +99,8 @@ def _floor(scorers: Sequence[Scorer], matches: np.ndarray, k: int, partial_at: P
         seeds.append(i)
         size += len(scorers[i].docs)
     docs = np.unique(np.concatenate([scorers[i].docs for i in seeds])) if len(seeds) > 1 else scorers[seeds[0]].docs
-    docs = docs[matches[docs]]
+    if allowed is not None:
+        docs = docs[allowed[docs]]
     if len(docs) < k:
         return 0.0
     if len(docs) > wanted:  # the best on the seeds alone, then their whole partial score
