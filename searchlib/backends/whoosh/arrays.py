@@ -52,7 +52,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from heapq import heappush, heapreplace
-from operator import itemgetter
 from time import monotonic
 from typing import Any
 
@@ -157,7 +156,7 @@ def _block_bytes(block: Block) -> int:
 class _Postings:
     """One word's live postings in one field, over every segment (global document numbers)."""
 
-    __slots__ = ("key", "ids", "weights", "scores", "top", "blocks", "lasts", "firsts", "format", "size", "decoded")
+    __slots__ = ("key", "ids", "weights", "scores", "top", "blocks", "lasts", "last_ids", "firsts", "format", "size", "decoded")
 
     def __init__(self, key: tuple[str, bytes]) -> None:
         self.key = key
@@ -169,6 +168,7 @@ class _Postings:
         # (last global id, posting file, data offset, data length, compressed, segment offset)
         self.blocks: list[tuple[int, Any, int, int, Any, int]] = []
         self.lasts: np.ndarray | None = None  # the blocks' last ids, once a phrase needs them
+        self.last_ids: list[int] | None = None  # the same as a list, for one document's lookups
         #: Where each block's first posting is in ``ids``; None when deleted documents were left out.
         self.firsts: np.ndarray | None = None
         self.format: Any = None
@@ -193,7 +193,9 @@ class _Postings:
         return block
 
     def positions(self, docnum: int) -> list[int]:
-        i = bisect_left(self.blocks, docnum, key=itemgetter(0))
+        if self.last_ids is None:
+            self.last_ids = [block[0] for block in self.blocks]
+        i = bisect_left(self.last_ids, docnum)
         local, ends, data = self._block(i)
         j = bisect_left(local, docnum - self.blocks[i][5])
         return self.format.decode_positions(data[ends[j] : ends[j + 1]])
@@ -501,26 +503,35 @@ class Engine:
             found = found[_present(other, found)]
         return found
 
-    def _phrase_at(self, leaf: _Leaf, docnum: int) -> bool:
+    def _phrase_at(self, leaf: _Leaf, docnum: int, read: dict[tuple[Any, int], list[int]] | None = None) -> bool:
         """Whether the phrase matches in ``docnum``, as Whoosh's ``SpanNear2`` (ordered, mindist 1,
         ``slop``) decides: each next word must stand 1 to ``slop`` positions after the end of a
-        match of the words before it. Only the ends of those matches matter."""
+        match of the words before it. Only the ends of those matches matter. ``read`` keeps the
+        positions read, for the other phrases of the same words (the title's two windows)."""
         if leaf.anywhere:
             return True
+        read = {} if read is None else read
+
+        def positions(postings: _Postings) -> list[int]:
+            found = read.get((postings.key, docnum))
+            if found is None:
+                found = read[postings.key, docnum] = postings.positions(docnum)
+            return found
+
         slop = leaf.slop
         if leaf.unordered:
-            return fits([postings.positions(docnum) for postings in leaf.postings], slop)
-        ends = leaf.postings[0].positions(docnum)
+            return fits([positions(postings) for postings in leaf.postings], slop)
+        ends = positions(leaf.postings[0])
         for postings in leaf.postings[1:]:
             if not ends:
                 return False
-            positions = postings.positions(docnum)
-            size = len(positions)
+            positions_ = positions(postings)
+            size = len(positions_)
             found = set()
             for end in ends:
-                j = bisect_right(positions, end)
-                while j < size and positions[j] <= end + slop:
-                    found.add(positions[j])
+                j = bisect_right(positions_, end)
+                while j < size and positions_[j] <= end + slop:
+                    found.add(positions_[j])
                     j += 1
             ends = sorted(found)
         return bool(ends)
@@ -658,6 +669,7 @@ class Engine:
             most += bonus
             possible.append((leaf, holds, bonus))
         heap: list[tuple[float, int]] = []  # (score, -docnum): the k best so far
+        read: dict[tuple[Any, int], list[int]] = {}  # positions read, by (word, docnum)
 
         def found(stopped: bool = False) -> Found:
             return Found([(-negated, score) for score, negated in sorted(heap, reverse=True)], matches, stopped)
@@ -671,7 +683,7 @@ class Engine:
             docnum = int(candidates[i])
             score = float(partial[i])
             for leaf, holds, bonus in possible:
-                if holds[i] and self._phrase_at(leaf, docnum):
+                if holds[i] and self._phrase_at(leaf, docnum, read):
                     score += float(bonus[i])
             entry = (score, -docnum)
             if len(heap) < k:
