@@ -95,3 +95,31 @@ def test_a_quoted_phrase_counts_every_article_it_stands_in() -> None:
     results = archive.search('"mer de Chine"', limit=500)
     assert results.total == 300
     assert {hit.id for hit in results.hits} == {f"in{n}" for n in range(300)}
+
+
+def test_a_words_positions_read_whole_are_those_read_block_by_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A phrase over most of a word's blocks decompresses them all at once (one entry of the LRU);
+    # over a few it reads those blocks. Both give each document's positions, as one by one, over
+    # three segments with deleted documents in them.
+    from searchlib.backends.whoosh import arrays
+
+    archive = Archive.in_memory()
+    for part in range(3):
+        archive.add_many(
+            [Article(id=f"a{part}-{n}", title="Brève", body=f"La mer {'de ' * (n % 4)}Chine, la mer. Jour {n}, mer.") for n in range(400)]
+        )
+    archive.delete([f"a{part}-{n}" for part in range(3) for n in range(0, 400, 7)])
+    engine = arrays.engine(archive._backend._searcher())
+    postings = engine.postings("text", "mer".encode())
+    docs = postings.ids.astype(np.int64)
+    expected = position_keys(docs, *_counts_and_positions([postings.positions(int(d)) for d in docs]))
+    for share, picked in ((float("inf"), docs[::3]), (0.0, docs[::3]), (0.0, docs)):
+        monkeypatch.setattr(arrays, "WHOLE_SHARE", share)
+        postings.decoded = engine._decoded = arrays._DecodedBlocks()
+        wanted = np.isin(expected >> 32, picked)
+        assert postings.position_keys(picked).tolist() == expected[wanted].tolist()
+        assert ((postings.key, -1) in engine._decoded) == (share == 0.0)
+
+
+def _counts_and_positions(each: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([len(p) for p in each]), np.array([x for p in each for x in p], dtype=np.int64)
