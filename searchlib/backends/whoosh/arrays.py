@@ -571,21 +571,21 @@ class Engine:
         if leaves is None or not self._load(leaves):
             return None
         only = None if allowed is None else self._mask(allowed)
+        if k <= 0:
+            return Found([], self._matches(leaves) if only is None else self._matches(leaves) & only)
         plan = _plan(leaves)
         scorers, bonuses = plan.scorers, plan.bonuses
         terms = [leaf for leaf in scorers if not leaf.phrase]
         candidates = None
-        if k > 0 and not self.exhaustive and sum(leaf.postings[0].size for leaf in terms) >= pruning.MIN_POSTINGS:
+        if not self.exhaustive and sum(leaf.postings[0].size for leaf in terms) >= pruning.MIN_POSTINGS:
             candidates = pruning.candidates(
                 [self._scorer(leaf) for leaf in scorers],
                 [pruning.Bonus(_phrase_bound(leaf), plan.needs[id(leaf)]) for leaf in bonuses],
                 only, k, lambda which, docs: self._partial([scorers[i] for i in which], docs),
             )
-        if candidates is not None or k <= 0:
+        if candidates is not None:
             matches = self._matches(leaves) if only is None else self._matches(leaves) & only
-            if k <= 0 or not len(candidates):  # type: ignore[arg-type]
-                return Found([], matches)
-            partial = self._partial(scorers, candidates)  # type: ignore[arg-type]
+            partial = self._partial(scorers, candidates)
         else:  # every match scored, on whole arrays
             candidates, partial, matches = self._every_partial(leaves, terms, scorers[len(terms):], only)
         if not len(candidates):
