@@ -74,18 +74,25 @@ from .schema import HELD_IN, NO_DATE
 from .codec import CompactLeafMatcher, CompactPositions, PostingList, encode_block, read_postings, value_bounds
 
 #: Bytes of postings kept in memory per searcher, the most used words' (12 bytes a posting:
-#: document number and score). The 200 speed queries' words take 154 MB at ten times OrangeSum
-#: (copies) and 197 MB at ten times recombined: at 72 MB every round read them all again (p50
-#: x2.4), at 192 MB the recombined p50 was 10.8 ms against 7.5 with all of them kept.
+#: document number and score): at least CACHED_BYTES, and CACHED_PER_ARTICLE for each article of
+#: a larger archive. A word's postings grow with the archive, and so do those a stream of searches
+#: reads: a bound that does not grow with them has searches read again what they read before. The
+#: 200 speed queries' words take 154 MB at ten times OrangeSum (copies), 197 MB at ten times
+#: recombined, 600 MB at thirty: at 72 MB the 10x rounds read them all again (p50 x2.4); at 30x,
+#: 256 MB gave p50 59 ms and p95 275, 808 MB (800 bytes an article) 10.5 and 36 (with the decoded
+#: blocks' bound below scaled the same way).
 CACHED_BYTES = 256 * 2**20
+CACHED_PER_ARTICLE = 800
 # The date column holds microseconds since datetime.min.
 _DAY = 86_400 * 1_000_000
-#: Bytes of posting blocks kept decompressed for phrase matching, per searcher (a block of
-#: positions is about 2 kB): the blocks the 200 speed queries read take 5.6 MB on OrangeSum and
-#: 15.7 MB on three times OrangeSum, where a bound of 8,000 blocks (15.6 MB) had every round read
-#: and decompress them all again (an LRU a little smaller than a cycle of reads keeps none of it).
-#: At ten times OrangeSum recombined they take 48.8 MB: at 48 MB, p50 10.5 ms; at 64 MB, 6.6 ms.
+#: Bytes of posting blocks kept decompressed for phrase matching, per searcher: at least
+#: DECODED_BYTES, and DECODED_PER_ARTICLE for each article of a larger archive. The blocks the 200
+#: speed queries read take 5.6 MB on OrangeSum and 15.7 MB on three times OrangeSum, where a bound
+#: of 8,000 blocks (15.6 MB) had every round read and decompress them all again (an LRU a little
+#: smaller than a cycle of reads keeps none of it). At ten times OrangeSum recombined they take
+#: 48.8 MB: at 48 MB, p50 10.5 ms; at 64 MB, 6.6 ms.
 DECODED_BYTES = 64 * 2**20
+DECODED_PER_ARTICLE = 200
 # Relative slack on score bounds: sums added in another order differ in their last bits.
 _SLACK = 1e-9
 
@@ -134,16 +141,17 @@ Block = tuple[array, array, bytes]
 
 class _DecodedBlocks(OrderedDict[tuple[tuple[str, bytes], int], Block]):
     """Decompressed posting blocks (docnums, value bounds, bytes) by (word, block number): an
-    LRU bounded by :data:`DECODED_BYTES`."""
+    LRU bounded by ``limit`` bytes (:data:`DECODED_BYTES` unless told)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         super().__init__()
         self.size = 0
+        self.limit = DECODED_BYTES if limit is None else limit
 
     def keep(self, key: tuple[tuple[str, bytes], int], block: Block) -> None:
         self[key] = block
         self.size += _block_bytes(block)
-        while self.size > DECODED_BYTES and len(self) > 1:
+        while self.size > self.limit and len(self) > 1:
             _, old = self.popitem(last=False)
             self.size -= _block_bytes(old)
 
@@ -286,8 +294,8 @@ class Engine:
         self._lengths: dict[str, np.ndarray] = {}  # each field's length bytes
         self._columns: dict[str, list[Any]] = {}
         self._factorised: dict[str, tuple[np.ndarray, list[Any]]] = {}
-        self._postings = BoundedCache(CACHED_BYTES)
-        self._decoded = _DecodedBlocks()
+        self._postings = BoundedCache(max(CACHED_BYTES, CACHED_PER_ARTICLE * self.doc_count_all))
+        self._decoded = _DecodedBlocks(max(DECODED_BYTES, DECODED_PER_ARTICLE * self.doc_count_all))
         self._lock = threading.Lock()
         self._arrays: dict[str, np.ndarray | None] = {}
         self._date_order: tuple[np.ndarray, np.ndarray] | None = None

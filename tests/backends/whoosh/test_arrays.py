@@ -103,6 +103,7 @@ def test_decoded_blocks_stay_within_their_memory_bound(monkeypatch: pytest.Monke
     archive.add_many(sample_articles())
     roomy = [shape(archive.search(query)) for query in QUERIES]
     monkeypatch.setattr(topk, "DECODED_BYTES", 1_500)
+    monkeypatch.setattr(topk, "DECODED_PER_ARTICLE", 0)
     archive = Archive.in_memory()
     archive.add_many(sample_articles())
     assert [shape(archive.search(query)) for query in QUERIES] == roomy
