@@ -813,7 +813,7 @@ def _joined(parts: list[np.ndarray | int], default: Any) -> np.ndarray:
 def _best(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The ``k`` best (docnum, score) pairs: highest score first, then lowest docnum, as Whoosh."""
     if len(candidates) > k:
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        kth = scores[_largest(scores, k)].min()
         keep = scores >= kth  # ties with the k-th best included: the docnum decides among them
         candidates, scores = candidates[keep], scores[keep]
     order = np.lexsort((candidates, -scores))[:k]
@@ -907,7 +907,7 @@ def _by_bound(bounds: np.ndarray, k: int, kth: Any) -> Iterator[int]:
     best score found (None: not k yet) — only those that can still reach it, sorted then."""
     first = min(len(bounds), max(_FIRST_BOUNDS, 4 * k))
     if first < len(bounds):
-        head = np.argpartition(-bounds, first - 1)[:first]
+        head = _largest(bounds, first)
     else:
         head = np.arange(len(bounds))
     head = head[np.argsort(-bounds[head], kind="stable")]
@@ -920,6 +920,20 @@ def _by_bound(bounds: np.ndarray, k: int, kth: Any) -> Iterator[int]:
             rest &= bounds * (1 + _SLACK) >= low
         left = np.flatnonzero(rest)
         yield from left[np.argsort(-bounds[left], kind="stable")].tolist()
+
+
+def _largest(values: np.ndarray, count: int) -> np.ndarray:
+    """Indexes of the ``count`` largest ``values`` (``count`` < their number), in no order. Of many
+    values, those at or above a strided sample's fourth largest are partitioned, not all of them:
+    when at least ``count`` are, the largest are among them (else all are partitioned)."""
+    size = len(values)
+    if size > 32 * count:
+        sample = values[:: size // (8 * count)]
+        floor = np.partition(sample, len(sample) - 4)[len(sample) - 4]
+        above = np.flatnonzero(values >= floor)
+        if len(above) >= count:
+            return above[np.argpartition(-values[above], count - 1)[:count]]
+    return np.argpartition(-values, count - 1)[:count]
 
 
 def _segment_postings(leaf: Any, fieldname: str, word: bytes) -> tuple[Any, PostingList, Any] | None:

@@ -4,7 +4,10 @@ the same facets and snippets — over several segments, with deleted articles, f
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchlib import Archive, Article
 from searchlib.backends.whoosh.queries import to_whoosh
@@ -128,3 +131,19 @@ def test_deleted_articles_are_neither_found_nor_counted() -> None:
     results = archive.search("pekin", limit=100)
     assert results.total == len(results.hits) == 74
     assert {"a0", "b7"}.isdisjoint(hit.id for hit in results.hits)
+
+
+@given(
+    st.lists(st.floats(0, 100, allow_nan=False), min_size=2, max_size=3_000).map(np.array),
+    st.integers(1, 64),
+    st.sampled_from(["as given", "ascending", "descending"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_the_largest_scores_are_found_whatever_their_order(values: np.ndarray, count: int, order: str) -> None:
+    # The ranking's top k and the bonus checks' first candidates come from topk._largest, which
+    # partitions only the values above a sampled threshold when there are many.
+    values = {"as given": values, "ascending": np.sort(values), "descending": np.sort(values)[::-1].copy()}[order]
+    count = min(count, len(values) - 1)
+    found = topk._largest(values, count)
+    assert len(set(found.tolist())) == count
+    assert sorted(values[found].tolist()) == sorted(values.tolist())[-count:]
