@@ -479,14 +479,15 @@ class Engine:
         leaves = self._leaves(q, fields)
         if leaves is None or not self._load(leaves):
             return None
-        return set(np.flatnonzero(self._matches(leaves)).tolist())
+        return set(np.flatnonzero(self._matches(_plan(leaves).scorers, None)).tolist())
 
-    def _matches(self, leaves: list[_Leaf]) -> np.ndarray:
-        """The mask of the documents matching any leaf."""
+    def _matches(self, scorers: list[_Leaf], only: np.ndarray | None) -> np.ndarray:
+        """The mask of the documents matching any scorer (a bonus phrase's documents are a
+        scorer's already), among those ``only`` allows (a mask; None: any)."""
         mask = np.zeros(self.doc_count_all, dtype=bool)
-        for leaf in _plan(leaves).scorers:  # a bonus phrase's documents are a scorer's already
+        for leaf in scorers:
             mask[_index(leaf.postings[0].ids) if not leaf.phrase else self._phrase_docs(leaf)] = True
-        return mask
+        return mask if only is None else mask & only
 
     def _phrase_docs(self, leaf: _Leaf) -> np.ndarray:
         if leaf.matched is None:  # once per search: the matching and the scoring both ask
@@ -579,10 +580,10 @@ class Engine:
         if leaves is None or not self._load(leaves):
             return None
         only = None if allowed is None else self._mask(allowed)
-        if k <= 0:
-            return Found([], self._matches(leaves) if only is None else self._matches(leaves) & only)
         plan = _plan(leaves)
         scorers, bonuses = plan.scorers, plan.bonuses
+        if k <= 0:
+            return Found([], self._matches(scorers, only))
         terms = [leaf for leaf in scorers if not leaf.phrase]
         candidates = None
         if not self.exhaustive and sum(leaf.postings[0].size for leaf in terms) >= pruning.MIN_POSTINGS:
@@ -592,42 +593,39 @@ class Engine:
                 only, k, lambda which, docs: self._partial([scorers[i] for i in which], docs),
             )
         if candidates is not None:
-            matches = self._matches(leaves) if only is None else self._matches(leaves) & only
+            matches = self._matches(scorers, only)
             partial = self._partial(scorers, candidates)
         else:  # every match scored, on whole arrays
-            candidates, partial, matches = self._every_partial(leaves, terms, scorers[len(terms):], only)
+            candidates, partial, matches = self._every_partial(scorers, only)
         if not len(candidates):
             return Found([], matches)
         if not bonuses:
             return Found(_best(candidates, partial, k), matches)
         return self._add_bonuses(candidates, partial, k, bonuses, matches, deadline)
 
-    def _every_partial(
-        self, leaves: list[_Leaf], terms: list[_Leaf], own: list[_Leaf], only: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _every_partial(self, scorers: list[_Leaf], only: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every match, its score without the bonuses (summed on one score per document), and the
         mask of the matches: those scoring above 0 (every BM25F score is), and those of the
-        leaves of boost 0, in one pass over the postings instead of two."""
+        scorers of boost 0, in one pass over the postings instead of two."""
         scores = np.zeros(self.doc_count_all)
-        unscored = []  # the documents of leaves that add no score: matches all the same
-        for leaf in terms:
-            postings = leaf.postings[0]
-            scores[_index(postings.ids)] += postings.scores if leaf.boost == 1.0 else postings.scores * leaf.boost
-            if leaf.boost == 0:
-                unscored.append(postings.ids)
-        for leaf in own:  # phrases searched for themselves: their documents are known
-            docs = self._phrase_docs(leaf)
-            scores[docs] += self._phrase_scores(leaf, docs)
+        unscored = []  # the documents of scorers that add no score: matches all the same
+        for leaf in scorers:  # the terms, then the phrases searched for themselves (their documents known)
+            if not leaf.phrase:
+                docs = _index(leaf.postings[0].ids)
+                scores[docs] += leaf.postings[0].scores if leaf.boost == 1.0 else leaf.postings[0].scores * leaf.boost
+            else:
+                docs = self._phrase_docs(leaf)
+                scores[docs] += self._phrase_scores(leaf, docs)
             if leaf.boost == 0:
                 unscored.append(docs)
-        if any(leaf.boost < 0 for leaf in leaves):  # a score may fall to 0 or below: count them apart
-            matches = self._matches(leaves)
+        if any(leaf.boost < 0 for leaf in scorers):  # a score may fall to 0 or below: count them apart
+            matches = self._matches(scorers, only)
         else:
             matches = scores > 0
             for docs in unscored:
-                matches[_index(docs)] = True
-        if only is not None:
-            matches &= only
+                matches[docs] = True
+            if only is not None:
+                matches &= only
         candidates = np.flatnonzero(matches)
         return candidates, scores[candidates], matches
 
