@@ -64,6 +64,14 @@ def matching_docs(word_keys: list[np.ndarray], slop: int) -> np.ndarray:
     return _distinct(ends >> _SHIFT)
 
 
+def union(parts: list[np.ndarray]) -> np.ndarray:
+    """The values of ``parts``, ascending, without repeats: ``np.unique`` of them concatenated,
+    without its first call's import of ``numpy.ma`` (12–25 ms of a fresh ``searchlib search``)."""
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    return _distinct(np.sort(np.concatenate(parts)) if len(parts) > 1 else np.sort(parts[0]))
+
+
 def _distinct(values: np.ndarray) -> np.ndarray:
     """``values`` (ascending) without repeats: ``np.unique`` without its sort."""
     if len(values) < 2:
@@ -75,7 +83,7 @@ def window_docs(word_keys: list[np.ndarray], width: int) -> np.ndarray:
     """The documents where one position of each word (their position keys, in any order) fits in
     a window of at most ``width`` positions, ascending (:class:`searchlib.backends.whoosh.near.Near`).
     Each position of any word is tried as the window's first."""
-    starts = np.unique(np.concatenate(word_keys)) if word_keys else np.zeros(0, dtype=np.int64)
+    starts = union(word_keys)
     fits = np.ones(len(starts), dtype=bool)
     for keys in word_keys:
         at = np.searchsorted(keys, starts, side="left")

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .phrases import union
+
 #: Documents whose exact partial scores set the floor: this many times k, at least.
 FLOOR_DOCS = 4
 #: Relative slack on bounds: the same sums added in another order differ in their last bits.
@@ -82,7 +84,7 @@ def candidates(
     essential = [scorer.docs for i, scorer in enumerate(scorers) if i not in aside]
     if sum(len(docs) for docs in essential) >= budget:
         return None
-    docs = np.unique(np.concatenate(essential)) if len(essential) > 1 else essential[0]
+    docs = union(essential) if len(essential) > 1 else essential[0]
     return docs if allowed is None else docs[allowed[docs]]
 
 
@@ -98,7 +100,7 @@ def _floor(scorers: Sequence[Scorer], allowed: np.ndarray | None, k: int, partia
             break
         seeds.append(i)
         size += len(scorers[i].docs)
-    docs = np.unique(np.concatenate([scorers[i].docs for i in seeds])) if len(seeds) > 1 else scorers[seeds[0]].docs
+    docs = union([scorers[i].docs for i in seeds]) if len(seeds) > 1 else scorers[seeds[0]].docs
     if allowed is not None:
         docs = docs[allowed[docs]]
     if len(docs) < k:
