@@ -1,5 +1,5 @@
 """``python -m searchlib``: the command line."""
 
-from .cli import main
+from .cli import run
 
-main(prog_name="searchlib")
+run(prog_name="searchlib")

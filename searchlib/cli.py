@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
 import importlib
@@ -878,3 +879,27 @@ def serve(index_dir: Path, host: str, port: int, workers: int, time_limit: float
     os.environ["SEARCHLIB_QUERY_SECONDS"] = str(time_limit)
     click.echo(f"searchlib: serving {backends.shown(index_dir)} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run("searchlib.server:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+def run(prog_name: str | None = None) -> None:
+    """The ``searchlib`` program: the command, then an exit that skips the interpreter's teardown.
+
+    Freeing every module and object at exit took 30 ms of a 300 ms ``searchlib search`` (13 ms
+    for numpy alone) and does nothing a finished command needs: what exits normally still runs
+    (the ``atexit`` functions, then the standard streams are flushed). Tests call :func:`main`,
+    which returns as any click command does."""
+    try:
+        main(prog_name=prog_name)
+        code: Any = 0
+    except SystemExit as done:
+        code = done.code
+    atexit._run_exitfuncs()  # logging's shutdown, finalizers, worker pools: as sys.exit would
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # what Python does with a message as the exit code
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader gone (`| head`) or a closed stream: nothing to add
+            pass
+    os._exit(code or 0)

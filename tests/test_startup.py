@@ -3,6 +3,9 @@ index writer."""
 
 from __future__ import annotations
 
+import json
+import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +70,27 @@ def test_whoosh_english_variations_load_when_first_used() -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.split(" ", 1)[0] == "False"
     assert "render" in out
+
+
+def test_the_program_exits_with_the_commands_status_and_all_its_output(tmp_path: Path) -> None:
+    # `searchlib` skips the interpreter's teardown at exit (30 ms): what it printed must all be
+    # there, and its exit status must be the command's.
+    with Archive(tmp_path / "ix") as archive:
+        archive.add_many([Article(id=f"a{i}", title=f"Pékin {i}", body="Antony Blinken à Pékin. " * 20) for i in range(300)])
+    program = [sys.executable, "-m", "searchlib"]
+    buffered = {**os.environ, "PYTHONUNBUFFERED": ""}  # as a terminal-less run has it: output waits in buffers
+    found = subprocess.run(
+        [*program, "search", "pekin", "--index", str(tmp_path / "ix"), "--format", "jsonl"], capture_output=True, text=True, env=buffered
+    )
+    assert found.returncode == 0, found.stderr
+    assert sorted(json.loads(line)["id"] for line in found.stdout.splitlines()) == sorted(f"a{i}" for i in range(300))
+    missing = subprocess.run([*program, "search", "pekin", "--index", str(tmp_path / "none")], capture_output=True, text=True)
+    assert missing.returncode == 1 and missing.stdout == ""
+    assert missing.stderr.startswith("Error: no searchlib index") and missing.stderr.count("\n") == 1
+    misused = subprocess.run([*program, "search", "pekin", "--limit", "many"], capture_output=True, text=True)
+    assert misused.returncode == 2 and "Invalid value" in misused.stderr
+    head = subprocess.run(
+        f"{shlex.join([*program, 'search', 'pekin', '--index', str(tmp_path / 'ix'), '--format', 'jsonl'])} | head -1",
+        shell=True, capture_output=True, text=True, executable="/bin/bash",
+    )
+    assert len(head.stdout.splitlines()) == 1 and head.stderr == ""
