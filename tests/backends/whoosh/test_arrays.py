@@ -13,6 +13,7 @@ from searchlib import Archive, Article
 from searchlib.backends.whoosh.queries import to_whoosh
 from searchlib.backends.whoosh import arrays as topk
 from searchlib.backends.whoosh.schema import ARRAY_FIELDS
+from searchlib.search import ranking
 from tests.corpora import sample_articles, shared_articles
 
 
@@ -131,6 +132,26 @@ def test_deleted_articles_are_neither_found_nor_counted() -> None:
     results = archive.search("pekin", limit=100)
     assert results.total == len(results.hits) == 74
     assert {"a0", "b7"}.isdisjoint(hit.id for hit in results.hits)
+
+
+def test_the_bonuses_lift_articles_the_words_alone_rank_below_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only the candidates a bonus can lift into the k best get their bonuses read
+    # (Engine._within_reach): articles holding the words side by side, whose words alone score
+    # below those of articles repeating them far apart, must still come first, as Whoosh ranks them.
+    filler = " ".join(f"mot{n}" for n in range(60))
+    others = [Article(id=f"other{n}", title=f"Autre sujet {n}", body=f"{filler} autre{n}") for n in range(100)]
+    apart = [Article(id=f"apart{n}", title=f"Rapport {n}", body=f"Chine. {filler} " + "pollution, " * (2 + n % 2)) for n in range(40)]
+    together = [Article(id=f"together{n}", title=f"Dossier {n}", body=f"{filler} Chine pollution.") for n in range(8)]
+    archive = Archive.in_memory()
+    archive.add_many(others + apart + together)
+    for limit in (1, 5, 8, 20):
+        found = archive.search("chine pollution", limit=limit)
+        assert shape(found) == shape(whoosh_only(archive, monkeypatch, "chine pollution", limit=limit))
+    assert {hit.id for hit in archive.search("chine pollution", limit=8).hits} == {article.id for article in together}
+    with monkeypatch.context() as words_alone:  # without the bonuses they come last
+        for bonus in ("PROXIMITY_BOOST", "TITLE_NEAR_BOOST", "TITLE_TOGETHER_BOOST"):
+            words_alone.setattr(ranking, bonus, 0.0)
+        assert not any(hit.id.startswith("together") for hit in archive.search("chine pollution", limit=40).hits)
 
 
 @given(
