@@ -30,7 +30,17 @@ def windows(positions: Sequence[Sequence[int]], width: int) -> list[tuple[int, i
 
 
 def fits(positions: Sequence[Sequence[int]], width: int) -> bool:
-    """Whether one window of :func:`windows` exists: the search stops at the first."""
+    """Whether one window of :func:`windows` exists: the search stops at the first. Two words fit
+    when a position of one stands within ``width`` of a position of the other: one search in the
+    longer list per position of the shorter, instead of trying every position of both as a start."""
+    if len(positions) == 2:
+        fewer, more = sorted(positions, key=len)
+        size = len(more)
+        for position in fewer:
+            at = bisect_left(more, position - width)
+            if at < size and more[at] <= position + width:
+                return True
+        return False
     return next(_windows(positions, width), None) is not None
 
 

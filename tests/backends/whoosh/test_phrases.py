@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from searchlib import Archive, Article
 from searchlib.backends.whoosh.codec import CompactPositions
-from searchlib.backends.whoosh.near import windows
+from searchlib.backends.whoosh.near import fits, windows
 from searchlib.backends.whoosh.phrases import decode_positions, matching_docs, position_keys, window_docs
 
 positions = st.lists(st.integers(0, 70_000), min_size=1, max_size=40, unique=True).map(sorted)
@@ -82,6 +82,7 @@ def test_words_in_a_window_are_found_in_any_order_as_every_choice_of_positions_s
     expected = [d for d in holding.tolist()
                 if any(max(c) - min(c) <= width for c in itertools.product(*(w[d] for w in words)))]
     assert [d for d in holding.tolist() if windows([w[d] for w in words], width)] == expected
+    assert [d for d in holding.tolist() if fits([w[d] for w in words], width)] == expected  # the bonus checks'
     assert window_docs(keys, width).tolist() == expected
     assert window_docs(keys[::-1], width).tolist() == expected  # no order of the words matters
 
