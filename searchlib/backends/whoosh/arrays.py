@@ -466,11 +466,9 @@ class Engine:
         return True
 
     def _mask(self, docs: Iterable[int] | np.ndarray) -> np.ndarray:
-        mask = np.zeros(self.doc_count_all, dtype=bool)
         if not isinstance(docs, np.ndarray):
             docs = np.fromiter(docs, dtype=np.int64)
-        mask[docs] = True
-        return mask
+        return _mask_of(self.doc_count_all, docs)
 
     def docset(self, q: wq.Query, fields: Iterable[str]) -> set[int] | None:
         """Every document matching ``q`` (an OR of terms and phrases, or an AND of such), or None."""
@@ -616,8 +614,9 @@ class Engine:
         unscored = []  # the documents of scorers that add no score: matches all the same
         for leaf in scorers:  # the terms, then the phrases searched for themselves (their documents known)
             if not leaf.phrase:
-                docs = _index(leaf.postings[0].ids)
-                np.add.at(scores, docs, leaf.postings[0].scores if leaf.boost == 1.0 else leaf.postings[0].scores * leaf.boost)
+                postings = leaf.postings[0]
+                docs = _index(postings.ids)
+                np.add.at(scores, docs, postings.scores if leaf.boost == 1.0 else postings.scores * leaf.boost)
             else:
                 docs = self._phrase_docs(leaf)
                 np.add.at(scores, docs, self._phrase_scores(leaf, docs))
@@ -867,9 +866,7 @@ def _present(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
     (a search costs about as much as :data:`_DENSE_SHARE` writes to the mask)."""
     size = max(int(ids[-1]), int(docs[-1])) + 1 if len(ids) and len(docs) else 0
     if len(docs) * _DENSE_SHARE > max(len(ids), size // 4):
-        mask = np.zeros(size, dtype=bool)
-        mask[_index(ids)] = True
-        return mask[_index(docs)]
+        return _mask_of(size, _index(ids))[_index(docs)]
     at = _search(ids, docs)
     found = at < len(ids)
     found[found] = ids[at[found]] == docs[found]
@@ -890,6 +887,7 @@ def _places(among: np.ndarray, docs: np.ndarray) -> np.ndarray:
 
 
 def _mask_of(size: int, places: np.ndarray) -> np.ndarray:
+    """A mask of ``size`` entries, true at ``places``."""
     mask = np.zeros(size, dtype=bool)
     mask[places] = True
     return mask
