@@ -104,6 +104,9 @@ WHOLE_SHARE = 0.25
 _DENSE_SHARE = 16
 #: Documents taken best bound first before the rest are sorted (most searches stop in these).
 _FIRST_BOUNDS = 64
+#: A search scoring every match keeps every document's score, without listing the matches, once
+#: they are more than 1 in this many documents (:meth:`Engine._every_partial`).
+_DENSE_MATCHES = 8
 
 
 @dataclass
@@ -598,18 +601,31 @@ class Engine:
             partial = self._partial(scorers, candidates)
         else:  # every match scored, on whole arrays
             candidates, partial, matches = self._every_partial(scorers, only)
-        if not len(candidates):
+        if candidates is None:  # where the matches holding a phrase's words are: their numbers
+            places = [held[matches[held]] for held in self._held(bonuses)]
+        else:
+            places = [_places(candidates, held) for held in self._held(bonuses)]
+        keep = _within_reach(partial, places, k, bonuses)
+        if keep is None:  # every match may make the k best
+            keep = np.flatnonzero(matches) if candidates is None else np.arange(len(candidates))
+        docs = keep if candidates is None else candidates[keep]
+        if not len(docs):
             return Found([], matches)
         if not bonuses:
-            return Found(_best(candidates, partial, k), matches)
-        return self._add_bonuses(candidates, partial, k, bonuses, matches, deadline)
+            return Found(_best(docs, partial[keep], k), matches)
+        holding = [_marked(keep, at) for at in places]
+        return self._add_bonuses(docs, partial[keep], holding, k, bonuses, matches, deadline)
 
-    def _every_partial(self, scorers: list[_Leaf], only: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every match, its score without the bonuses (summed on one score per document), and the
+    def _every_partial(self, scorers: list[_Leaf], only: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+        """Every match's score without the bonuses (summed on one score per document), and the
         mask of the matches: those scoring above 0 (every BM25F score is), and those of the
         scorers of boost 0, in one pass over the postings instead of two. ``np.add.at`` adds each
         posting's score as ``scores[docs] +=`` would (a word's documents are distinct), at less
-        than half its time in numpy 2."""
+        than half its time in numpy 2.
+
+        The matches and their scores, as ``(candidates, partial, matches)``; or, when the
+        matches are a large share of the archive, ``(None, scores, matches)``: every document's
+        score (0 for the others), a document's number its index, which spares listing them all."""
         scores = np.zeros(self.doc_count_all)
         unscored = []  # the documents of scorers that add no score: matches all the same
         for leaf in scorers:  # the terms, then the phrases searched for themselves (their documents known)
@@ -630,6 +646,10 @@ class Engine:
                 matches[docs] = True
             if only is not None:
                 matches &= only
+        if np.count_nonzero(matches) * _DENSE_MATCHES >= len(matches):
+            if only is not None:
+                scores[~matches] = 0.0  # the k best among the matches only
+            return None, scores, matches
         candidates = np.flatnonzero(matches)
         return candidates, scores[candidates], matches
 
@@ -653,24 +673,35 @@ class Engine:
             return pruning.Scorer(postings.ids, postings.top * leaf.boost)
         return pruning.Scorer(self._phrase_docs(leaf), _phrase_bound(leaf))
 
+    def _held(self, bonuses: list[_Leaf]) -> list[np.ndarray]:
+        """Per bonus phrase, the documents holding its words (ascending, as indexes); the title's
+        two windows hold the same words and share one lookup."""
+        found: dict[tuple[int, ...], np.ndarray] = {}
+        for leaf in bonuses:
+            key = tuple(id(postings) for postings in leaf.postings)
+            if key not in found:
+                found[key] = _index(self._holding(leaf))
+        return [found[tuple(id(postings) for postings in leaf.postings)] for leaf in bonuses]
+
     def _add_bonuses(
         self,
         candidates: np.ndarray,
         partial: np.ndarray,
+        holding: list[np.ndarray],
         k: int,
         bonuses: list[_Leaf],
         matches: np.ndarray,
         deadline: float | None,
     ) -> Found:
         """The ``k`` best of ``candidates`` once the phrase bonuses are added, reading as few
-        phrase positions as it can.
+        phrase positions as it can (``holding``: per bonus phrase, the mask of the candidates
+        holding its words).
 
         Each candidate's best possible score is its partial score plus the bonuses of the phrases
         whose words it holds (the bonus where it matches). Candidates come best bound first; the
         positions of one are read only when its bound could still reach the k best found, and it
         stops at the first that cannot: every later one has a lower bound.
         """
-        candidates, partial, holding = self._within_reach(candidates, partial, k, bonuses)
         possible = []  # per bonus phrase: (mask over candidates of those holding its words, bonus)
         most = partial.copy()
         for leaf, holds in zip(bonuses, holding):
@@ -701,33 +732,6 @@ class Engine:
             elif entry > heap[0]:
                 heapreplace(heap, entry)
         return found()
-
-    def _within_reach(
-        self, candidates: np.ndarray, partial: np.ndarray, k: int, bonuses: list[_Leaf]
-    ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-        """The candidates that may still reach the k best once the bonuses are added, their
-        partial scores, and per bonus phrase the mask of those holding its words.
-
-        A bonus only adds, so the k-th best partial score is at most the k-th best score; a
-        candidate whose partial score plus the most its phrases can add (those whose words it
-        holds) stays below it cannot be among the k best. Most candidates hold few of the words:
-        the bonuses are then read for a few thousand documents, not for every match."""
-        found: dict[tuple[int, ...], np.ndarray] = {}  # the title's two windows hold the same words
-        places = []  # per bonus phrase: where the candidates holding its words are
-        for leaf in bonuses:
-            key = tuple(id(postings) for postings in leaf.postings)
-            if key not in found:
-                found[key] = _places(candidates, self._holding(leaf))
-            places.append(found[key])
-        kth = partial[_largest(partial, k)].min() if len(candidates) > k else 0.0
-        if kth <= 0 or any(leaf.boost < 0 for leaf in bonuses):  # (negative scores: the slack would not hold)
-            return candidates, partial, [_mask_of(len(candidates), at) for at in places]
-        held = phrases.union(places)  # the few that may get a bonus: their bound, and the others' score
-        most = partial[held]
-        for leaf, at in zip(bonuses, places):
-            most[_marked(held, at)] += _phrase_bound(leaf)
-        keep = phrases.union([np.flatnonzero(partial * (1 + _SLACK) >= kth), held[most * (1 + _SLACK) >= kth]])
-        return candidates[keep], partial[keep], [_marked(keep, at) for at in places]
 
     def scores(self, q: wq.Query, docnums: Iterable[int], fields: Iterable[str]) -> dict[int, float] | None:
         """The exact score of each of ``docnums`` for ``q`` (0 for one it does not match)."""
@@ -837,6 +841,33 @@ def _joined(parts: list[np.ndarray | int], default: Any) -> np.ndarray:
     arrays = [part for part in parts if isinstance(part, np.ndarray)]
     dtype = arrays[0].dtype if arrays else np.dtype(np.uint64)
     return np.concatenate([part if isinstance(part, np.ndarray) else np.full(part, default, dtype=dtype) for part in parts] or [np.zeros(0, dtype)])
+
+
+def _within_reach(partial: np.ndarray, places: list[np.ndarray], k: int, bonuses: list[_Leaf]) -> np.ndarray | None:
+    """Which of the scored (indexes of ``partial``, ascending) may still reach the k best once the
+    bonuses are added; None when every match may. ``places``: per bonus phrase, the indexes of
+    those holding its words.
+
+    A bonus only adds, so the k-th best partial score is at most the k-th best score; a document
+    whose partial score plus the most its phrases can add (those whose words it holds) stays below
+    it cannot be among the k best. Most documents hold few of the words: the bonuses are then read
+    for a few thousand documents, not for every match."""
+    if len(partial) <= k:
+        return None
+    floor, above = _above(partial, k)
+    among = partial if above is None else partial[above]
+    kth = float(np.partition(among, len(among) - k)[len(among) - k])
+    if kth <= 0 or any(leaf.boost < 0 for leaf in bonuses):  # (negative scores: the slack would not hold)
+        return None
+    if above is not None and floor <= kth / (1 + 2 * _SLACK):  # every one reaching kth is above the floor
+        reach = above[among * (1 + _SLACK) >= kth]
+    else:
+        reach = np.flatnonzero(partial * (1 + _SLACK) >= kth)
+    held = phrases.union(places) if places else np.zeros(0, dtype=np.intp)
+    most = partial[held]
+    for leaf, at in zip(bonuses, places):
+        most[_marked(held, at)] += _phrase_bound(leaf)
+    return phrases.union([reach, held[most * (1 + _SLACK) >= kth]])
 
 
 def _best(candidates: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -966,17 +997,26 @@ def _by_bound(bounds: np.ndarray, k: int, kth: Any) -> Iterator[int]:
 
 
 def _largest(values: np.ndarray, count: int) -> np.ndarray:
-    """Indexes of the ``count`` largest ``values`` (``count`` < their number), in no order. Of many
-    values, those at or above a strided sample's fourth largest are partitioned, not all of them:
-    when at least ``count`` are, the largest are among them (else all are partitioned)."""
+    """Indexes of the ``count`` largest ``values`` (``count`` < their number), in no order."""
+    _, above = _above(values, count)
+    if above is None:
+        return np.argpartition(-values, count - 1)[:count]
+    return above[np.argpartition(-values[above], count - 1)[:count]]
+
+
+def _above(values: np.ndarray, count: int) -> tuple[float, np.ndarray | None]:
+    """A floor and the indexes of ``values`` at or above it (ascending), among which the ``count``
+    largest are; (0, None) to look among all. Of many values, the floor is a strided sample's
+    fourth largest: partitioning those above it, not all, is the cheaper way when at least
+    ``count`` are."""
     size = len(values)
     if size > 32 * count:
         sample = values[:: size // (8 * count)]
-        floor = np.partition(sample, len(sample) - 4)[len(sample) - 4]
+        floor = float(np.partition(sample, len(sample) - 4)[len(sample) - 4])
         above = np.flatnonzero(values >= floor)
         if len(above) >= count:
-            return above[np.argpartition(-values[above], count - 1)[:count]]
-    return np.argpartition(-values, count - 1)[:count]
+            return floor, above
+    return 0.0, None
 
 
 def _segment_postings(leaf: Any, fieldname: str, word: bytes) -> tuple[Any, PostingList, Any] | None:

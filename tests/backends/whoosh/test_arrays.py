@@ -136,7 +136,7 @@ def test_deleted_articles_are_neither_found_nor_counted() -> None:
 
 def test_the_bonuses_lift_articles_the_words_alone_rank_below_others(monkeypatch: pytest.MonkeyPatch) -> None:
     # Only the candidates a bonus can lift into the k best get their bonuses read
-    # (Engine._within_reach): articles holding the words side by side, whose words alone score
+    # (arrays._within_reach): articles holding the words side by side, whose words alone score
     # below those of articles repeating them far apart, must still come first, as Whoosh ranks them.
     filler = " ".join(f"mot{n}" for n in range(60))
     others = [Article(id=f"other{n}", title=f"Autre sujet {n}", body=f"{filler} autre{n}") for n in range(100)]
