@@ -585,6 +585,11 @@ class CompactPositions(Positions):
         return code.encode("ascii") + _bytes(array(code, gaps))
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
+        size = len(valuestring)
+        if size == 2:  # one position below 256 (a "B" and one gap): most words stand once in a title
+            return [valuestring[1]]
+        if size == 3 and valuestring[0] == _H:  # one position below 65,536, as most in a text
+            return [valuestring[1] | valuestring[2] << 8]
         if _LITTLE:  # the gaps are little-endian: read in place (a phrase check reads thousands)
             return list(accumulate(memoryview(valuestring)[1:].cast(chr(valuestring[0]))))
         gaps, _ = _numbers(valuestring[:1], valuestring, 1, (len(valuestring) - 1) // _SIZES[valuestring[0]])
@@ -595,5 +600,6 @@ class CompactPositions(Positions):
 
 
 _SIZES = {ord(code): array(code).itemsize for code in "BHIf"}
+_H = ord("H")
 _FORMATS = {ord(code): code for code in "BHIf"}  # typecode byte → memoryview.cast format
 _ONE_BYTE = [b"B" + bytes([position]) for position in range(1 << 8)]

@@ -67,7 +67,11 @@ def test_a_block_reads_back_its_docnums_weights_and_values(ids: list[int], data:
 
 
 @pytest.mark.equivalence
-@given(st.lists(st.integers(0, 2**31), min_size=1, max_size=60, unique=True).map(sorted) | st.lists(st.integers(0, 300), min_size=1, max_size=3, unique=True).map(sorted))
+@given(
+    st.lists(st.integers(0, 2**31), min_size=1, max_size=60, unique=True).map(sorted)
+    | st.lists(st.integers(0, 300), min_size=1, max_size=3, unique=True).map(sorted)
+    | st.sampled_from([0, 255, 256, 65_535, 65_536]).map(lambda position: [position])  # one of each width
+)
 def test_positions_read_back(positions: list[int]) -> None:
     encoded = CompactPositions().encode(positions)
     gaps = narrow(delta_encode(positions))  # the format: a typecode, then the gaps, little-endian
