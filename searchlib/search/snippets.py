@@ -6,10 +6,10 @@ ranges come from the original, accented article text.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from ..analysis import french as analysis
 from ..models import Snippet
@@ -84,9 +84,10 @@ def _single_spaced(text: str) -> str:
 def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) of every word of ``text`` whose French index term is in ``terms``.
 
-    The words are found with the French tokenizer's pattern in one regex scan, and each distinct
-    word is analysed once (cached): the same matches as running the whole analyzer over the text
-    (``tests/search/test_snippets.py`` checks it), several times faster.
+    Only the words that may fold to one starting as a term does are looked at (see
+    :func:`_word_starts`), and each distinct word is analysed once (cached): the same matches as
+    running the whole analyzer over the text (``tests/search/test_snippets.py`` checks it), several
+    times faster.
     """
     keys = _word_keys()
     # A French index term is the word folded with at most its last three letters replaced
@@ -95,17 +96,102 @@ def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     starts = tuple({term[: max(len(term) - _REPLACED, 1)] for term in terms})
     fold = analysis.fold
     analysed = analysis._analysed
+    word_at = analysis._WORD.match
     found = []
-    for match in _candidates(frozenset(start[0] for start in starts)).finditer(text):
-        word = match.group()
+    for at in _word_starts(text, starts):
+        match = word_at(text, at)
+        word = match.group()  # type: ignore[union-attr]
         key = keys.get(word)
         if key is None:
             if not fold(word.lower()).startswith(starts):
                 continue
             key = keys[word] = analysed(word)[1] or ""
         if key in terms:
-            found.append((match.start(), match.end(), key))
+            found.append((at, match.end(), key))  # type: ignore[union-attr]
     return found
+
+
+def _word_starts(text: str, starts: tuple[str, ...]) -> list[int]:
+    """Where the words of ``text`` (as the French tokenizer cuts it) that may fold to a word
+    starting with one of ``starts`` begin, ascending: a superset, checked word by word after.
+
+    The text is folded letter by letter (:func:`_letters`). A word whose letters each fold to one
+    letter folds as they do: it is found where the starts' first four letters are, at a word's
+    start. A word holding another letter ("œ", "ß", Cyrillic) is always taken. Both are found by
+    ``bytes.find``: scanning the text for candidate words with a regex cost 8 ns a character,
+    most of a snippet's time."""
+    data = _letters(text)
+    spaced = b" " + data  # a word's start: where a space stands before it, at its own index
+    # The first four letters at most: "aujourd'hui" and "prud'homme" fold without their
+    # apostrophe, which the folded text keeps (as a space) after their fourth letter.
+    found = set()
+    for prefix in {start[:4].encode("ascii") for start in starts if start.isascii()}:
+        found.update(_every(spaced, b" " + prefix))
+    at = data.find(_MARK)
+    while at >= 0:  # a word holding a letter folding otherwise: from its start
+        found.add(data.rfind(b" ", 0, at) + 1)
+        end = data.find(b" ", at)
+        at = data.find(_MARK, end) if end >= 0 else -1
+    if b"aujourd" in data or b"prud" in data:
+        return _across_apostrophes(text, data, found)
+    return sorted(found)
+
+
+def _across_apostrophes(text: str, data: bytes, found: set[int]) -> list[int]:
+    """``found`` but the starts inside the words the tokenizer reads across an apostrophe ("hui"
+    of "aujourd'hui", "homme" of "prud'homme"), and with the starts right after one of those
+    ("x" of "aujourd'huix": it ends there, wherever its letters do)."""
+    spans = []
+    end = -1
+    for at in sorted(_every(data, b"aujourd") + _every(data, b"prud")):
+        if at == end or (at > end and (at == 0 or data[at - 1] == _SPACE)):  # a word starts there
+            match = analysis._WORD.match(text, at)
+            if match is not None and any(mark in match.group() for mark in "'’"):
+                spans.append((at, match.end()))
+                end = match.end()
+    if not spans:
+        return sorted(found)
+    after = {stop for _, stop in spans if stop < len(text) and text[stop].isalnum()}
+    return sorted({at for at in found if not any(start < at < stop for start, stop in spans)} | after)
+
+
+def _every(data: bytes, part: bytes) -> list[int]:
+    """Where ``part`` stands in ``data``, each place."""
+    places = []
+    at = data.find(part)
+    while at >= 0:
+        places.append(at)
+        at = data.find(part, at + 1)
+    return places
+
+
+def _letters(text: str) -> bytes:
+    """Each character of ``text`` as one byte: the ASCII letter or digit it folds to, :data:`_MARK`
+    for a letter or digit folding otherwise, :data:`_SPACE` for the rest."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    data = _fold_table().take(codes, mode="clip").tobytes()
+    if _PAST not in data:
+        return data
+    letters = bytearray(data)
+    for at in _every(data, bytes([_PAST])):  # past the table: rare
+        letters[at] = _MARK if text[at].isalnum() else _SPACE
+    return bytes(letters)
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> np.ndarray:
+    """:func:`_letters`' table, by code point (the last entry is for every one past it): the
+    letters and digits of the Latin blocks, the letters French text uses, each folded as
+    :func:`~searchlib.analysis.french.fold` folds it; the others only told apart."""
+    table = np.full(_TABLE_END + 1, _PAST, dtype=np.uint8)
+    for code in range(_TABLE_END):
+        ch = chr(code)
+        if not ch.isalnum():
+            table[code] = _SPACE
+            continue
+        folded = analysis.fold(ch) if code < 0x250 or 0x1E00 <= code < 0x1F00 else ""
+        table[code] = ord(folded) if len(folded) == 1 and folded.isascii() else _MARK
+    return table
 
 
 # Word as written → its index term ("" for a stop word). Bounded: cleared when it grows past
@@ -114,62 +200,15 @@ _KEYS: dict[str, str] = {}
 _MAX_WORDS = 300_000
 # The most letters the Snowball French stemmer replaces at the end of a word ("aux" → "al").
 _REPLACED = 3
-
-
-@lru_cache(maxsize=256)
-def _candidates(firsts: frozenset[str]) -> re.Pattern[str]:
-    """The words of the French tokenizer (``analysis._WORD``) that may fold to a word starting with
-    one of ``firsts`` (folded first letters): the regex skips the others in C. A superset: any letter
-    outside the Latin blocks may fold to anything, and Python checks every candidate.
-
-    The pattern starts with one character class, its first letter, and checks the word boundary
-    behind it: the regex engine then jumps from one possible first letter to the next in its fast
-    loop (with the boundary check in front it tried the whole pattern at every character: twice as
-    slow). The class is negated, "no character of the Latin blocks but these letters", because a
-    class naming the other scripts' ranges took 3 ms to compile."""
-    if not all(first.isascii() and first.isalnum() for first in firsts):
-        return analysis._WORD
-    letters = {ch for ch, first in _LATIN_FIRSTS.items() if first in firsts or not first}
-    if "h" in firsts:  # "aujourd'hui" and "prud'homme" are one word each: "hui" alone is none
-        letters |= set("aApP")
-    others = _ranges(code for code in _LATIN_BLOCKS if chr(code) not in letters)
-    return re.compile(
-        rf"[^{others}](?<![^\W_][\s\S])(?<=[^\W_])"
-        r"(?:(?<=[aA])(?i:ujourd['’]hui)|(?<=[pP])(?i:rud['’]hom)\w*|[^\W_]*)"
-    )
-
-
-def _ranges(codes: Iterable[int]) -> str:
-    """Ascending code points as the inside of a regex character class, runs written as ranges."""
-    runs: list[list[int]] = []
-    for code in codes:
-        if runs and runs[-1][1] == code - 1:
-            runs[-1][1] = code
-        else:
-            runs.append([code, code])
-    return "".join(
-        re.escape(chr(first)) if first == last else f"{re.escape(chr(first))}-{re.escape(chr(last))}"
-        for first, last in runs
-    )
-
-
-# Latin, Latin-1, Latin Extended A and B, Latin Extended Additional: the letters French text uses.
-_LATIN_BLOCKS = (*range(0x250), *range(0x1E00, 0x1F00))
-
-
-def _latin_firsts() -> dict[str, str]:
-    """Each letter or digit of the Latin blocks → the first letter it folds to ("" when it folds
-    to nothing ASCII: such a letter is a candidate for every query)."""
-    firsts = {}
-    for code in _LATIN_BLOCKS:
-        ch = chr(code)
-        if ch.isalnum():
-            folded = analysis.fold(ch)[:1]
-            firsts[ch] = folded if folded.isascii() and folded.isalnum() else ""
-    return firsts
-
-
-_LATIN_FIRSTS = _latin_firsts()
+# In a text folded letter by letter (:func:`_letters`): a letter or digit that folds to no single
+# ASCII one, and anything else than a letter or digit.
+_MARK = 1
+_SPACE = ord(" ")
+# What :func:`_fold_table` gives every code point past its end, looked up after.
+_PAST = 2
+# The code points :func:`_letters` looks up in a table: Latin, Greek, Cyrillic… and the
+# punctuation of U+2000–U+20FF (’, «, —, …).
+_TABLE_END = 0x2100
 
 
 def _word_keys() -> dict[str, str]:

@@ -63,9 +63,31 @@ def test_snippets_find_the_words_the_analyzer_finds(corpus: str) -> None:
 def test_snippets_find_the_words_the_tokenizer_keeps_whole(text: str, words: str) -> None:
     analyzer = french_analyzer()
     wanted = set(terms(words))
-    expected = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in wanted]
-    assert expected
-    assert highlight._matches(text, wanted) == expected
+    # As a title (short: a regex finds the words) and within an article (folded letter by letter).
+    for written in (text, f"{_FILLER} {text} {_FILLER}"):
+        expected = [(t.startchar, t.endchar, t.text) for t in analyzer(written, chars=True, mode="index") if t.text in wanted]
+        assert expected
+        assert highlight._matches(written, wanted) == expected
+
+
+_FILLER = "Une phrase sans rapport avec le sujet, écrite à l’avance. " * 8
+# Pieces of text the tokenizer and the folding treat each their own way.
+_PIECES = [
+    " ", ", ", "'", "’", "_", "\u0301", "\n", "été", "Été", "ÉTÉ", "etes", "œuvre", "Œuvres", "oeuvre", "cœur",
+    "Straße", "ǅemal", "ﬁlm", "aujourd'hui", "AUJOURD’HUI", "xaujourd'hui", "prud'hommes", "prud’homie", "hui",
+    "homme", "Москва", "北京", "x²", "l'État", "Pékin", "pekin", "chevaux", "cheval", "Ørsted", "ĳs", "2024",
+]
+
+
+@pytest.mark.equivalence
+@given(st.lists(st.sampled_from(_PIECES), max_size=160), st.randoms(use_true_random=False))
+def test_snippets_find_the_words_the_analyzer_finds_in_any_text(pieces: list[str], rng: random.Random) -> None:
+    text = "".join(pieces)
+    analyzer = french_analyzer()
+    tokens = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index")]
+    every = sorted({term for _, _, term in tokens})
+    wanted = set(rng.sample(every, min(len(every), 3))) | {"hui", "homm"}
+    assert highlight._matches(text, wanted) == [token for token in tokens if token[2] in wanted]
 
 
 _SPACES = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
