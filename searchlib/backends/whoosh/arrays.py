@@ -1013,7 +1013,9 @@ def _above(values: np.ndarray, count: int) -> tuple[float, np.ndarray | None]:
     if size > 32 * count:
         sample = values[:: size // (8 * count)]
         floor = float(np.partition(sample, len(sample) - 4)[len(sample) - 4])
-        above = np.flatnonzero(values >= floor)
+        # Of every document's score (most of them 0), a floor of 0 would keep them all: the
+        # matches, those above 0, are then the fewer.
+        above = np.flatnonzero(values >= floor) if floor > 0 else np.flatnonzero(values > 0)
         if len(above) >= count:
             return floor, above
     return 0.0, None

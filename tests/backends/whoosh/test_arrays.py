@@ -155,7 +155,8 @@ def test_the_bonuses_lift_articles_the_words_alone_rank_below_others(monkeypatch
 
 
 @given(
-    st.lists(st.floats(0, 100, allow_nan=False), min_size=2, max_size=3_000).map(np.array),
+    st.lists(st.floats(0, 100, allow_nan=False), min_size=2, max_size=3_000).map(np.array)
+    | st.lists(st.sampled_from([0.0, 0.0, 0.0, 0.0, 0.5, 2.0]), min_size=2, max_size=3_000).map(np.array),  # every document's score
     st.integers(1, 64),
     st.sampled_from(["as given", "ascending", "descending"]),
 )
