@@ -122,8 +122,8 @@ def _word_starts(text: str, starts: tuple[str, ...]) -> list[int]:
     most of a snippet's time."""
     data = _letters(text)
     spaced = b" " + data  # a word's start: where a space stands before it, at its own index
-    # The first four letters at most: "aujourd'hui" and "prud'homme" fold without their
-    # apostrophe, which the folded text keeps (as a space) after their fourth letter.
+    # The first four letters at most: "prud'homme" and "aujourd'hui" fold without their
+    # apostrophe, which the folded text keeps (as a space), after "prud" or "aujourd".
     found = set()
     for prefix in {start[:4].encode("ascii") for start in starts if start.isascii()}:
         found.update(_every(spaced, b" " + prefix))
@@ -182,14 +182,15 @@ def _letters(text: str) -> bytes:
 def _fold_table() -> np.ndarray:
     """:func:`_letters`' table, by code point (the last entry is for every one past it): the
     letters and digits of the Latin blocks, the letters French text uses, each folded as
-    :func:`~searchlib.analysis.french.fold` folds it; the others only told apart."""
+    :func:`~searchlib.analysis.french.fold` folds it in a word; the others only told apart."""
     table = np.full(_TABLE_END + 1, _PAST, dtype=np.uint8)
     for code in range(_TABLE_END):
         ch = chr(code)
         if not ch.isalnum():
             table[code] = _SPACE
             continue
-        folded = analysis.fold(ch) if code < 0x250 or 0x1E00 <= code < 0x1F00 else ""
+        # Lower-cased first, as the analyzer folds a word: "Ʊ" alone folds to "y", "ʊ" to "u".
+        folded = analysis.fold(ch.lower()) if code < 0x250 or 0x1E00 <= code < 0x1F00 else ""
         table[code] = ord(folded) if len(folded) == 1 and folded.isascii() else _MARK
     return table
 

@@ -58,12 +58,13 @@ def test_snippets_find_the_words_the_analyzer_finds(corpus: str) -> None:
         ("Élysée, élysée, l'Élysée et _élysée", "elysee"),
         ("Αθήνα, Москва, 北京 et Pékin", "pekin москва"),
         ("ǅemal et ßtraße, ﬁlm", "dzemal film"),
+        ("EƱrope, l'EƱROPE et éƎlection", "EƱrope éƎlection"),
     ],
 )
 def test_snippets_find_the_words_the_tokenizer_keeps_whole(text: str, words: str) -> None:
     analyzer = french_analyzer()
     wanted = set(terms(words))
-    # As a title (short: a regex finds the words) and within an article (folded letter by letter).
+    # Alone, as a title, and inside a longer text, as an article.
     for written in (text, f"{_FILLER} {text} {_FILLER}"):
         expected = [(t.startchar, t.endchar, t.text) for t in analyzer(written, chars=True, mode="index") if t.text in wanted]
         assert expected
@@ -76,6 +77,7 @@ _PIECES = [
     " ", ", ", "'", "’", "_", "\u0301", "\n", "été", "Été", "ÉTÉ", "etes", "œuvre", "Œuvres", "oeuvre", "cœur",
     "Straße", "ǅemal", "ﬁlm", "aujourd'hui", "AUJOURD’HUI", "xaujourd'hui", "prud'hommes", "prud’homie", "hui",
     "homme", "Москва", "北京", "x²", "l'État", "Pékin", "pekin", "chevaux", "cheval", "Ørsted", "ĳs", "2024",
+    "EƱrope", "Ǝlection", "Ʊnion",  # letters that fold otherwise once lower-cased
 ]
 
 

@@ -1005,17 +1005,18 @@ def _largest(values: np.ndarray, count: int) -> np.ndarray:
 
 
 def _above(values: np.ndarray, count: int) -> tuple[float, np.ndarray | None]:
-    """A floor and the indexes of ``values`` at or above it (ascending), among which the ``count``
-    largest are; (0, None) to look among all. Of many values, the floor is a strided sample's
-    fourth largest: partitioning those above it, not all, is the cheaper way when at least
-    ``count`` are."""
+    """A floor and the indexes of ``values`` at or above it (ascending; above it when it is 0),
+    among which the ``count`` largest are; (0, None) to look among all. Of many values, the floor
+    is a strided sample's fourth largest: partitioning those above it, not all, is the cheaper way
+    when at least ``count`` are."""
     size = len(values)
     if size > 32 * count:
         sample = values[:: size // (8 * count)]
         floor = float(np.partition(sample, len(sample) - 4)[len(sample) - 4])
-        # Of every document's score (most of them 0), a floor of 0 would keep them all: the
-        # matches, those above 0, are then the fewer.
-        above = np.flatnonzero(values >= floor) if floor > 0 else np.flatnonzero(values > 0)
+        if floor <= 0:  # of every document's score, mostly 0: the matches, above 0, are the fewer
+            floor, above = 0.0, np.flatnonzero(values > 0)
+        else:
+            above = np.flatnonzero(values >= floor)
         if len(above) >= count:
             return floor, above
     return 0.0, None
