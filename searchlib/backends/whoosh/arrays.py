@@ -677,11 +677,13 @@ class Engine:
         """Per bonus phrase, the documents holding its words (ascending, as indexes); the title's
         two windows hold the same words and share one lookup."""
         found: dict[tuple[int, ...], np.ndarray] = {}
+        held = []
         for leaf in bonuses:
             key = tuple(id(postings) for postings in leaf.postings)
             if key not in found:
                 found[key] = _index(self._holding(leaf))
-        return [found[tuple(id(postings) for postings in leaf.postings)] for leaf in bonuses]
+            held.append(found[key])
+        return held
 
     def _add_bonuses(
         self,
@@ -863,7 +865,7 @@ def _within_reach(partial: np.ndarray, places: list[np.ndarray], k: int, bonuses
         reach = above[among * (1 + _SLACK) >= kth]
     else:
         reach = np.flatnonzero(partial * (1 + _SLACK) >= kth)
-    held = phrases.union(places) if places else np.zeros(0, dtype=np.intp)
+    held = phrases.union(places)
     most = partial[held]
     for leaf, at in zip(bonuses, places):
         most[_marked(held, at)] += _phrase_bound(leaf)
